@@ -1,0 +1,77 @@
+"""The Repatriation Tracker: a case-tracking database for forced repatriations."""
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tracker import config as settings
+from tracker.extensions import csrf, db, limiter, login_manager, migrate
+from tracker.resources import resource_dir
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error pages, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
+    app.config.from_mapping(settings.DEFAULTS)
+    if config is None:
+        app.config.from_mapping(settings.from_environment(app.instance_path))
+    else:
+        app.config.from_mapping(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set; refusing to start")
+
+    _configure_logging(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from tracker import models  # noqa: F401  (complete the metadata)
+    from tracker.accounts import views as accounts_views
+    from tracker.admin import views as admin_views
+    from tracker.dashboard import views as dashboard_views
+    from tracker.errors import register_error_handlers
+    from tracker.vocab.labels import register_template_helpers
+
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(dashboard_views.bp)
+    accounts_views.install_login_gate(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    from tracker.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Foreign keys on, WAL for concurrent readers, and a busy timeout for writers."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,68 @@
+"""Writing the audit trail."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import inspect
+
+from tracker.audit.models import AuditEntry
+from tracker.extensions import db
+
+# Bookkeeping columns whose changes say nothing a reader of the history needs.
+_UNAUDITED = {"version", "updated_at", "updated_by_id", "created_at", "created_by_id"}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """The record's column values as JSON-ready data, for 'old' and 'new' in the audit."""
+    mapper = inspect(obj).mapper
+    return {
+        column.key: _jsonable(getattr(obj, column.key))
+        for column in mapper.column_attrs
+        if column.key not in _UNAUDITED
+    }
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields that changed, as {"field": {"old": ..., "new": ...}}."""
+    return {
+        key: {"old": old.get(key), "new": new.get(key)}
+        for key in sorted(set(old) | set(new))
+        if old.get(key) != new.get(key)
+    }
+
+
+def record(
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    changes: dict[str, Any] | None = None,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
+) -> AuditEntry:
+    """Add an audit entry for an action by `actor` on `obj` (flushed, never committed)."""
+    if obj is not None:
+        entity_type = entity_type or obj.__tablename__
+        entity_id = entity_id if entity_id is not None else obj.id
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        changes=changes,
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry

@@ -1,0 +1,130 @@
+"""The `tracker` command: Flask's CLI for the app, plus the project's own commands."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from tracker.exceptions import ServiceError
+from tracker.extensions import db
+
+
+def _create_app() -> Flask:
+    from tracker import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Repatriation Tracker."""
+
+
+def _commit_or_fail(action):  # type: ignore[no-untyped-def]
+    """Run a service call, commit on success, roll back and exit 1 with its message on failure."""
+    try:
+        result = action()
+        db.session.commit()
+        return result
+    except ServiceError as error:
+        db.session.rollback()
+        details = "; ".join(f"{field}: {message}" for field, message in error.fields.items())
+        raise click.ClickException(error.message + (f" ({details})" if details else "")) from None
+
+
+users = click.Group("users", help="Manage accounts.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "researcher", "analyst"]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def users_create(email: str, role: str, password_stdin: bool) -> None:
+    """Create an account."""
+    from tracker.accounts import services
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = _commit_or_fail(lambda: services.create_user(None, email, password, role))
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+@users.command("token")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for.")
+@with_appcontext
+def users_token(email: str, name: str) -> None:
+    """Create an API token for an account and print it once."""
+    from tracker.accounts import services
+
+    user = services.find_user(email)
+    if user is None:
+        raise click.ClickException("No account with that email.")
+    _, plain = _commit_or_fail(lambda: services.create_api_token(None, user, name))
+    click.echo(plain)
+    click.echo("Store it now: it is not shown again.", err=True)
+
+
+sample = click.Group("sample", help="The publicly reported October 2023 events.")
+
+
+@sample.command("load")
+@with_appcontext
+def sample_load() -> None:
+    """Load the publicly reported facts of October 2023 (idempotent)."""
+    from tracker.sample.services import load_october_2023
+
+    created = _commit_or_fail(load_october_2023)
+    if created:
+        click.echo(f"Loaded {created} records.")
+    else:
+        click.echo("The sample is already loaded; nothing changed.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write a consistent, portable dump of every table to PATH."""
+    from tracker.backup.services import write_backup
+
+    counts = write_backup(db.engine, path)
+    click.echo(f"Wrote {sum(counts.values())} rows from {len(counts)} tables to {path}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Empty a database that already holds data first.")
+@with_appcontext
+def restore_command(path: Path, replace: bool) -> None:
+    """Load a dump written by `tracker backup` into this database."""
+    from tracker.backup.services import BackupError, restore_backup
+
+    try:
+        counts = restore_backup(db.engine, path, replace=replace)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables.")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn (the production server)."""
+    from tracker.serve import run_gunicorn
+
+    run_gunicorn(current_app._get_current_object(), host, port, workers)  # type: ignore[attr-defined]
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the project's commands to the app's CLI (so `flask --app tracker` has them too)."""
+    for command in (users, sample, backup_command, restore_command, serve_command):
+        app.cli.add_command(command)

@@ -1,0 +1,83 @@
+"""Settings from the environment; test settings beside them."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name)
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Return the instance's secret key, generating it once (mode 0600)."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    os.chmod(path, 0o600)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Let a plain postgresql:// URL use psycopg 3, the driver we ship."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the configuration from TRACKER_* environment variables."""
+    database_url = os.environ.get("TRACKER_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "tracker.db")
+    )
+    secret_key = os.environ.get("TRACKER_SECRET_KEY") or load_or_create_secret_key(instance_path)
+    return {
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE_URL", "memory://"),
+        "UPLOAD_FOLDER": os.environ.get(
+            "TRACKER_UPLOAD_FOLDER", str(Path(instance_path) / "uploads")
+        ),
+    }
+
+
+DEFAULTS: dict = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "tracker_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "WTF_CSRF_TIME_LIMIT": None,  # the token is bound to the session, which expires itself
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "RATELIMIT_STRATEGY": "moving-window",
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    # argon2id, OWASP's recommended minimum (19 MiB, 2 passes)
+    "ARGON2_TIME_COST": 2,
+    "ARGON2_MEMORY_COST": 19 * 1024,
+    "ARGON2_PARALLELISM": 1,
+    "APP_NAME": "Repatriation Tracker",
+}
+
+
+def test_settings(database_url: str, instance_path: str) -> dict:
+    """Settings for the test suite: cheap hashes, a fixed key, no rate limit surprises."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-" + secrets.token_hex(16),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+    }

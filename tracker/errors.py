@@ -1,0 +1,74 @@
+"""Error pages that say what happened without revealing anything about the system."""
+
+import uuid
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Please log in.",
+    403: "You do not have access to this page.",
+    404: "There is nothing here.",
+    405: "That action is not possible on this page.",
+    413: "The upload is too large.",
+    429: "Too many attempts. Wait a minute and try again.",
+}
+
+
+class UnstorableInput(BadRequest):
+    """A NUL byte in the input: PostgreSQL cannot store it, so nobody gets to try."""
+
+    public_message = "The request contains a character that cannot be stored (a NUL byte)."
+
+
+def reject_unstorable_input() -> None:
+    """Refuse NUL bytes anywhere in a form or query before any view sees them."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                raise UnstorableInput()
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render every HTTP error, and any crash, as a plain page."""
+    app.before_request(reject_unstorable_input)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        message = "The form expired or did not come from this site. Reload the page and try again."
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        if isinstance(error, InternalServerError):
+            return internal_error(error)
+        code = error.code or 500
+        message = getattr(error, "public_message", None) or MESSAGES.get(
+            code, "The request could not be completed."
+        )
+        return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception) -> tuple[str, int]:
+        reference = uuid.uuid4().hex[:12]
+        app.logger.error(
+            "unhandled error ref=%s method=%s endpoint=%s",
+            reference,
+            request.method,
+            request.endpoint,
+            exc_info=error,
+        )
+        from tracker.extensions import db
+
+        db.session.rollback()
+        return (
+            render_template(
+                "errors/error.html",
+                code=500,
+                message="Something went wrong on our side. Nothing was saved.",
+                reference=reference,
+            ),
+            500,
+        )

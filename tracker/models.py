@@ -1,0 +1,28 @@
+"""Import every feature's models so the metadata is complete (Alembic, backup, tests)."""
+
+from tracker.accounts.models import ApiToken, User
+from tracker.audit.models import AuditEntry
+from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
+from tracker.persons.models import CaseCodeCounter, Contact, Detention, Person, StatusRecord
+from tracker.places.models import CrossingPoint, Facility
+from tracker.sources.models import Source, SourceFile
+from tracker.vocab.models import VocabularyTerm
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "CaseCodeCounter",
+    "Contact",
+    "CrossingPoint",
+    "Detention",
+    "EventSource",
+    "Facility",
+    "Person",
+    "RepatriationEvent",
+    "ReportedFigure",
+    "Source",
+    "SourceFile",
+    "StatusRecord",
+    "User",
+    "VocabularyTerm",
+]

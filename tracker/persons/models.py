@@ -1,0 +1,121 @@
+"""Individual cases, their detention and status history, and their contacts."""
+
+from datetime import date
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import Base, TrackedRecord
+from tracker.events.models import RepatriationEvent
+from tracker.places.models import Facility
+from tracker.sources.models import Source
+
+
+class Person(TrackedRecord, Base):
+    """One individual case, with the elements the UN WGEID asks for."""
+
+    __tablename__ = "persons"
+    __table_args__ = (
+        UniqueConstraint("external_source", "external_id"),
+        Index("ix_persons_event_status", "event_id", "status"),
+    )
+
+    case_code: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
+    family_name: Mapped[str | None] = mapped_column(String(100))
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    name_hangul: Mapped[str | None] = mapped_column(String(100))
+    aliases: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    gender: Mapped[str] = mapped_column(String(20), nullable=False, default="unknown")
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    birth_year_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    origin: Mapped[str | None] = mapped_column(String(300))  # detailed: identifying
+    origin_region: Mapped[str | None] = mapped_column(String(100))  # province-level
+    arrest_date: Mapped[date | None] = mapped_column(Date)
+    arrest_place: Mapped[str | None] = mapped_column(String(300))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("repatriation_events.id"))
+    last_seen_date: Mapped[date | None] = mapped_column(Date)
+    last_seen_place: Mapped[str | None] = mapped_column(String(300))
+    responsible_parties: Mapped[str | None] = mapped_column(Text)
+    relatives_actions: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Derived from the status history by the service; read-only elsewhere.
+    status: Mapped[str | None] = mapped_column(String(40), index=True)
+    status_as_of: Mapped[date | None] = mapped_column(Date)
+    external_source: Mapped[str | None] = mapped_column(String(100))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+
+    event: Mapped[RepatriationEvent | None] = relationship()
+    detentions: Mapped[list["Detention"]] = relationship(
+        back_populates="person", order_by="Detention.date_from"
+    )
+    statuses: Mapped[list["StatusRecord"]] = relationship(
+        back_populates="person", order_by=lambda: (StatusRecord.as_of, StatusRecord.id)
+    )
+    contacts: Mapped[list["Contact"]] = relationship(back_populates="person")
+
+
+class Detention(TrackedRecord, Base):
+    """A stay of a person in a facility, from and to (either may be unknown)."""
+
+    __tablename__ = "detentions"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
+    facility_id: Mapped[int] = mapped_column(
+        ForeignKey("facilities.id"), nullable=False, index=True
+    )
+    date_from: Mapped[date | None] = mapped_column(Date)
+    date_to: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    person: Mapped[Person] = relationship(back_populates="detentions")
+    facility: Mapped[Facility] = relationship()
+
+
+class StatusRecord(TrackedRecord, Base):
+    """A dated, sourced claim about a person's status; the latest as-of date is current."""
+
+    __tablename__ = "status_records"
+    __table_args__ = (Index("ix_status_records_person_as_of", "person_id", "as_of"),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(40), nullable=False)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    person: Mapped[Person] = relationship(back_populates="statuses")
+    source: Mapped[Source | None] = relationship()
+
+
+class Contact(TrackedRecord, Base):
+    """A relative or witness linked to a person; always confidential."""
+
+    __tablename__ = "contacts"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    relation: Mapped[str | None] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(300))
+    reach: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    person: Mapped[Person] = relationship(back_populates="contacts")
+
+
+class CaseCodeCounter(Base):
+    """The last case number handed out per year, so codes are never reused."""
+
+    __tablename__ = "case_code_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

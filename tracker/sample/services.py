@@ -1,0 +1,212 @@
+"""The publicly reported facts of October 2023, each citing the public source that reported it."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
+from tracker.extensions import db
+from tracker.places.models import CrossingPoint, Facility
+from tracker.records import create_record
+from tracker.sources.models import Source
+
+SAMPLE_ORIGIN = "sample:october-2023"
+
+COORDINATES_NOTE = "Coordinates are approximate (city level)."
+
+FACILITIES = [
+    {
+        "name": "Shenyang Prison",
+        "name_local": "沈阳监狱",
+        "kind": "prison",
+        "province": "Liaoning",
+        "country": "CN",
+        "latitude": 41.8057,
+        "longitude": 123.4315,
+        "notes": "Named in public reporting as holding North Korean detainees before the "
+        "October 2023 transfers. " + COORDINATES_NOTE,
+    },
+    {
+        "name": "Changchun Tiebei Prison",
+        "name_local": "长春铁北监狱",
+        "kind": "prison",
+        "province": "Jilin",
+        "country": "CN",
+        "latitude": 43.8171,
+        "longitude": 125.3235,
+        "notes": "Named in public reporting as holding North Korean detainees before the "
+        "October 2023 transfers. " + COORDINATES_NOTE,
+    },
+]
+
+CROSSINGS = [
+    {
+        "name": "Onsong",
+        "aliases": ["Onsŏng", "온성", "Tumen–Onsong"],
+        "cn_side": "Tumen",
+        "kp_side": "Onsong",
+        "province": "Jilin",
+        "latitude": 42.96,
+        "longitude": 129.85,
+        "notes": COORDINATES_NOTE,
+    },
+    {
+        "name": "Dandong",
+        "aliases": ["丹东", "단둥", "Dandong–Sinuiju"],
+        "cn_side": "Dandong",
+        "kp_side": "Sinuiju",
+        "province": "Liaoning",
+        "latitude": 40.1167,
+        "longitude": 124.3936,
+        "notes": COORDINATES_NOTE,
+    },
+]
+
+SOURCES = [
+    {
+        "title": "China is sending escapers back to North Korea",
+        "kind": "media",
+        "organisation": "The Economist",
+        "published_on": date(2023, 12, 9),
+        "url": None,
+        "notes": "Graphic detail. Reports the Transitional Justice Working Group's estimates "
+        "of how many people were handed over at each of five crossing points on 9 October 2023.",
+    },
+    {
+        "title": "Hundreds of North Korean Defectors at Risk After China's Mass Deportation",
+        "kind": "media",
+        "organisation": "Newsweek",
+        "published_on": date(2023, 12, 7),
+        "url": "https://www.newsweek.com/china-north-korea-defectors-refugees-forced-repatriation-human-rights-1850275",
+        "notes": "Reports the TJWG / Global Rights Compliance findings: as many as 600 returned "
+        "on 9 October 2023, no communication with them since.",
+    },
+    {
+        "title": "China repatriates N Korean escapees after Asian Games: source",
+        "kind": "media",
+        "organisation": "Radio Free Asia",
+        "published_on": date(2023, 10, 11),
+        "url": "https://www.rfa.org/english/news/korea/china-repatriates-north-korean-defectors-10122023004404.html",
+        "notes": "Rescue groups' account of more than 500 people returned on 9 October 2023 "
+        "through Tumen, Hunchun, Changbai, Dandong and Nanping.",
+    },
+    {
+        "title": "Many N. Koreans appear to have been repatriated from China: unification ministry",
+        "kind": "media",
+        "organisation": "Yonhap News Agency",
+        "published_on": date(2023, 10, 13),
+        "url": "https://en.yna.co.kr/view/AEN20231013003751315",
+        "notes": "South Korea's unification ministry confirms that many North Koreans held in "
+        "three north-eastern Chinese provinces appear to have been repatriated.",
+    },
+]
+
+ECONOMIST, NEWSWEEK, RFA, YONHAP = (source["title"] for source in SOURCES)
+
+EVENTS: list[dict[str, Any]] = [
+    {
+        "external_id": "onsong-2023-10-09",
+        "crossing": "Onsong",
+        "date_start": date(2023, 10, 9),
+        "date_end": date(2023, 10, 9),
+        "date_precision": "day",
+        "people_min": 300,
+        "people_max": None,
+        "transport": "Guarded buses and prison vans",
+        "description": "Detainees handed over at the Tumen–Onsong crossing on the night of "
+        "9 October 2023; over 300 people reported.",
+        "claims": [
+            (ECONOMIST, 300, None, "TJWG estimate for the Tumen–Onsong crossing: 300 people."),
+            (RFA, None, None, "Lists Tumen among the crossings used on 9 October."),
+        ],
+    },
+    {
+        "external_id": "dandong-2023-10",
+        "crossing": "Dandong",
+        "date_start": date(2023, 10, 1),
+        "date_end": date(2023, 10, 31),
+        "date_precision": "month",
+        "people_min": 180,
+        "people_max": 180,
+        "transport": None,
+        "description": "About 180 people handed over at Dandong around the same period.",
+        "claims": [
+            (ECONOMIST, 180, 180, "TJWG estimate for the Dandong crossing: about 180 people."),
+            (RFA, None, None, "Lists Dandong among the crossings used on 9 October."),
+            (YONHAP, None, None, "Ministry: many repatriated via border cities such as Dandong."),
+        ],
+    },
+]
+
+FIGURES = [
+    {
+        "status": "vanished",
+        "people_min": None,
+        "people_max": 600,
+        "as_of": date(2023, 12, 7),
+        "description": "Up to about 600 people returned in October 2023 have not been heard from "
+        "since.",
+        "source": NEWSWEEK,
+        "quote": "TJWG: as many as 600 returned; all communication lost since the deportation.",
+    },
+]
+
+
+def _find(model: type, **criteria: Any) -> Any:
+    return db.session.execute(select(model).filter_by(**criteria)).scalars().first()
+
+
+def load_october_2023(actor: Any = None) -> int:
+    """Create whatever of the October 2023 sample is missing; return how many records were made."""
+    created = 0
+
+    def ensure(model: type, key: dict[str, Any], values: dict[str, Any]) -> Any:
+        nonlocal created
+        existing = _find(model, **key)
+        if existing is not None:
+            return existing
+        created += 1
+        return create_record(actor, model, **key, **values)
+
+    for item in FACILITIES:
+        ensure(Facility, {"name": item["name"]}, _without(item, "name"))
+    crossings = {
+        item["name"]: ensure(CrossingPoint, {"name": item["name"]}, _without(item, "name"))
+        for item in CROSSINGS
+    }
+    sources = {
+        item["title"]: ensure(Source, {"title": item["title"]}, _without(item, "title"))
+        for item in SOURCES
+    }
+    for item in EVENTS:
+        values = _without(item, "external_id", "crossing", "claims")
+        values["crossing"] = crossings[item["crossing"]]
+        event = _find(
+            RepatriationEvent, external_source=SAMPLE_ORIGIN, external_id=item["external_id"]
+        )
+        if event is None:
+            event = ensure(
+                RepatriationEvent,
+                {"external_source": SAMPLE_ORIGIN, "external_id": item["external_id"]},
+                values,
+            )
+            for title, people_min, people_max, quote in item["claims"]:
+                event.claims.append(
+                    EventSource(
+                        source=sources[title],
+                        people_min=people_min,
+                        people_max=people_max,
+                        quote=quote,
+                    )
+                )
+            db.session.flush()
+    for item in FIGURES:
+        values = _without(item, "description", "source")
+        values["source"] = sources[item["source"]]
+        ensure(ReportedFigure, {"description": item["description"]}, values)
+    return created
+
+
+def _without(item: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: value for key, value in item.items() if key not in keys}

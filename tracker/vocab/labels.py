@@ -1,0 +1,35 @@
+"""Display names of controlled vocabulary codes, from the vocabulary table."""
+
+from flask import Flask
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.vocab.models import VocabularyTerm
+
+
+def terms(vocabulary: str) -> list[VocabularyTerm]:
+    """The active terms of one vocabulary, in their display order."""
+    return list(
+        db.session.execute(
+            select(VocabularyTerm)
+            .where(VocabularyTerm.vocabulary == vocabulary, VocabularyTerm.active.is_(True))
+            .order_by(VocabularyTerm.position, VocabularyTerm.code)
+        ).scalars()
+    )
+
+
+def label(vocabulary: str, code: str | None) -> str:
+    """The English display name of a code (the code itself when unknown)."""
+    if code is None:
+        return ""
+    term = db.session.execute(
+        select(VocabularyTerm.label_en).where(
+            VocabularyTerm.vocabulary == vocabulary, VocabularyTerm.code == code
+        )
+    ).scalar_one_or_none()
+    return term or code
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Make `vocab_label(vocabulary, code)` available in templates."""
+    app.jinja_env.globals["vocab_label"] = label
