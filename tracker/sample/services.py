@@ -15,7 +15,7 @@ SAMPLE_ORIGIN = "sample:october-2023"
 
 COORDINATES_NOTE = "Coordinates are approximate (city level)."
 
-FACILITIES = [
+FACILITIES: list[dict[str, Any]] = [
     {
         "name": "Shenyang Prison",
         "name_local": "沈阳监狱",
@@ -40,7 +40,7 @@ FACILITIES = [
     },
 ]
 
-CROSSINGS = [
+CROSSINGS: list[dict[str, Any]] = [
     {
         "name": "Onsong",
         "aliases": ["Onsŏng", "온성", "Tumen–Onsong"],
@@ -63,7 +63,7 @@ CROSSINGS = [
     },
 ]
 
-SOURCES = [
+SOURCES: list[dict[str, Any]] = [
     {
         "title": "China is sending escapers back to North Korea",
         "kind": "media",
@@ -139,7 +139,7 @@ EVENTS: list[dict[str, Any]] = [
     },
 ]
 
-FIGURES = [
+FIGURES: list[dict[str, Any]] = [
     {
         "status": "vanished",
         "people_min": None,
