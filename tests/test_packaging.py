@@ -13,7 +13,8 @@ CHECK = """
 import sys, tracker
 from flask_migrate import upgrade
 assert tracker.__file__.startswith(sys.argv[1]), tracker.__file__
-app = tracker.create_app({"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[2]})
+settings = {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[2]}
+app = tracker.create_app(settings)
 with app.app_context():
     upgrade()
 response = app.test_client().get("/setup")

@@ -25,7 +25,9 @@ def known_user(app):
 
 @FUZZ
 @given(email=anything, password=anything, with_token=st.booleans())
-def test_login_form_never_fails_with_a_server_error(client, known_user, email, password, with_token):
+def test_login_form_never_fails_with_a_server_error(
+    client, known_user, email, password, with_token
+):
     data = {"email": email, "password": password}
     if with_token:
         data["csrf_token"] = csrf_token(client, "/login")

@@ -1,4 +1,4 @@
-"""A live server and Debian's Chromium driven by Playwright (its own browser download can't work here)."""
+"""A live server, and Debian's Chromium driven by Playwright (its own download cannot work here)."""
 
 import os
 import shutil
