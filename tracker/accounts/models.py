@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -25,6 +25,13 @@ class User(UserMixin, Base):
     session_token: Mapped[str] = mapped_column(String(64), nullable=False)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
+    # Set when the user confirmed a first code: a secret without it is an unfinished enrolment.
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An account created by an admin gets a one-time password the user must replace.
+    password_change_required: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -32,6 +39,7 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(back_populates="user")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -39,6 +47,10 @@ class User(UserMixin, Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_enabled_at is not None
 
 
 class ApiToken(Base):
@@ -56,3 +68,26 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for a TOTP code; only its argon2id hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    code_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class RolePolicy(Base):
+    """Per-role security settings an admin chooses: for now, whether 2FA is required."""
+
+    __tablename__ = "role_policies"
+
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
