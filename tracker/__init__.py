@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from tracker import config as settings
+from tracker import security
 from tracker.extensions import csrf, db, limiter, login_manager, migrate
 from tracker.resources import resource_dir
 
@@ -29,8 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(settings.from_environment(app.instance_path))
     else:
         app.config.from_mapping(config)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set; refusing to start")
+    settings.check_secret_key(app.config)
 
     _configure_logging(app)
     db.init_app(app)
@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    security.init_app(app)  # before the blueprints: their <int:...> ids are bounded
 
     from tracker import models  # noqa: F401  (complete the metadata)
     from tracker.accounts import views as accounts_views
