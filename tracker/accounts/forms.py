@@ -22,7 +22,7 @@ PASSWORD_HELP = (
     f"At least {PASSWORD_MIN_LENGTH} characters; a few unrelated words make a good one. "
     "Common passwords are refused."
 )
-ROLE_CHOICES = [(role, role.capitalize()) for role in ROLES]
+ROLE_CHOICES = list(ROLES)  # plain values: WTForms 3.3 deprecates (value, label) tuples
 
 
 class LoginForm(FlaskForm):
