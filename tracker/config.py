@@ -104,6 +104,10 @@ DEFAULTS: dict = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "WTF_CSRF_TIME_LIMIT": None,  # the token is bound to the session, which expires itself
+    # Referrer-Policy: no-referrer means browsers send no Referer (and Origin: null) on our own
+    # forms, so Flask-WTF's HTTPS Referer check would refuse every POST. The per-session token
+    # and the SameSite=Lax cookie are the defence.
+    "WTF_CSRF_SSL_STRICT": False,
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_STRATEGY": "moving-window",
