@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(dashboard_views.bp)
+    _register_workspace(app)
     accounts_views.install_login_gate(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -58,6 +59,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _register_workspace(app: Flask) -> None:
+    """The researcher workspace: one blueprint per kind of record, and the Trash."""
+    from tracker.events.views import event_views
+    from tracker.persons.views import person_views
+    from tracker.places.views import crossing_views, facility_views
+    from tracker.sources.views import source_views
+    from tracker.trash.views import bp as trash_bp
+
+    for views in (facility_views, crossing_views, source_views, event_views, person_views):
+        app.register_blueprint(views.blueprint)
+    app.register_blueprint(trash_bp)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -28,6 +28,8 @@ T = TypeVar("T")
 CONFLICT_MESSAGE = "Someone else changed this record since you opened it."
 # Columns that describe the record's life rather than its content: never edited or reverted.
 LIFECYCLE_FIELDS = frozenset({"id", "deleted_at", "deleted_by_id"})
+# Audit entries about reading a record, not changing it: in the audit log, not the History tab.
+READ_ACTIONS = ("person.view_identity", "file.download")
 
 
 def create_record(actor: Any, model: type[T], **values: Any) -> T:
@@ -411,6 +413,7 @@ class RecordService(Generic[T]):
                 .where(
                     AuditEntry.entity_type == self.entity,
                     AuditEntry.entity_id == record.id,  # type: ignore[attr-defined]
+                    AuditEntry.action.not_in(READ_ACTIONS),
                 )
                 .order_by(AuditEntry.id.desc())
             ).scalars()

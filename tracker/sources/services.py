@@ -177,3 +177,10 @@ def file_for_download(actor: Any, source: Source, file_id: int) -> SourceFile:
 def live_files(source: Source) -> list[SourceFile]:
     """The files attached to a source and not removed."""
     return [f for f in source.files if f.deleted_at is None]
+
+
+def source_label(source: Source, can_see: bool) -> str:
+    """A source's name; a confidential one is only a number to those who may not see it."""
+    if source.confidential and not can_see:
+        return f"Confidential source #{source.id}"
+    return source.title
