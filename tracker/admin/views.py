@@ -5,7 +5,6 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.accounts import services as accounts
@@ -19,6 +18,7 @@ from tracker.accounts.forms import (
 from tracker.accounts.models import ROLES, User
 from tracker.accounts.permissions import role_required
 from tracker.audit.models import AuditEntry
+from tracker.audit.queries import RECORD_PAGES, AuditFilters, distinct_values
 from tracker.exceptions import NotFound, ServiceError
 from tracker.extensions import db
 
@@ -166,10 +166,19 @@ def two_factor_policy() -> Response:
 def audit_log() -> str:
     page = request.args.get("page", 1, type=int)
     page = min(max(page, 1), 100_000)
+    filters = AuditFilters.from_args(request.args)
+    query, problems = filters.query()
+    for problem in problems:
+        flash(problem, "error")
     entries = db.session.execute(
-        select(AuditEntry)
-        .order_by(AuditEntry.id.desc())
-        .limit(AUDIT_PAGE_SIZE)
-        .offset((page - 1) * AUDIT_PAGE_SIZE)
+        query.limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
     ).scalars()
-    return render_template("admin/audit.html", entries=list(entries), page=page)
+    return render_template(
+        "admin/audit.html",
+        entries=list(entries),
+        page=page,
+        filters=filters,
+        actions=distinct_values(AuditEntry.action),
+        entity_types=distinct_values(AuditEntry.entity_type),
+        record_pages=RECORD_PAGES,
+    )
