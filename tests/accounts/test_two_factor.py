@@ -152,7 +152,7 @@ def test_v2_6_1_new_recovery_codes_replace_the_old_ones(client):
     assert _enter_code(client, new_codes[0]).status_code == 302
 
 
-def test_the_code_step_expires_and_needs_the_password_first(app, client):
+def test_v2_8_1_the_code_step_expires_and_needs_the_password_first(app, client):
     user, _ = _two_factor_user()
     assert client.get("/login/code").headers["Location"] == "/login"
     log_in(client, user.email)

@@ -46,6 +46,7 @@ def _assert_header_set(response):
     assert "script-src 'self'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "Server" not in response.headers
+    assert "Access-Control-Allow-Origin" not in response.headers  # V14.5.3: no CORS at all
 
 
 def test_v14_4_3_to_7_header_set_on_200_302_404_and_500(crashing_app, client, login_as):

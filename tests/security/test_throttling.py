@@ -1,23 +1,15 @@
 """Login throttling per account and per address, before any hashing, with no account oracle,
 and shared by every server process through the limiter store."""
 
-import http.cookiejar
 import os
 import re
 import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests import factories
 from tests.conftest import csrf_token, log_in
+from tests.security.gunicorn import REDIS_URL, Browser, redis_up, start_server, stop
 from tracker.accounts import passwords
 from tracker.extensions import db
 
@@ -98,91 +90,8 @@ def test_v2_2_1_wrong_second_factor_codes_lock_the_account_too(client):
     assert fresh.get("/").status_code == 302
 
 
-# --- two real server processes sharing one Redis limiter store -----------------------------
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as connection:
-            connection.sendall(b"PING\r\n")
-            return connection.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Browser:
-    """Just enough of a browser: cookies, and the CSRF token from the login form."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
-        )
-
-    def request(self, path: str, data: dict | None = None):  # type: ignore[no-untyped-def]
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        try:
-            response = self.opener.open(self.base + path, data=body, timeout=30)
-        except urllib.error.HTTPError as error:
-            response = error
-        with response:
-            return response.status, dict(response.headers), response.read().decode()
-
-    def log_in(self, email: str, password: str) -> int:
-        _, _, page = self.request("/login")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        factories.sensitive(token)
-        status, _, _ = self.request(
-            "/login", {"email": email, "password": password, "csrf_token": token}
-        )
-        return status
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return None
-
-
-def _start_server(database_url: str, instance: Path, prefix: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = dict(
-        os.environ,
-        TRACKER_DATABASE_URL=database_url,
-        TRACKER_INSTANCE_PATH=str(instance),
-        TRACKER_SECRET_KEY=secrets.token_urlsafe(48),
-        TRACKER_RATELIMIT_STORAGE_URL=REDIS_URL,
-        TRACKER_RATELIMIT_KEY_PREFIX=prefix,
-    )
-    tracker = Path(sys.executable).with_name("tracker")
-    process = subprocess.Popen(
-        [str(tracker), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):  # readiness, not a timing assertion: wait until it answers or dies
-        if process.poll() is not None:
-            raise RuntimeError("the server process exited")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process, base
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the server did not start")
-
-
-def test_v2_2_1_lockout_holds_across_two_server_processes_sharing_redis(app, tmp_path):
-    if not _redis_up():
+def test_v2_2_1_v3_4_1_lockout_holds_across_two_server_processes_sharing_redis(app, tmp_path):
+    if not redis_up():
         if os.environ.get("CI"):
             pytest.fail("Redis is not running on CI: .ci/run must start it")
         pytest.skip("Redis is not running on 127.0.0.1:6379")
@@ -191,7 +100,9 @@ def test_v2_2_1_lockout_holds_across_two_server_processes_sharing_redis(app, tmp
     db.session.commit()
     database_url = app.config["SQLALCHEMY_DATABASE_URI"]
     prefix = "test-" + secrets.token_hex(8)  # this run's own keys in the shared Redis
-    servers = [_start_server(database_url, tmp_path / f"instance{n}", prefix) for n in (1, 2)]
+    servers = [
+        start_server(database_url, tmp_path / f"instance{n}", REDIS_URL, prefix) for n in (1, 2)
+    ]
     try:
         first, second = (Browser(base) for _, base in servers)
         # five failures, spread over both processes
@@ -206,7 +117,13 @@ def test_v2_2_1_lockout_holds_across_two_server_processes_sharing_redis(app, tmp
         _, headers, _ = first.request("/login")
         assert not re.search(r"\d", headers.get("Server", ""))
         assert headers["X-Frame-Options"] == "DENY"
+        assert "Strict-Transport-Security" not in headers
+        # behind a TLS proxy on this machine, `tracker serve` marks cookies Secure and sends HSTS
+        _, headers, _ = Browser(servers[0][1]).request(
+            "/login", headers={"X-Forwarded-Proto": "https"}
+        )
+        assert "Secure" in headers["Set-Cookie"]
+        assert headers["Strict-Transport-Security"].startswith("max-age=")
     finally:
         for process, _ in servers:
-            process.terminate()
-            process.wait(timeout=30)
+            stop(process)
