@@ -123,6 +123,8 @@ def test_an_event_form_with_a_month_and_a_claim_is_stored_as_a_span(client, case
         ({"date_start": "9 Oct"}, "Enter a date as YYYY-MM-DD, YYYY-MM or YYYY."),
         ({"people_min": "many"}, "Not a valid integer value."),
         ({"claims-0-source_id": "abc"}, "Choose from the list."),
+        ({"date_start": "2023-10"}, "Give the full day (YYYY-MM-DD), or choose Month or Year."),
+        ({"date_precision": "range", "date_end": "2023-10"}, "Give the full day (YYYY-MM-DD)."),
     ],
 )
 def test_event_form_errors_appear_beside_the_field_and_nothing_is_saved(
