@@ -348,3 +348,72 @@ def test_the_picker_lookup_answers_json_to_a_post(client, case):
     response = client.post("/facilities/lookup", data={"q": "Shen"}, headers={"X-CSRFToken": token})
     assert response.status_code == 200
     assert response.json["items"] == [{"id": case["facility"].id, "label": "Shenyang Prison"}]
+
+
+def test_contacts_are_added_from_the_person_page_edited_and_removed(client, case):
+    person = case["person"]
+    page = text(client.get(f"/persons/{person.id}"))
+    assert f'href="/contacts/new?person_id={person.id}"' in page
+    form = text(client.get(f"/contacts/new?person_id={person.id}"))
+    assert (
+        f'<option selected value="{person.id}">' in form or f'value="{person.id}" selected' in form
+    )
+    response = form_post(
+        client,
+        "/contacts/new",
+        {
+            "person_id": str(person.id),
+            "name": "Han Mi-rae",
+            "relation": "sister",
+            "reach": "Signal, via the Seoul office",
+        },
+        form_path=f"/contacts/new?person_id={person.id}",
+    )
+    assert response.status_code == 302
+    contact_page = response.headers["Location"]
+    assert "Han Mi-rae" in text(client.get(f"/persons/{person.id}"))
+    version = re.search(
+        r'name="version"[^>]*value="(\d+)"', text(client.get(contact_page + "/edit"))
+    )
+    edited = form_post(
+        client,
+        contact_page + "/edit",
+        {
+            "person_id": str(person.id),
+            "name": "Han Mi-rae",
+            "relation": "older sister",
+            "version": version.group(1),
+        },
+    )
+    assert edited.status_code == 302
+    assert "older sister" in text(client.get(contact_page))
+    removed = form_post(client, contact_page + "/delete", {}, form_path=contact_page)
+    assert removed.status_code == 302
+    assert "Han Mi-rae" not in text(client.get(f"/persons/{person.id}"))
+    assert "Han Mi-rae" in text(client.get("/trash"))
+
+
+def test_a_contact_needs_a_name_and_a_person(client, case):
+    response = form_post(client, "/contacts/new", {"name": "", "person_id": ""})
+    assert response.status_code == 422
+    page = text(response)
+    assert "This field is required." in page
+    assert "Choose the person this contact is for." in page
+
+
+def test_a_deleted_record_cannot_be_edited_until_it_is_restored(client, case):
+    facility = case["facility"]
+    form_post(
+        client, f"/facilities/{facility.id}/delete", {}, form_path=f"/facilities/{facility.id}"
+    )
+    response = client.get(f"/facilities/{facility.id}/edit", follow_redirects=True)
+    assert "Restore it before editing it." in text(response)
+    response = form_post(
+        client,
+        f"/facilities/{facility.id}/edit",
+        {"name": "Changed", "kind": "prison"},
+        form_path="/facilities",
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Facility, facility.id).name == "Shenyang Prison"

@@ -82,6 +82,10 @@ class RecordKind:
     # Called with what a page showed, before the commit (persons log identity views).
     shown_in_list: Callable[[list[Any]], None] | None = None
     shown_in_detail: Callable[[Any], None] | None = None
+    # Every page of the kind is identifying (contacts): nobody else gets any of it.
+    identity_only: bool = False
+    # Fields a "new" link may fill in from the query string (ids only, never a name).
+    prefill: frozenset[str] = frozenset()
 
     @property
     def model(self) -> Any:
@@ -250,6 +254,8 @@ class RecordViews:
         KINDS[kind.name] = kind
         self.blueprint = Blueprint(kind.name, __name__, url_prefix=f"/{kind.name}")
         bp = self.blueprint
+        if kind.identity_only:
+            bp.before_request(self.require_identity)
         bp.add_url_rule("", "index", self.index, methods=["GET", "POST"])
         bp.add_url_rule("/new", "create", self.create, methods=["GET", "POST"])
         bp.add_url_rule("/lookup", "lookup", self.lookup, methods=["POST"])
@@ -260,6 +266,10 @@ class RecordViews:
         bp.add_url_rule(
             "/<int:record_id>/revert/<int:entry_id>", "revert", self.revert, methods=["POST"]
         )
+
+    def require_identity(self) -> None:
+        if not viewer_sees_identity():
+            abort(403)
 
     # --- loading -------------------------------------------------------------------
 
@@ -393,7 +403,8 @@ class RecordViews:
 
     def create(self) -> Response | str | tuple[str, int]:
         require_editor()
-        form = self.new_form()
+        prefill = {key: request.args[key] for key in self.kind.prefill if key in request.args}
+        form = self.new_form(prefill if request.method == "GET" else None)
         if form.validate_on_submit():
             try:
                 record = self.kind.service.create(current_user, form.values())
@@ -410,6 +421,8 @@ class RecordViews:
         require_editor()
         kind = self.kind
         record = self.load(record_id)
+        if record.deleted_at is not None:
+            return self.in_trash(record)
         if request.method == "GET":
             form = self.new_form(kind.service.editable_values(record))
             form.version.data = str(record.version)
@@ -428,6 +441,12 @@ class RecordViews:
             db.session.rollback()
             return self.form_page(form, self.load(record_id), error), 422
         flash(f"The {kind.singular} was saved.", "success")
+        return redirect(url_for(".detail", record_id=record.id))
+
+    def in_trash(self, record: Any) -> Response:
+        """A deleted record is changed only after it is restored (nothing happens in the Trash)."""
+        message = f"This {self.kind.singular} is in the Trash. Restore it before editing it."
+        flash(message, "error")
         return redirect(url_for(".detail", record_id=record.id))
 
     def form_page(
@@ -498,6 +517,8 @@ class RecordViews:
     def revert(self, record_id: int, entry_id: int) -> Response | str | tuple[str, int]:
         require_editor()
         record = self.load(record_id)
+        if record.deleted_at is not None:
+            return self.in_trash(record)
         expected = _int(request.form.get("version"), None)
         try:
             self.kind.service.revert(current_user, record, entry_id, expected)
