@@ -133,7 +133,7 @@ def user_from_session_id(session_id: str) -> User | None:
     if not user_id.isdigit() or len(user_id) > 12 or not token:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.session_token, token):
+    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user
 
