@@ -417,3 +417,25 @@ def test_a_deleted_record_cannot_be_edited_until_it_is_restored(client, case):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Facility, facility.id).name == "Shenyang Prison"
+
+
+def test_search_results_put_the_best_match_first(client, researcher):
+    from tracker.places.services import facilities
+
+    for name in ("Hoeryong Tumen Holding Centre", "Tumen", "Tumen Border Post"):
+        facilities.create(researcher, {"name": name, "kind": "prison"})
+    db.session.commit()
+    token = csrf_token(client, "/facilities")
+    page = text(client.post("/facilities", data={"csrf_token": token, "q": "tumen"}))
+    body = page.split("<tbody>")[1]
+    positions = [
+        body.index(f">{name}<")
+        for name in ("Tumen", "Tumen Border Post", "Hoeryong Tumen Holding Centre")
+    ]
+    assert positions == sorted(positions)
+    found = client.post("/facilities/lookup", data={"q": "tumen"}, headers={"X-CSRFToken": token})
+    assert [item["label"] for item in found.json["items"]] == [
+        "Tumen",
+        "Tumen Border Post",
+        "Hoeryong Tumen Holding Centre",
+    ]

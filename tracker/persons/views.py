@@ -197,6 +197,7 @@ person_kind = RecordKind(
     search=_search,
     default_sort="case_code",
     picker_order=Person.case_code,
+    ranked_by=lambda can_see: Person.family_name if can_see else Person.case_code,
     identifying_fields=IDENTITY_FIELDS,
     references={"event_id": "events", "facility_id": "facilities", "source_id": "sources"},
     extra_template="persons/extra.html",

@@ -92,6 +92,7 @@ facility_kind = RecordKind(
     ],
     search=_name_search(Facility),
     picker_order=Facility.name,
+    ranked_by=lambda can_see: Facility.name,
     extra_template="places/events_here.html",
     extra_context=lambda r, user: {
         "events_here": _events_here(
@@ -133,6 +134,7 @@ crossing_kind = RecordKind(
     ],
     search=_name_search(CrossingPoint),
     picker_order=CrossingPoint.name,
+    ranked_by=lambda can_see: CrossingPoint.name,
     extra_template="places/events_here.html",
     extra_context=lambda r, user: {
         "events_here": _events_here(RepatriationEvent.crossing_id == r.id)

@@ -134,6 +134,7 @@ source_kind = RecordKind(
     search=_search,
     default_sort="published_on",
     picker_order=Source.title,
+    ranked_by=lambda can_see: Source.title,
     identifying_fields=IDENTITY_FIELDS,
     extra_template="sources/extra.html",
     extra_context=_extra,

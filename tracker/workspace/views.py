@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from werkzeug.wrappers import Response
 from wtforms.fields import FieldList
 from wtforms.fields.core import UnboundField
@@ -74,6 +74,8 @@ class RecordKind:
     filters: list[Filter] = field(default_factory=list)
     default_sort: str = "name"
     picker_order: Any = None
+    # The text column a search ranks by for this viewer (exact, then prefix matches first).
+    ranked_by: Callable[[bool], Any] | None = None
     # History values an analyst must not see (names, free text about persons, ...).
     identifying_fields: frozenset[str] = frozenset()
     extra_template: str | None = None
@@ -121,6 +123,12 @@ def reference_label(kind_name: str, record_id: Any, can_see: bool) -> str:
         return "—"
     record = db.session.get(kind.model, int(record_id))
     return kind.label(record, can_see) if record is not None else f"#{record_id}"
+
+
+def search_rank(column: Any, q: str) -> Any:
+    """Best match first: the exact name, then names that start with the term, then the rest."""
+    lowered = func.lower(column)
+    return case((lowered == q.lower(), 0), (lowered.like(f"{q.lower()}%"), 1), else_=2)
 
 
 def picker_choices(kind_name: str, can_see: bool) -> list[tuple[str, str]]:
@@ -338,6 +346,8 @@ class RecordViews:
         order = sortable[sort].sort if sort in sortable else kind.model.id
         if isinstance(order, FunctionType):
             order = order(can_see)
+        if q and kind.ranked_by and not (params.get("sort") or params.get("order")):
+            query = query.order_by(search_rank(kind.ranked_by(can_see), q))
         query = query.order_by(order.desc() if descending else order, kind.model.id)
         records = list(
             db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars()
@@ -371,6 +381,8 @@ class RecordViews:
         query = select(kind.model).where(kind.model.deleted_at.is_(None))
         if q:
             query = query.where(kind.search(q, can_see))
+            if kind.ranked_by:
+                query = query.order_by(search_rank(kind.ranked_by(can_see), q))
         if kind.picker_order is not None:
             query = query.order_by(kind.picker_order)
         records = db.session.execute(query.limit(LOOKUP_LIMIT)).scalars()
