@@ -443,6 +443,12 @@ class RecordService(Generic[T]):
         raise NotFound("That version is not part of this record's history.")
 
 
+def live_records(model: Any, *criteria: Any, order_by: Any) -> list[Any]:
+    """Records of one kind that are not in the Trash and meet `criteria`, in order."""
+    query = select(model).where(model.deleted_at.is_(None), *criteria).order_by(order_by)
+    return list(db.session.execute(query).scalars())
+
+
 def deleted_records(model: Any, limit: int = 200) -> list[Any]:
     """Soft-deleted records of one kind, most recently deleted first."""
     return list(
