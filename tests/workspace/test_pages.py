@@ -439,3 +439,32 @@ def test_search_results_put_the_best_match_first(client, researcher):
         "Tumen Border Post",
         "Hoeryong Tumen Holding Centre",
     ]
+
+
+def test_editing_a_record_keeps_a_link_to_a_facility_now_in_the_trash(client, case):
+    from tracker.places.services import facilities
+
+    facilities.delete(None, case["facility"])
+    db.session.commit()
+    event = case["event"]
+    form = text(client.get(f"/events/{event.id}/edit"))
+    assert "Shenyang Prison (no longer listed)" in form
+    assert re.search(rf'<option selected value="{case["facility"].id}">', form)
+    saved = form_post(
+        client,
+        f"/events/{event.id}/edit",
+        {
+            "date_precision": "day",
+            "date_start": "2023-10-09",
+            "crossing_id": str(case["crossing"].id),
+            "facility_ids": [str(case["facility"].id)],
+            "people_min": "300",
+            "transport": "Trains",
+            "version": str(event.version),
+        },
+    )
+    assert saved.status_code == 302, text(saved)
+    db.session.expire_all()
+    assert [f.id for f in db.session.get(RepatriationEvent, event.id).facilities] == [
+        case["facility"].id
+    ]

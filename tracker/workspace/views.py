@@ -29,6 +29,7 @@ from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFaile
 from tracker.extensions import db
 from tracker.records import RecordService, Version
 from tracker.vocab.labels import choices as vocabulary_choices
+from tracker.vocab.labels import label as vocabulary_label
 from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
 from tracker.workspace.masking import MASKED, masked
 
@@ -144,13 +145,31 @@ def fill_choices(form: Any, can_see: bool) -> None:
     for item in form:
         if isinstance(item, VocabularyField):
             item.choices = vocabulary_choices(item.vocabulary)
-        elif isinstance(item, MultiPickerField):
-            item.choices = picker_choices(item.picker, can_see)
-        elif isinstance(item, PickerField):
-            item.choices = [("", "— choose —"), *picker_choices(item.picker, can_see)]
+            keep_current(item, can_see)
+        elif isinstance(item, MultiPickerField | PickerField):
+            empty = [] if isinstance(item, MultiPickerField) else [("", "— choose —")]
+            item.choices = [*empty, *picker_choices(item.picker, can_see)]
+            keep_current(item, can_see)
         elif hasattr(item, "entries"):
             for entry in item.entries:
                 fill_choices(entry, can_see)
+
+
+def keep_current(item: Any, can_see: bool) -> None:
+    """Offer the field's current value even when it is no longer a choice (a facility in
+    the Trash, a retired vocabulary term), so that saving the form never drops it silently."""
+    current = item.data if isinstance(item.data, list) else [item.data]
+    offered = {str(value) for value, *_ in item.choices}
+    for value in current:
+        if value in (None, "") or str(value) in offered:
+            continue
+        if isinstance(item, VocabularyField):
+            name = vocabulary_label(item.vocabulary, str(value))
+        elif str(value).isdigit():
+            name = reference_label(item.picker, value, can_see)
+        else:
+            continue  # not a record id at all: the service will say so
+        item.choices.append((str(value), f"{name} (no longer listed)"))
 
 
 def form_data(value: Any) -> Any:
