@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.events.models import EventSource, RepatriationEvent, event_facilities
 from tracker.persons.models import Detention, Person
@@ -176,17 +177,13 @@ def person_conditions(filters: Filters) -> list[ColumnElement]:
         matching_events = select(RepatriationEvent.id).where(*event_conditions(event_only))
         conditions.append(Person.event_id.in_(matching_events))
     if filters.facility_id:
-        origin = event_facilities.alias()
+        # Documented at a facility = recorded in the person's detention history there.
+        stay = aliased(Detention)  # never correlate with an outer query over detentions
         conditions.append(
-            or_(
-                Person.event_id.in_(
-                    select(origin.c.event_id).where(origin.c.facility_id == filters.facility_id)
-                ),
-                exists().where(
-                    Detention.person_id == Person.id,
-                    Detention.facility_id == filters.facility_id,
-                    Detention.deleted_at.is_(None),
-                ),
+            exists().where(
+                stay.person_id == Person.id,
+                stay.facility_id == filters.facility_id,
+                stay.deleted_at.is_(None),
             )
         )
     return conditions

@@ -8,7 +8,7 @@ they are never added together.
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, case, extract, func, literal, select, union
+from sqlalchemy import Integer, case, extract, func, literal, select
 
 from tracker.dashboard.filters import Filters, all_of, event_conditions, person_conditions
 from tracker.events.models import RepatriationEvent, ReportedFigure, event_facilities
@@ -113,11 +113,19 @@ def _reported_columns(event: Any = RepatriationEvent) -> list[Any]:
     ]
 
 
-def _person_columns() -> list[Any]:
-    return [
-        func.count(Person.id),
-        func.coalesce(func.sum(case((Person.status == VANISHED, 1), else_=0)), 0),
-    ]
+def _documented_per_event(persons_where: Any) -> Any:
+    """Persons and vanished per event, counted once over the persons' own (indexed) columns;
+    the per-crossing and per-month tables then join 100,000 events, not a million persons."""
+    return (
+        select(
+            Person.event_id.label("event_id"),
+            func.count(Person.id).label("persons"),
+            func.sum(case((Person.status == VANISHED, 1), else_=0)).label("vanished"),
+        )
+        .where(persons_where, Person.event_id.is_not(None))
+        .group_by(Person.event_id)
+        .subquery()
+    )
 
 
 def _rows_by_id(rows: list[Row]) -> dict[Any, Row]:
@@ -134,9 +142,9 @@ def summarise(filters: Filters) -> Summary:
         select(*_reported_columns()).where(events_where)
     ).one()
     total.reported = Reported.from_sums(events, known_min, sum_max, open_max)
-    total.persons, total.vanished = db.session.execute(
-        select(*_person_columns()).where(persons_where)
-    ).one()
+    by_status, by_gender = _by_status_and_gender(persons_where)
+    total.persons = sum(row.persons for row in by_status)
+    total.vanished = sum(row.vanished for row in by_status)
 
     by_crossing = _by_crossing(filters, events_where, persons_where)
     by_facility = _by_facility(filters, events_where, persons_where)
@@ -145,9 +153,9 @@ def summarise(filters: Filters) -> Summary:
         total=total,
         by_crossing=by_crossing,
         by_facility=by_facility,
-        by_status=_by_person_attribute(Person.status, persons_where),
+        by_status=by_status,
         by_month=_by_month(events_where, persons_where),
-        by_gender=_by_person_attribute(Person.gender, persons_where),
+        by_gender=by_gender,
         crossings_involved=sum(1 for row in by_crossing if row.reported.events or row.persons),
         facilities_involved=sum(1 for row in by_facility if row.reported.events or row.persons),
         figures=_reported_figures(filters),
@@ -170,10 +178,15 @@ def _by_crossing(filters: Filters, events_where: Any, persons_where: Any) -> lis
     ):
         if crossing_id in by_id:
             by_id[crossing_id].reported = Reported.from_sums(events, known_min, sum_max, open_max)
+    per_event = _documented_per_event(persons_where)
     documented = (
-        select(RepatriationEvent.crossing_id, *_person_columns())
-        .join(RepatriationEvent, Person.event_id == RepatriationEvent.id)
-        .where(persons_where, RepatriationEvent.deleted_at.is_(None))
+        select(
+            RepatriationEvent.crossing_id,
+            func.sum(per_event.c.persons),
+            func.sum(per_event.c.vanished),
+        )
+        .join(per_event, per_event.c.event_id == RepatriationEvent.id)
+        .where(RepatriationEvent.deleted_at.is_(None))
         .group_by(RepatriationEvent.crossing_id)
     )
     for crossing_id, persons, vanished in db.session.execute(documented):
@@ -199,18 +212,17 @@ def _by_facility(filters: Filters, events_where: Any, persons_where: Any) -> lis
     for facility_id, events, known_min, sum_max, open_max in db.session.execute(reported):
         if facility_id in by_id:
             by_id[facility_id].reported = Reported.from_sums(events, known_min, sum_max, open_max)
-    # A person belongs to a facility through their detention history or their event's origin.
-    links = union(
-        select(Detention.person_id, Detention.facility_id).where(Detention.deleted_at.is_(None)),
-        select(Person.id.label("person_id"), event_facilities.c.facility_id).join(
-            event_facilities, event_facilities.c.event_id == Person.event_id
-        ),
-    ).subquery()
+    # Documented persons of a facility: those whose detention history records them there.
+    vanished_id = case((Person.status == VANISHED, Detention.person_id))
     documented = (
-        select(links.c.facility_id, *_person_columns())
-        .join(Person, Person.id == links.c.person_id)
-        .where(persons_where)
-        .group_by(links.c.facility_id)
+        select(
+            Detention.facility_id,
+            func.count(Detention.person_id.distinct()),
+            func.count(vanished_id.distinct()),
+        )
+        .join(Person, Person.id == Detention.person_id)
+        .where(Detention.deleted_at.is_(None), persons_where)
+        .group_by(Detention.facility_id)
     )
     for facility_id, persons, vanished in db.session.execute(documented):
         if facility_id in by_id:
@@ -225,20 +237,25 @@ def _keep_relevant(rows: list[Row], filters: Filters) -> list[Row]:
     return [row for row in rows if row.reported.events or row.persons]
 
 
-def _by_person_attribute(column: Any, persons_where: Any) -> list[Row]:
-    query = (
-        select(column, func.count(Person.id))
+def _by_status_and_gender(persons_where: Any) -> tuple[list[Row], list[Row]]:
+    """Documented persons by current status and by gender, from one scan of the persons."""
+    counts = db.session.execute(
+        select(Person.status, Person.gender, func.count(Person.id))
         .where(persons_where)
-        .group_by(column)
-        .order_by(func.count(Person.id).desc())
-    )
-    rows = []
-    for value, count in db.session.execute(query):
-        row = Row(value, value or "")
-        row.persons = count
-        row.vanished = count if column is Person.status and value == VANISHED else 0
-        rows.append(row)
-    return rows
+        .group_by(Person.status, Person.gender)
+    ).all()
+    by_status: dict[Any, Row] = {}
+    by_gender: dict[Any, Row] = {}
+    for status, gender, count in counts:
+        for rows, key in ((by_status, status), (by_gender, gender)):
+            row = rows.setdefault(key, Row(key, key or ""))
+            row.persons += count
+            row.vanished += count if status == VANISHED else 0
+
+    def largest_first(rows: dict[Any, Row]) -> list[Row]:
+        return sorted(rows.values(), key=lambda row: (-row.persons, row.key or ""))
+
+    return largest_first(by_status), largest_first(by_gender)
 
 
 def _by_month(events_where: Any, persons_where: Any) -> list[Row]:
@@ -259,10 +276,12 @@ def _by_month(events_where: Any, persons_where: Any) -> list[Row]:
         row = rows.setdefault((y, m), _month_row(y, m))
         row.reported = Reported.from_sums(events, known_min, sum_max, open_max)
         row.imprecise_events = not_daily
+    per_event = _documented_per_event(persons_where)
     documented = (
-        select(year, month, *_person_columns())
-        .join(RepatriationEvent, Person.event_id == RepatriationEvent.id)
-        .where(persons_where, RepatriationEvent.deleted_at.is_(None))
+        select(year, month, func.sum(per_event.c.persons), func.sum(per_event.c.vanished))
+        .select_from(per_event)
+        .join(RepatriationEvent, per_event.c.event_id == RepatriationEvent.id)
+        .where(RepatriationEvent.deleted_at.is_(None))
         .group_by(year, month)
     )
     for y, m, persons, vanished in db.session.execute(documented):
