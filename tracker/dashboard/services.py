@@ -181,12 +181,9 @@ def _by_crossing(filters: Filters, events_where: Any, persons_where: Any) -> lis
         Row(id_, name) for id_, name in db.session.execute(crossings.order_by(CrossingPoint.name))
     ]
     by_id = _rows_by_id(rows)
-    reported = select(RepatriationEvent.crossing_id, *_reported_columns()).where(events_where)
-    for crossing_id, events, known_min, sum_max, open_max in db.session.execute(
-        reported.group_by(RepatriationEvent.crossing_id)
-    ):
+    for crossing_id, reported in reported_per_crossing(events_where).items():
         if crossing_id in by_id:
-            by_id[crossing_id].reported = Reported.from_sums(events, known_min, sum_max, open_max)
+            by_id[crossing_id].reported = reported
     per_event = _documented_per_event(persons_where)
     documented = (
         select(
@@ -202,6 +199,19 @@ def _by_crossing(filters: Filters, events_where: Any, persons_where: Any) -> lis
         if crossing_id in by_id:
             by_id[crossing_id].persons, by_id[crossing_id].vanished = int(persons), int(vanished)
     return _keep_relevant(rows, filters)
+
+
+def reported_per_crossing(events_where: Any) -> dict[int | None, Reported]:
+    """Events and the reported range per crossing point."""
+    query = (
+        select(RepatriationEvent.crossing_id, *_reported_columns())
+        .where(events_where)
+        .group_by(RepatriationEvent.crossing_id)
+    )
+    return {
+        crossing_id: Reported.from_sums(events, known_min, sum_max, open_max)
+        for crossing_id, events, known_min, sum_max, open_max in db.session.execute(query)
+    }
 
 
 def _by_facility(filters: Filters, events_where: Any, persons_where: Any) -> list[Row]:

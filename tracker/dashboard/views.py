@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from tracker.dashboard import geo, services
+from tracker.dashboard import charts, geo, services
 from tracker.dashboard.filters import FilterError, Filters, parse_filters
 from tracker.extensions import db
 from tracker.places.models import CrossingPoint, Facility
@@ -73,6 +73,18 @@ def list_url(path: str, query: dict) -> str:
     """A link to a list page with these filters (filters hold ids and codes, never names)."""
     clean = {key: value for key, value in query.items() if value not in (None, "")}
     return path + ("?" + urlencode(clean) if clean else "")
+
+
+bp.app_template_filter("largest")(charts.largest)
+bp.app_template_filter("timeline")(charts.timeline)
+
+
+@bp.app_template_global()
+def biggest_note(rows: list) -> str:
+    """A chart caption's note when the chart shows fewer rows than its table."""
+    if len(rows) <= charts.CHART_ROWS:
+        return ""
+    return f" (the {charts.CHART_ROWS} largest of {len(rows)}; all are in the table)"
 
 
 @bp.app_template_filter("combine")
