@@ -5,6 +5,8 @@ TRACKER_TEST_DATABASE_URL names another, e.g. PostgreSQL.
 """
 
 import contextvars
+import json
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -14,12 +16,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy import event as sqlalchemy_event
 
 from tests import factories
 from tracker import create_app
+from tracker.accounts.models import User
 from tracker.config import normalise_database_url, test_settings
 from tracker.db import Base
 from tracker.extensions import db
+from tracker.persons.models import Contact, Person
 from tracker.vocab.defaults import DEFAULT_TERMS
 from tracker.vocab.models import VocabularyTerm
 
@@ -53,7 +58,12 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        for header in response.headers.getlist("Set-Cookie"):  # cookies must stay out of logs
+            value = header.split(";", 1)[0].partition("=")[2]
+            if len(value) >= 16:
+                factories.sensitive(value)
+        return response
 
 
 def make_app(database_url: str, instance_path: Path, **overrides: object) -> Flask:
@@ -140,7 +150,7 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     page = client.get(path).get_data(as_text=True)
     match = CSRF_PATTERN.search(page)
     assert match, f"no CSRF token on {path}"
-    return match.group(1) or match.group(2)
+    return factories.sensitive(match.group(1) or match.group(2))
 
 
 def log_in(client: FlaskClient, email: str, password: str = factories.PASSWORD):  # type: ignore[no-untyped-def]
@@ -160,3 +170,92 @@ def login_as(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
         return user
 
     return _login_as
+
+
+# --- ASVS 7.1.1 / 7.1.2: no secret and no person's name in any log record, in any test ------
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _record_text(record: logging.LogRecord) -> str:
+    try:
+        text = record.getMessage()
+    except Exception:  # a broken format string still must not hide what it carried
+        text = f"{record.msg} {record.args}"
+    if record.exc_info:
+        text += "\n" + logging.Formatter().formatException(record.exc_info)
+    if record.stack_info:
+        text += "\n" + record.stack_info
+    return text
+
+
+def _patterns(value: str) -> list[re.Pattern[str]]:
+    forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    patterns = []
+    for form in forms:
+        left = r"(?<!\w)" if re.match(r"\w", form[0]) else ""
+        right = r"(?!\w)" if re.match(r"\w", form[-1]) else ""
+        patterns.append(re.compile(left + re.escape(form) + right))
+    return patterns
+
+
+def find_leaks(records: list[logging.LogRecord], secrets: set[str]) -> list[str]:
+    """Each log record that holds one of `secrets` (as typed, or JSON-escaped), described."""
+    leaks = []
+    for record in records:
+        text = _record_text(record)
+        for value in sorted(secrets):
+            if any(pattern.search(text) for pattern in _patterns(value)):
+                leaks.append(f"{record.name}: {value[:3]}… in {text[:200]!r}")
+    return leaks
+
+
+def _remember_identities(mapper, connection, target) -> None:  # type: ignore[no-untyped-def]
+    """Every name of a person or contact written in a test becomes something logs must not hold."""
+    for attribute in ("family_name", "given_name", "name_hangul", "name"):
+        value = getattr(target, attribute, None)
+        if isinstance(value, str):
+            factories.sensitive(value)
+    for alias in getattr(target, "aliases", None) or []:
+        if isinstance(alias, str):
+            factories.sensitive(alias)
+
+
+def _remember_user_secrets(mapper, connection, target) -> None:  # type: ignore[no-untyped-def]
+    for value in (target.session_token, target.totp_secret):
+        if value:
+            factories.sensitive(value)
+
+
+for _model in (Person, Contact):
+    for _event in ("before_insert", "before_update"):
+        sqlalchemy_event.listen(_model, _event, _remember_identities)
+for _event in ("before_insert", "before_update"):
+    sqlalchemy_event.listen(User, _event, _remember_user_secrets)
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_logs() -> Iterator[_Capture]:
+    """Fail any test after which a log record holds a password, TOTP or recovery code, token,
+    cookie or a person's name that the test used."""
+    factories.forget_sensitive()
+    capture = _Capture()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(capture)
+    root.setLevel(min(level, logging.INFO))
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(level)
+    leaks = find_leaks(capture.records, factories.SENSITIVE)
+    if leaks:
+        pytest.fail("secrets or personal names in the logs:\n" + "\n".join(leaks))

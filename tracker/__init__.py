@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from tracker import config as settings
+from tracker import security
 from tracker.extensions import csrf, db, limiter, login_manager, migrate
 from tracker.resources import resource_dir
 
@@ -29,8 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(settings.from_environment(app.instance_path))
     else:
         app.config.from_mapping(config)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set; refusing to start")
+    settings.check_secret_key(app.config)
 
     _configure_logging(app)
     db.init_app(app)
@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    security.init_app(app)  # before the blueprints: their <int:...> ids are bounded
 
     from tracker import models  # noqa: F401  (complete the metadata)
     from tracker.accounts import views as accounts_views
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(dashboard_views.bp)
+    _register_workspace(app)
     accounts_views.install_login_gate(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -57,6 +59,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _register_workspace(app: Flask) -> None:
+    """The researcher workspace: one blueprint per kind of record, and the Trash."""
+    from tracker.events.views import event_views
+    from tracker.persons.views import contact_views, person_views
+    from tracker.places.views import crossing_views, facility_views
+    from tracker.sources.views import source_views
+    from tracker.trash.views import bp as trash_bp
+
+    kinds = (facility_views, crossing_views, source_views, event_views, person_views, contact_views)
+    for views in kinds:
+        app.register_blueprint(views.blueprint)
+    app.register_blueprint(trash_bp)
 
 
 def _configure_logging(app: Flask) -> None:

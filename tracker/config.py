@@ -4,14 +4,38 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name)
+SECRET_KEY_MIN_LENGTH = 32
+# Keys copied from tutorials and templates: anyone could forge sessions signed with them.
+KNOWN_DEFAULT_KEYS = frozenset(
+    {
+        "dev",
+        "development",
+        "secret",
+        "secret-key",
+        "secret_key",
+        "changeme",
+        "change-me",
+        "change_me",
+        "please-change-me",
+        "default",
+        "test",
+        "testing",
+        "key",
+        "flask",
+        "tracker",
+    }
+)
 
 
 def load_or_create_secret_key(instance_path: str) -> str:
     """Return the instance's secret key, generating it once (mode 0600)."""
     path = Path(instance_path) / SECRET_KEY_FILE
     if path.exists():
+        if path.stat().st_mode & 0o077:  # copied or restored with loose permissions
+            os.chmod(path, 0o600)
         key = path.read_text().strip()
         if len(key) >= 32:
             return key
@@ -22,6 +46,26 @@ def load_or_create_secret_key(instance_path: str) -> str:
         handle.write(key)
     os.chmod(path, 0o600)
     return key
+
+
+def check_secret_key(config: dict | Any) -> None:
+    """Refuse to run with no secret key, or (outside tests and debug) a short or well-known one."""
+    key = config.get("SECRET_KEY")
+    if not key:
+        raise RuntimeError("SECRET_KEY is not set; refusing to start")
+    if config.get("TESTING") or config.get("DEBUG"):
+        return
+    if str(key).strip().lower() in KNOWN_DEFAULT_KEYS or len(str(key)) < SECRET_KEY_MIN_LENGTH:
+        raise RuntimeError(
+            "SECRET_KEY is a default or shorter than "
+            f"{SECRET_KEY_MIN_LENGTH} characters; refusing to start. Unset TRACKER_SECRET_KEY "
+            "to have one generated, or set a long random one."
+        )
+
+
+def _minutes(name: str, default: int) -> timedelta:
+    value = os.environ.get(name)
+    return timedelta(minutes=int(value)) if value else timedelta(minutes=default)
 
 
 def normalise_database_url(url: str) -> str:
@@ -42,6 +86,10 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("TRACKER_RATELIMIT_KEY_PREFIX", "tracker"),
+        "HTTPS_MODE": os.environ.get("TRACKER_HTTPS", "auto").strip().lower(),
+        "SESSION_IDLE_TIMEOUT": _minutes("TRACKER_SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_LIFETIME": _minutes("TRACKER_SESSION_LIFETIME_MINUTES", 12 * 60),
         "UPLOAD_FOLDER": os.environ.get(
             "TRACKER_UPLOAD_FOLDER", str(Path(instance_path) / "uploads")
         ),
@@ -49,7 +97,8 @@ def from_environment(instance_path: str) -> dict:
 
 
 DEFAULTS: dict = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters: a database error in the log never carries the values (names!) it held
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "tracker_session",
@@ -57,10 +106,19 @@ DEFAULTS: dict = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "WTF_CSRF_TIME_LIMIT": None,  # the token is bound to the session, which expires itself
+    # Referrer-Policy: no-referrer means browsers send no Referer (and Origin: null) on our own
+    # forms, so Flask-WTF's HTTPS Referer check would refuse every POST. The per-session token
+    # and the SameSite=Lax cookie are the defence.
+    "WTF_CSRF_SSL_STRICT": False,
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_STRATEGY": "moving-window",
-    "LOGIN_RATE_LIMIT": "10 per minute",
+    "LOGIN_RATE_LIMIT": "10 per minute",  # per client address, every attempt
+    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per 15 minutes",  # per account name, failures only
+    "HTTPS_MODE": "auto",  # auto: Secure cookies and HSTS when the request came over HTTPS
+    "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
+    "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=12),
+    "TWO_FACTOR_LOGIN_WINDOW": timedelta(minutes=5),  # between the password and the code
     # argon2id, OWASP's recommended minimum (19 MiB, 2 passes)
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19 * 1024,

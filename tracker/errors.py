@@ -3,8 +3,11 @@
 import uuid
 
 from flask import Flask, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+from tracker.security import log as security_log
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -13,7 +16,7 @@ MESSAGES = {
     404: "There is nothing here.",
     405: "That action is not possible on this page.",
     413: "The upload is too large.",
-    429: "Too many attempts. Wait a minute and try again.",
+    429: "Too many attempts. Wait a few minutes and try again.",
 }
 
 
@@ -31,12 +34,17 @@ def reject_unstorable_input() -> None:
                 raise UnstorableInput()
 
 
+def _user_id() -> int | None:
+    return current_user.id if current_user and current_user.is_authenticated else None
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render every HTTP error, and any crash, as a plain page."""
     app.before_request(reject_unstorable_input)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
+        security_log.event("csrf.rejected", _user_id(), endpoint=request.endpoint)
         message = "The form expired or did not come from this site. Reload the page and try again."
         return render_template("errors/error.html", code=400, message=message), 400
 
@@ -45,6 +53,10 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, InternalServerError):
             return internal_error(error)
         code = error.code or 500
+        if code == 403:
+            security_log.event(
+                "access.denied", _user_id(), endpoint=request.endpoint, method=request.method
+            )
         message = getattr(error, "public_message", None) or MESSAGES.get(
             code, "The request could not be completed."
         )

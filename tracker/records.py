@@ -1,21 +1,41 @@
-"""The pattern every editable record shares: create, update with a version check, soft delete."""
+"""The pattern every editable record shares: validate, create, update with a version check,
+soft delete, restore, revert to an earlier version, and the history that makes it possible.
 
-from typing import Any, TypeVar
+Each kind of record has one `RecordService` subclass in its feature's `services.py` that
+says how to clean its values and how to store its relations; everything else is here,
+once, for all of them. Services flush and audit; they never commit.
+"""
 
+import calendar
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.accounts.permissions import can_edit_records
 from tracker.audit import services as audit
+from tracker.audit.models import AuditEntry
 from tracker.db import utcnow
-from tracker.exceptions import Conflict
+from tracker.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 
 T = TypeVar("T")
+
+CONFLICT_MESSAGE = "Someone else changed this record since you opened it."
+# Columns that describe the record's life rather than its content: never edited or reverted.
+LIFECYCLE_FIELDS = frozenset({"id", "deleted_at", "deleted_by_id"})
+# Audit entries about reading a record, not changing it: in the audit log, not the History tab.
+READ_ACTIONS = ("person.view_identity", "file.download")
 
 
 def create_record(actor: Any, model: type[T], **values: Any) -> T:
     """Insert a record stamped with its creator, flush it, and audit its values."""
     record = model(**values)
-    actor_id = getattr(actor, "id", None)
-    record.created_by_id = actor_id  # type: ignore[attr-defined]
-    record.updated_by_id = actor_id  # type: ignore[attr-defined]
+    _stamp(actor, record, created=True)
     db.session.add(record)
     db.session.flush()
     audit.record(actor, "create", record, {"new": audit.snapshot(record)})
@@ -24,13 +44,12 @@ def create_record(actor: Any, model: type[T], **values: Any) -> T:
 
 def update_record(actor: Any, record: T, expected_version: int | None, **values: Any) -> T:
     """Change fields of a record; refuse if it changed since `expected_version` was read."""
-    if expected_version is not None and expected_version != record.version:  # type: ignore[attr-defined]
-        raise Conflict("Someone else changed this record since you opened it.")
+    check_version(record, expected_version)
     before = audit.snapshot(record)
     for key, value in values.items():
         setattr(record, key, value)
-    record.updated_by_id = getattr(actor, "id", None)  # type: ignore[attr-defined]
-    db.session.flush()
+    _stamp(actor, record)
+    flush_or_conflict()
     changes = audit.diff(before, audit.snapshot(record))
     if changes:
         audit.record(actor, "update", record, changes)
@@ -42,6 +61,395 @@ def soft_delete(actor: Any, record: T) -> T:
     if record.deleted_at is None:  # type: ignore[attr-defined]
         record.deleted_at = utcnow()  # type: ignore[attr-defined]
         record.deleted_by_id = getattr(actor, "id", None)  # type: ignore[attr-defined]
-        db.session.flush()
+        flush_or_conflict()
         audit.record(actor, "delete", record)
     return record
+
+
+def _stamp(actor: Any, record: Any, created: bool = False) -> None:
+    actor_id = getattr(actor, "id", None)
+    if created:
+        record.created_by_id = actor_id
+    record.updated_by_id = actor_id
+    # Always touch a column, so the row (and its version) changes even when only a
+    # relation (an event's facilities, a person's detentions) did.
+    record.updated_at = utcnow()
+
+
+def check_version(record: Any, expected_version: int | None) -> None:
+    """Refuse to change a record whose version is not the one the caller read."""
+    if expected_version is not None and expected_version != record.version:
+        raise Conflict(CONFLICT_MESSAGE)
+
+
+def flush_or_conflict() -> None:
+    """Flush; a concurrent writer that got there first (stale version) is a Conflict."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(CONFLICT_MESSAGE) from None
+
+
+def check_can_edit(actor: Any) -> None:
+    """Only admins and researchers change records; `None` is the system (CLI, sample)."""
+    if actor is not None and not can_edit_records(actor):
+        raise PermissionDenied("Your role may read records but not change them.")
+
+
+# --- input cleaning -------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def as_date(value: Any) -> date | None:
+    """A date from a date or an ISO 8601 string; None when empty. ValueError when malformed."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        return date.fromisoformat(value.strip())
+    raise ValueError(value)
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+class Cleaner:
+    """Reads untrusted values field by field, collecting a message per bad field."""
+
+    def __init__(self, values: dict[str, Any]):
+        self.values = values
+        self.errors: dict[str, str] = {}
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, message)
+
+    def raw(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def text(self, key: str, max_length: int, required: bool = False) -> str | None:
+        value = self.raw(key)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            value = str(value)
+        value = value.strip()
+        if "\x00" in value:
+            self.error(key, "Remove the NUL character; it cannot be stored.")
+            return None
+        if len(value) > max_length:
+            self.error(key, f"Use at most {max_length} characters (this has {len(value)}).")
+            return None
+        if required and not value:
+            self.error(key, "This field is required.")
+            return None
+        return value or None
+
+    def text_list(self, key: str, max_length: int, max_items: int = 50) -> list[str]:
+        value = self.raw(key) or []
+        if isinstance(value, str):
+            value = value.splitlines()
+        items = [str(item).strip() for item in value if str(item).strip()]
+        if len(items) > max_items:
+            self.error(key, f"Give at most {max_items} entries.")
+        for item in items:
+            if len(item) > max_length or "\x00" in item:
+                self.error(key, f"Keep each entry under {max_length} characters.")
+        return items
+
+    def integer(
+        self, key: str, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
+        value = self.raw(key)
+        if value is None or value == "":
+            return None
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            self.error(key, "Enter a whole number.")
+            return None
+        if isinstance(value, float) and value != number:
+            self.error(key, "Enter a whole number.")
+            return None
+        if minimum is not None and number < minimum:
+            self.error(key, f"Enter {minimum} or more.")
+            return None
+        if maximum is not None and number > maximum:
+            self.error(key, f"Enter {maximum} or less.")
+            return None
+        return number
+
+    def number(self, key: str, minimum: float, maximum: float) -> float | None:
+        value = self.raw(key)
+        if value is None or value == "":
+            return None
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.error(key, "Enter a number.")
+            return None
+        if not minimum <= number <= maximum:
+            self.error(key, f"Enter a number between {minimum:g} and {maximum:g}.")
+            return None
+        return number
+
+    def boolean(self, key: str) -> bool:
+        value = self.raw(key)
+        if isinstance(value, str):
+            return value.strip().lower() in {"1", "true", "yes", "y", "on"}
+        return bool(value)
+
+    def date(self, key: str, required: bool = False, past: bool = True) -> date | None:
+        try:
+            value = as_date(self.raw(key))
+        except ValueError:
+            self.error(key, "Enter a date as YYYY-MM-DD.")
+            return None
+        if value is None:
+            if required:
+                self.error(key, "This field is required.")
+            return None
+        if past and value > date.today():
+            self.error(key, "This date is in the future.")
+            return None
+        return value
+
+    def choice(
+        self, key: str, vocabulary: str, current: str | None = None, required: bool = True
+    ) -> str | None:
+        from tracker.vocab.labels import codes
+
+        value = self.text(key, 40, required=required)
+        if value is not None and value != current and value not in codes(vocabulary):
+            self.error(key, "Choose one of the listed values.")
+            return None
+        return value
+
+    def reference(
+        self, key: str, model: type, label: str, current: int | Iterable[int] | None = None
+    ) -> int | None:
+        ids = self._ids([self.raw(key)], key)
+        if not ids:
+            return None
+        keep = [current] if isinstance(current, int) else list(current or [])
+        known = live_ids(model, ids, keep=keep)
+        if ids[0] not in known:
+            self.error(key, f"Unknown {label}: choose one from the list.")
+            return None
+        return ids[0]
+
+    def references(
+        self, key: str, model: type, label: str, current: Iterable[int] = ()
+    ) -> list[int]:
+        value = self.raw(key) or []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        ids = self._ids(list(value), key)
+        known = live_ids(model, ids, keep=list(current))
+        if any(item not in known for item in ids):
+            self.error(key, f"Unknown {label}: choose from the list.")
+            return []
+        return sorted(set(ids))
+
+    def _ids(self, values: list[Any], key: str) -> list[int]:
+        ids = []
+        for value in values:
+            if value is None or value == "":
+                continue
+            try:
+                ids.append(int(value))
+            except (TypeError, ValueError):
+                self.error(key, "Choose from the list.")
+        return ids
+
+    def rows(
+        self, name: str, clean_row: Callable[["Cleaner", str], dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Clean a list of sub-rows (an event's claims, a person's detentions); empty rows are
+        skipped, and each message is keyed like the form's field, e.g. `claims-0-people_max`."""
+        cleaned = []
+        for index, row in enumerate(self.raw(name) or []):
+            if not isinstance(row, dict) or not any(v not in (None, "") for v in row.values()):
+                continue
+            prefix = f"{name}-{index}-"
+            row_check = Cleaner({prefix + key: value for key, value in row.items()})
+            cleaned.append(clean_row(row_check, prefix))
+            for key, message in row_check.errors.items():
+                self.error(key, message)
+        return cleaned
+
+    def check(self) -> None:
+        """Raise ValidationFailed with every collected message, if any."""
+        if self.errors:
+            raise ValidationFailed("Please correct the marked fields.", self.errors)
+
+
+def live_ids(model: Any, ids: list[int], keep: list[int]) -> set[int]:
+    """Which of `ids` are records that exist and are not deleted (or are in `keep`)."""
+    if not ids:
+        return set()
+    rows = db.session.execute(select(model.id, model.deleted_at).where(model.id.in_(ids))).all()
+    return {row.id for row in rows if row.deleted_at is None or row.id in keep}
+
+
+# --- the shared service -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Version:
+    """A record's state after one audit entry: what a History tab shows and revert restores."""
+
+    entry: AuditEntry
+    values: dict[str, Any]
+
+
+class RecordService(Generic[T]):
+    """Create, update, delete, restore and revert one kind of record, every step audited."""
+
+    model: ClassVar[type]
+    # Fields the service computes (a person's status, case code): shown, never edited.
+    derived: ClassVar[frozenset[str]] = frozenset()
+
+    # Subclasses say how their values are cleaned and stored.
+    def clean(self, values: dict[str, Any], record: T | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def assign(self, actor: Any, record: T, cleaned: dict[str, Any]) -> None:
+        """Store cleaned values; subclasses with relations extend this."""
+        for key, value in cleaned.items():
+            setattr(record, key, value)
+
+    def related_snapshot(self, record: T) -> dict[str, Any]:
+        """Relations that belong to the record's content (audited and reverted with it)."""
+        return {}
+
+    def on_create(self, actor: Any, record: T, cleaned: dict[str, Any]) -> None:
+        """A hook for values only a new record gets (a case code)."""
+
+    # Shared behaviour.
+    @property
+    def entity(self) -> str:
+        return self.model.__tablename__  # type: ignore[attr-defined,no-any-return]
+
+    def snapshot(self, record: T) -> dict[str, Any]:
+        """Every content value of the record as JSON-ready data."""
+        return audit.snapshot(record) | self.related_snapshot(record)
+
+    def editable_values(self, record: T) -> dict[str, Any]:
+        """The values a form or an API update starts from."""
+        return {
+            key: value
+            for key, value in self.snapshot(record).items()
+            if key not in LIFECYCLE_FIELDS and key not in self.derived
+        }
+
+    def get(self, record_id: int, include_deleted: bool = False) -> T:
+        """The record with this id, or NotFound (deleted ones only when asked for)."""
+        record = db.session.get(self.model, record_id)
+        if record is None or (record.deleted_at is not None and not include_deleted):
+            raise NotFound("There is no such record.")
+        return record  # type: ignore[no-any-return]
+
+    def create(self, actor: Any, values: dict[str, Any]) -> T:
+        """Validate and insert a record; audit all its values."""
+        check_can_edit(actor)
+        cleaned = self.clean(values, None)
+        record: T = self.model()
+        self.on_create(actor, record, cleaned)
+        _stamp(actor, record, created=True)
+        db.session.add(record)
+        self.assign(actor, record, cleaned)
+        db.session.flush()
+        audit.record(actor, "create", record, {"new": self.snapshot(record)})
+        return record
+
+    def update(
+        self,
+        actor: Any,
+        record: T,
+        expected_version: int | None,
+        values: dict[str, Any],
+        action: str = "update",
+    ) -> T:
+        """Validate and change a record read at `expected_version`; audit old and new values."""
+        check_can_edit(actor)
+        check_version(record, expected_version)
+        before = self.snapshot(record)
+        cleaned = self.clean(self.editable_values(record) | values, record)
+        self.assign(actor, record, cleaned)
+        changes = audit.diff(before, self.snapshot(record))
+        if changes:
+            _stamp(actor, record)
+            flush_or_conflict()
+            audit.record(actor, action, record, changes)
+        return record
+
+    def delete(self, actor: Any, record: T, expected_version: int | None = None) -> T:
+        """Move the record to the Trash."""
+        check_can_edit(actor)
+        check_version(record, expected_version)
+        return soft_delete(actor, record)
+
+    def restore(self, actor: Any, record: T) -> T:
+        """Bring a record back from the Trash."""
+        check_can_edit(actor)
+        if record.deleted_at is not None:  # type: ignore[attr-defined]
+            record.deleted_at = None  # type: ignore[attr-defined]
+            record.deleted_by_id = None  # type: ignore[attr-defined]
+            _stamp(actor, record)
+            flush_or_conflict()
+            audit.record(actor, "restore", record)
+        return record
+
+    def history(self, record: T) -> list[Version]:
+        """Every audited step of the record, newest first, with the values after it."""
+        entries = list(
+            db.session.execute(
+                select(AuditEntry)
+                .where(
+                    AuditEntry.entity_type == self.entity,
+                    AuditEntry.entity_id == record.id,  # type: ignore[attr-defined]
+                    AuditEntry.action.not_in(READ_ACTIONS),
+                )
+                .order_by(AuditEntry.id.desc())
+            ).scalars()
+        )
+        state = self.snapshot(record)
+        versions = []
+        for entry in entries:
+            versions.append(Version(entry, dict(state)))
+            changes = entry.changes or {}
+            if entry.action == "create":
+                break
+            for key, change in changes.items():
+                if isinstance(change, dict) and "old" in change and key in state:
+                    state[key] = change["old"]
+        return versions
+
+    def revert(self, actor: Any, record: T, entry_id: int, expected_version: int | None) -> T:
+        """Put the record's content back as it was right after audit entry `entry_id`."""
+        for version in self.history(record):
+            if version.entry.id == entry_id:
+                values = {
+                    key: value
+                    for key, value in version.values.items()
+                    if key not in LIFECYCLE_FIELDS and key not in self.derived
+                }
+                return self.update(actor, record, expected_version, values, action="revert")
+        raise NotFound("That version is not part of this record's history.")
+
+
+def deleted_records(model: Any, limit: int = 200) -> list[Any]:
+    """Soft-deleted records of one kind, most recently deleted first."""
+    return list(
+        db.session.execute(
+            select(model)
+            .where(model.deleted_at.is_not(None))
+            .order_by(model.deleted_at.desc())
+            .limit(limit)
+        ).scalars()
+    )

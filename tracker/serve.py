@@ -1,5 +1,6 @@
 """Running the app under gunicorn from `tracker serve`."""
 
+import contextvars
 from typing import Any
 
 from flask import Flask
@@ -16,8 +17,23 @@ class _Server(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
-        return self.application
+    def load(self) -> Any:
+        return _fresh_context_per_request(self.application)
+
+
+def _fresh_context_per_request(app: Flask) -> Any:
+    """Run each request in an empty contextvars.Context.
+
+    `tracker serve` is a Flask CLI command, so an app context is already active when gunicorn
+    starts, and forked workers inherit it. Flask reuses an active app context for the same app,
+    so without this every request in a worker would share one `g`: Flask-WTF's cached CSRF
+    token (only the first visitor could log in) and Flask-Login's cached user among them.
+    """
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+        return contextvars.Context().run(app, environ, start_response)
+
+    return wsgi
 
 
 def run_gunicorn(app: Flask, host: str, port: int, workers: int) -> None:

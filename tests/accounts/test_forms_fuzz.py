@@ -1,11 +1,13 @@
-"""Property-based: nothing typed into the login or setup forms gets a 5xx."""
+"""Property-based: nothing typed into the login, setup or account forms gets a 5xx
+(ASVS 5.1.3, 7.4.1)."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, log_in
+from tracker.accounts.services import find_user
 from tracker.extensions import db
 
 # Any text a browser could send (surrogates cannot be encoded as UTF-8 at all).
@@ -45,3 +47,63 @@ def test_setup_form_never_fails_with_a_server_error(app, email, password, confir
     data["csrf_token"] = csrf_token(client, form_page)
     response = client.post("/setup", data=data)
     assert response.status_code < 500
+
+
+@FUZZ
+@given(current=anything, new=anything, confirm=anything)
+def test_v5_1_3_password_change_form_never_fails_with_a_server_error(app, current, new, confirm):
+    client = app.test_client()
+    email = "fuzz-pw@example.org"
+    if find_user(email) is None:
+        factories.make_user("analyst", email)
+        db.session.commit()
+    assert log_in(client, email).status_code == 302
+    data = {"current_password": current, "new_password": new, "confirm": confirm}
+    data["csrf_token"] = csrf_token(client, "/account/password")
+    response = client.post("/account/password", data=data)
+    assert response.status_code < 500
+    assert response.status_code != 302 or current == factories.PASSWORD
+
+
+@pytest.fixture
+def two_factor_user(app):
+    user = factories.make_user("analyst", "fuzz-2fa@example.org")
+    factories.enrol_two_factor(user)
+    db.session.commit()
+    return user
+
+
+@FUZZ
+@given(code=anything)
+def test_v5_1_3_second_factor_and_enrolment_forms_never_fail_with_a_server_error(
+    app, two_factor_user, code
+):
+    client = app.test_client()
+    log_in(client, two_factor_user.email)
+    token = csrf_token(client, "/login/code")
+    response = client.post("/login/code", data={"code": code, "csrf_token": token})
+    assert response.status_code < 500
+    for path in ("/account/two-factor/confirm", "/account/two-factor/recovery-codes"):
+        assert client.post(path, data={"code": code, "csrf_token": token}).status_code < 500
+
+
+@FUZZ
+@given(email=anything, role=anything, roles=st.lists(anything, max_size=4))
+def test_v5_1_3_admin_account_forms_never_fail_with_a_server_error(app, email, role, roles):
+    client = app.test_client()
+    admin_email = "fuzz-admin@example.org"
+    if find_user(admin_email) is None:
+        factories.make_user("admin", admin_email)
+        factories.make_user("analyst", "fuzz-target@example.org")
+        db.session.commit()
+    assert log_in(client, admin_email).status_code == 302
+    token = csrf_token(client, "/account/two-factor")  # reachable even if 2FA is required
+    target = find_user("fuzz-target@example.org")
+    for path, data in (
+        ("/admin/users/new", {"email": email, "role": role}),
+        (f"/admin/users/{target.id}/role", {"role": role}),
+        ("/admin/two-factor-policy", {name: "y" for name in roles}),
+    ):
+        response = client.post(path, data=dict(data, csrf_token=token))
+        assert response.status_code < 500, path
+    db.session.rollback()

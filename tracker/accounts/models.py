@@ -39,7 +39,9 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
-    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(back_populates="user")
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

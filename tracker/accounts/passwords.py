@@ -1,5 +1,8 @@
 """Password hashing with argon2id, tuned by the app's settings."""
 
+from functools import cache
+from importlib.resources import files
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -38,3 +41,14 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     if key not in _DUMMY_HASHES:
         _DUMMY_HASHES[key] = hasher.hash("no account has this password")
     return _DUMMY_HASHES[key]
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    text = files("tracker.accounts").joinpath("data/common_passwords.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+
+
+def is_common_password(password: str) -> bool:
+    """Whether the password (ignoring case and surrounding spaces) is on the shipped list."""
+    return password.strip().lower() in _common_passwords()

@@ -6,14 +6,16 @@ import secrets
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
-from tracker.accounts.models import ROLES, ApiToken, User
-from tracker.accounts.passwords import hash_password, verify_password
+from tracker.accounts import two_factor
+from tracker.accounts.models import ROLES, ApiToken, RecoveryCode, RolePolicy, User
+from tracker.accounts.passwords import hash_password, is_common_password, verify_password
 from tracker.audit import services as audit
 from tracker.db import utcnow
 from tracker.exceptions import NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.security import log as security_log
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 128
@@ -30,14 +32,19 @@ def normalise_email(email: str) -> str:
     return checked.normalized.lower()
 
 
-def check_password_rules(password: str) -> None:
-    """Reject passwords that are too short or too long."""
+def check_password_rules(password: str, email: str | None = None, field: str = "password") -> None:
+    """Reject passwords that are too short, too long, common, or the account's own address."""
+    message = None
     if len(password) < PASSWORD_MIN_LENGTH:
         message = f"Use at least {PASSWORD_MIN_LENGTH} characters."
-        raise ValidationFailed(message, {"password": message})
-    if len(password) > PASSWORD_MAX_LENGTH:
+    elif len(password) > PASSWORD_MAX_LENGTH:
         message = f"Use at most {PASSWORD_MAX_LENGTH} characters."
-        raise ValidationFailed(message, {"password": message})
+    elif is_common_password(password) or (
+        email is not None and password.strip().lower() in {email, email.split("@")[0]}
+    ):
+        message = "This password is too common or too easy to guess. Choose another one."
+    if message:
+        raise ValidationFailed(message, {field: message})
 
 
 def any_user_exists() -> bool:
@@ -59,7 +66,7 @@ def create_user(actor: User | None, email: str, password: str, role: str) -> Use
     if role not in ROLES:
         raise ValidationFailed("Unknown role.", {"role": f"Choose one of {', '.join(ROLES)}."})
     email = normalise_email(email)
-    check_password_rules(password)
+    check_password_rules(password, email)
     if find_user(email) is not None:
         raise ValidationFailed(
             "An account with this email already exists.", {"email": "Already in use."}
@@ -94,6 +101,7 @@ def authenticate(email: str, password: str) -> User | None:
         user = None
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
+        record_failed_login(user)
         return None
     return user
 
@@ -103,6 +111,20 @@ def record_login(user: User) -> None:
     user.last_login_at = utcnow()
     user.failed_logins = 0
     audit.record(user, "user.login", user)
+    security_log.event("login.success", user.id)
+
+
+def record_failed_login(user: User | None, step: str = "password") -> None:
+    """Note a failed login (password or second factor) for the audit and the security log."""
+    if user is not None:
+        user.failed_logins += 1
+    audit.record(None, "user.login_failed", user, {"step": step})
+    security_log.event("login.failure", user.id if user else None, step=step)
+
+
+def end_all_sessions(user: User) -> None:
+    """Rotate the session token: every cookie issued for this user stops working at once."""
+    user.session_token = secrets.token_hex(16)
 
 
 def user_from_session_id(session_id: str) -> User | None:
@@ -111,7 +133,7 @@ def user_from_session_id(session_id: str) -> User | None:
     if not user_id.isdigit() or len(user_id) > 12 or not token:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.session_token, token):
+    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user
 
@@ -151,3 +173,265 @@ def get_user(user_id: int) -> User:
 def list_users() -> list[Any]:
     """All accounts, by email."""
     return list(db.session.execute(select(User).order_by(User.email)).scalars())
+
+
+# --- passwords -------------------------------------------------------------------------
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Replace the password after checking the current one; every session of the user ends."""
+    if not verify_password(user.password_hash, current_password):
+        message = "That is not your current password."
+        raise ValidationFailed(message, {"current_password": message})
+    check_password_rules(new_password, user.email, field="new_password")
+    if new_password == current_password:
+        message = "Choose a password different from the current one."
+        raise ValidationFailed(message, {"new_password": message})
+    user.password_hash = hash_password(new_password)
+    user.password_change_required = False
+    user.password_changed_at = utcnow()
+    end_all_sessions(user)
+    db.session.flush()
+    audit.record(user, "user.password_change", user)
+    security_log.event("password.change", user.id)
+
+
+# --- two-factor login ------------------------------------------------------------------
+
+
+def two_factor_policy() -> dict[str, bool]:
+    """For each role, whether its users must use two-factor login."""
+    chosen = {
+        policy.role: policy.require_two_factor
+        for policy in db.session.execute(select(RolePolicy)).scalars()
+    }
+    return {role: chosen.get(role, False) for role in ROLES}
+
+
+def two_factor_required(user: User) -> bool:
+    """Whether this user's role requires two-factor login."""
+    policy = db.session.get(RolePolicy, user.role)
+    return bool(policy and policy.require_two_factor)
+
+
+def set_two_factor_policy(actor: User, roles: set[str]) -> None:
+    """Require two-factor login for exactly `roles` (admin only)."""
+    _require_admin(actor)
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise ValidationFailed("Unknown role.", {"roles": "Choose among the listed roles."})
+    before = two_factor_policy()
+    for role in ROLES:
+        policy = db.session.get(RolePolicy, role) or RolePolicy(role=role)
+        policy.require_two_factor = role in roles
+        db.session.add(policy)
+    db.session.flush()
+    after = two_factor_policy()
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record(actor, "policy.two_factor", changes=changes, entity_type="role_policies")
+        security_log.event("admin.two_factor_policy", actor.id, roles=",".join(sorted(roles)))
+
+
+def begin_two_factor(user: User) -> str:
+    """Start enrolment: a new secret, not in force until a code from it is confirmed."""
+    if user.has_two_factor:
+        raise ValidationFailed("Two-factor login is already set up.")
+    user.totp_secret = two_factor.new_secret()
+    user.totp_enabled_at = None
+    user.totp_last_counter = None
+    db.session.flush()
+    return user.totp_secret
+
+
+def enrolment_qr(user: User) -> tuple[str, str]:
+    """The pending secret's QR code (inline SVG) and the secret for typing in by hand."""
+    if user.totp_secret is None or user.has_two_factor:
+        raise ValidationFailed("Start the set-up first.")
+    uri = two_factor.provisioning_uri(user.totp_secret, user.email)
+    return two_factor.qr_svg(uri), user.totp_secret
+
+
+def confirm_two_factor(user: User, code: str) -> list[str]:
+    """Turn two-factor login on with a first valid code; returns new recovery codes (shown once)."""
+    if user.totp_secret is None or user.has_two_factor:
+        raise ValidationFailed("Start the set-up first.")
+    counter = two_factor.matching_counter(user.totp_secret, code, user.totp_last_counter)
+    if counter is None:
+        message = "That code is not right. Check the time on your phone and try the next code."
+        raise ValidationFailed(message, {"code": message})
+    user.totp_last_counter = counter
+    user.totp_enabled_at = utcnow()
+    codes = _replace_recovery_codes(user)
+    audit.record(user, "user.two_factor_enable", user)
+    security_log.event("two_factor.enable", user.id)
+    return codes
+
+
+def regenerate_recovery_codes(user: User, code: str) -> list[str]:
+    """New recovery codes for a user who proves the second factor; the old ones stop working."""
+    if not user.has_two_factor:
+        raise ValidationFailed("Two-factor login is not set up.")
+    if not _use_totp_code(user, code):
+        message = "That code is not right."
+        raise ValidationFailed(message, {"code": message})
+    codes = _replace_recovery_codes(user)
+    audit.record(user, "user.recovery_codes_renew", user)
+    security_log.event("two_factor.recovery_codes_renew", user.id)
+    return codes
+
+
+def verify_second_factor(user: User, code: str) -> bool:
+    """Accept a fresh TOTP code or an unused recovery code, each once only."""
+    if not user.has_two_factor:
+        return False
+    if _use_totp_code(user, code):
+        return True
+    if not two_factor.looks_like_recovery_code(code):
+        return False
+    normalised = two_factor.normalise_code(code)
+    for stored in user.recovery_codes:
+        if stored.used_at is None and verify_password(stored.code_hash, normalised):
+            if not _claim_once(
+                update(RecoveryCode)
+                .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
+                .values(used_at=utcnow())
+            ):
+                return False  # another request used it a moment ago
+            db.session.refresh(stored)
+            left = sum(1 for other in user.recovery_codes if other.used_at is None)
+            audit.record(user, "user.recovery_code_used", user, {"left": left})
+            security_log.event("two_factor.recovery_code_used", user.id, left=left)
+            return True
+    return False
+
+
+def recovery_codes_left(user: User) -> int:
+    """How many recovery codes the user can still use."""
+    return sum(1 for code in user.recovery_codes if code.used_at is None)
+
+
+def _use_totp_code(user: User, code: str) -> bool:
+    assert user.totp_secret is not None
+    counter = two_factor.matching_counter(user.totp_secret, code, user.totp_last_counter)
+    if counter is None:
+        return False
+    last = User.totp_last_counter
+    if not _claim_once(
+        update(User)
+        .where(User.id == user.id, or_(last.is_(None), last < counter))
+        .values(totp_last_counter=counter)
+    ):
+        return False  # the same code, in a request that raced this one
+    db.session.refresh(user, ["totp_last_counter"])
+    return True
+
+
+def _claim_once(statement: Any) -> bool:
+    """Run a conditional UPDATE; True if it changed a row. The database serialises racing
+    requests on the row, so of two requests with the same code only one can succeed."""
+    db.session.flush()
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    for old in list(user.recovery_codes):
+        db.session.delete(old)
+    plain = two_factor.new_recovery_codes()
+    user.recovery_codes = [
+        RecoveryCode(code_hash=hash_password(two_factor.normalise_code(code))) for code in plain
+    ]
+    db.session.flush()
+    return plain
+
+
+# --- administration --------------------------------------------------------------------
+
+
+def _require_admin(actor: User | None) -> None:
+    """Account administration is for admins (the CLI acts as the system, actor None)."""
+    if actor is not None and actor.role != "admin":
+        raise PermissionDenied("Only an admin can manage accounts.")
+
+
+def _active_admins() -> int:
+    return db.session.execute(
+        select(func.count(User.id)).where(User.role == "admin", User.active.is_(True))
+    ).scalar_one()
+
+
+def invite_user(actor: User, email: str, role: str) -> tuple[User, str]:
+    """Create an account with a one-time password the user must replace at first login."""
+    _require_admin(actor)
+    one_time = secrets.token_urlsafe(12)
+    user = create_user(actor, email, one_time, role)
+    user.password_change_required = True
+    db.session.flush()
+    security_log.event("admin.user_create", actor.id, target=user.id, role=role)
+    return user, one_time
+
+
+def set_role(actor: User, user: User, role: str) -> None:
+    """Change an account's role; its sessions end so the new rights apply at once."""
+    _require_admin(actor)
+    if role not in ROLES:
+        raise ValidationFailed("Unknown role.", {"role": f"Choose one of {', '.join(ROLES)}."})
+    if role == user.role:
+        return
+    if user.role == "admin" and user.active and _active_admins() <= 1:
+        raise ValidationFailed("This is the last active admin; make another admin first.")
+    old = user.role
+    user.role = role
+    end_all_sessions(user)
+    db.session.flush()
+    audit.record(actor, "user.role_change", user, {"role": {"old": old, "new": role}})
+    security_log.event("admin.role_change", actor.id, target=user.id, old=old, new=role)
+
+
+def deactivate_user(actor: User, user: User) -> None:
+    """Stop an account from logging in (it is never deleted); its sessions end at once."""
+    _require_admin(actor)
+    if not user.active:
+        return
+    if user.role == "admin" and _active_admins() <= 1:
+        raise ValidationFailed("This is the last active admin; make another admin first.")
+    user.active = False
+    end_all_sessions(user)
+    db.session.flush()
+    audit.record(actor, "user.deactivate", user, {"active": {"old": True, "new": False}})
+    security_log.event("admin.deactivate", actor.id, target=user.id)
+
+
+def activate_user(actor: User, user: User) -> None:
+    """Let a deactivated account log in again."""
+    _require_admin(actor)
+    if user.active:
+        return
+    user.active = True
+    db.session.flush()
+    audit.record(actor, "user.activate", user, {"active": {"old": False, "new": True}})
+    security_log.event("admin.activate", actor.id, target=user.id)
+
+
+def reset_two_factor(actor: User, user: User) -> None:
+    """Remove a user's authenticator and recovery codes (lost phone); their sessions end."""
+    _require_admin(actor)
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_counter = None
+    for code in list(user.recovery_codes):
+        db.session.delete(code)
+    end_all_sessions(user)
+    db.session.flush()
+    audit.record(actor, "user.two_factor_reset", user)
+    security_log.event("admin.two_factor_reset", actor.id, target=user.id)
+
+
+def end_sessions_of(actor: User, user: User) -> None:
+    """Log a user out everywhere (a lost laptop, a shared computer)."""
+    _require_admin(actor)
+    end_all_sessions(user)
+    db.session.flush()
+    audit.record(actor, "user.sessions_end", user)
+    security_log.event("admin.sessions_end", actor.id, target=user.id)

@@ -1,5 +1,8 @@
-"""Set-up of the first admin, login and logout, and the gate that keeps everything else private."""
+"""Set-up, login (password, then the second factor), logout, the user's own account pages,
+and the gate that keeps everything else private."""
 
+import hashlib
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -14,18 +17,35 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from tracker.accounts import services
-from tracker.accounts.forms import LoginForm, SetupForm
+from tracker.accounts.forms import (
+    CodeForm,
+    ConfirmForm,
+    LoginForm,
+    PasswordChangeForm,
+    SetupForm,
+    show_service_error,
+)
+from tracker.accounts.models import User
 from tracker.audit import services as audit
 from tracker.exceptions import ServiceError
 from tracker.extensions import db, limiter, login_manager
+from tracker.security import log as security_log
+from tracker.security import sessions
 
 bp = Blueprint("accounts", __name__)
 
-PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.setup", "static"})
+PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.login_code", "accounts.setup", "static"})
+# What a user may still reach while a required step (new password, 2FA enrolment) is pending.
+PASSWORD_STEP_ENDPOINTS = frozenset({"accounts.change_password", "accounts.logout"})
+ENROLMENT_STEP_ENDPOINTS = frozenset(
+    {"accounts.two_factor", "accounts.two_factor_start", "accounts.two_factor_confirm"}
+) | {"accounts.logout"}
+PENDING_LOGIN = "pending_login"
 
 
 @login_manager.user_loader
@@ -49,13 +69,22 @@ def safe_next(target: str | None) -> str:
 
 
 def install_login_gate(app: Flask) -> None:
-    """Require a login for every endpoint except login, setup and static files."""
+    """Require a live login for every endpoint except login, setup and static files, and send
+    users with a pending step (a new password, 2FA enrolment) to it before anything else."""
 
     def gate() -> Response | None:
-        if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
             return None
         if current_user.is_authenticated:
-            return None
+            if sessions.expired(session):
+                security_log.event("session.expired", current_user.id)
+                logout_user()
+                session.clear()
+                flash("Your session has ended. Log in again.", "info")
+                return redirect(url_for("accounts.login", next=request.path))
+            sessions.touch(session)
+            return _pending_step(current_user, endpoint)
         if not services.any_user_exists():
             return redirect(url_for("accounts.setup"))
         return redirect(url_for("accounts.login", next=request.path))
@@ -64,8 +93,92 @@ def install_login_gate(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, gate)
 
 
+def _pending_step(user: User, endpoint: str) -> Response | None:
+    if user.password_change_required and endpoint not in PASSWORD_STEP_ENDPOINTS:
+        return redirect(url_for("accounts.change_password"))
+    if (
+        not user.has_two_factor
+        and endpoint not in ENROLMENT_STEP_ENDPOINTS
+        and services.two_factor_required(user)
+    ):
+        flash("Your role requires two-factor login. Set it up to continue.", "info")
+        return redirect(url_for("accounts.two_factor"))
+    return None
+
+
+# --- throttling: per client address and per account name, before any password hashing ---
+
+
+def _client_key() -> str:
+    return "ip:" + (request.remote_addr or "-")
+
+
+def _account_key() -> str:
+    """The account being tried, hashed: the same key whether or not the account exists."""
+    if request.endpoint == "accounts.login_code":
+        user = _pending_user()
+        name = user.email if user else "-"
+    else:
+        name = (request.form.get("email") or "").strip().lower()[:254]
+    return "account:" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _log_throttled(limit: RequestLimit) -> None:
+    kind = "account" if limit.key.split("/")[-1].startswith("account:") else "address"
+    security_log.event("login.locked", None, by=kind)
+
+
 def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_rate_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+throttle_address = limiter.shared_limit(
+    _login_rate_limit,
+    scope="login-address",
+    key_func=_client_key,
+    methods=["POST"],
+    on_breach=_log_throttled,
+)
+throttle_account = limiter.shared_limit(
+    _account_rate_limit,
+    scope="login-account",
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_log_throttled,
+)
+
+
+def _complete_login(user: User, welcome: str | None = None) -> Response:
+    session.clear()  # a fresh session at login: nothing carried over from before
+    login_user(user)
+    sessions.start(session)
+    if welcome:
+        flash(welcome, "success")
+    services.record_login(user)
+    db.session.commit()
+    return redirect(safe_next(request.args.get("next")))
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING_LOGIN)
+    if not isinstance(pending, dict) or not isinstance(pending.get("at"), int):
+        return None
+    window = current_app.config["TWO_FACTOR_LOGIN_WINDOW"].total_seconds()
+    if time.time() - pending["at"] > window:
+        return None
+    user = services.user_from_session_id(str(pending.get("id", "")))
+    if user is None or not user.active or not user.has_two_factor:
+        return None
+    return user
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -79,26 +192,18 @@ def setup() -> Response | str | tuple[str, int]:
             user = services.create_first_admin(form.email.data, form.password.data)
         except ServiceError as error:
             db.session.rollback()
-            for field, message in error.fields.items():
-                getattr(form, field).errors.append(message)
-            if not error.fields:
-                flash(error.message, "error")
-            status = error.status_code
+            status = show_service_error(form, error)
         else:
             db.session.commit()
-            session.clear()
-            login_user(user)
-            services.record_login(user)
-            db.session.commit()
-            flash("The admin account is ready. Welcome.", "success")
-            return redirect(url_for("dashboard.index"))
+            return _complete_login(user, "The admin account is ready. Welcome.")
     elif form.is_submitted():
         status = 422
     return render_template("accounts/setup.html", form=form), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@throttle_address
+@throttle_account
 def login() -> Response | str | tuple[str, int]:
     if not services.any_user_exists():
         return redirect(url_for("accounts.setup"))
@@ -108,15 +213,13 @@ def login() -> Response | str | tuple[str, int]:
     status = 200
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.has_two_factor:
+            session.clear()
+            session[PENDING_LOGIN] = {"id": user.get_id(), "at": int(time.time())}
+            return redirect(url_for("accounts.login_code", next=request.args.get("next")))
         if user is not None:
-            session.clear()  # a fresh session at login: nothing carried over from before
-            login_user(user)
-            services.record_login(user)
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next")))
-        audit.record(None, "user.login_failed")
+            return _complete_login(user)
         db.session.commit()
-        current_app.logger.info("login failed from %s", request.remote_addr)
         form.password.errors.append("Email or password is wrong.")
         status = 401
     elif form.is_submitted():
@@ -124,12 +227,134 @@ def login() -> Response | str | tuple[str, int]:
     return render_template("accounts/login.html", form=form), status
 
 
+@bp.route("/login/code", methods=["GET", "POST"])
+@throttle_address
+@throttle_account
+def login_code() -> Response | str | tuple[str, int]:
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING_LOGIN, None)
+        flash("Log in with your email and password first.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        if services.verify_second_factor(user, form.code.data):
+            return _complete_login(user)
+        services.record_failed_login(user, step="second_factor")
+        db.session.commit()
+        form.code.errors.append("That code is not right, or it was already used.")
+        status = 401
+    elif form.is_submitted():
+        status = 422
+    return render_template("accounts/login_code.html", form=form), status
+
+
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
     if current_user.is_authenticated:
-        audit.record(current_user, "user.logout", current_user._get_current_object())
+        user = current_user._get_current_object()
+        services.end_all_sessions(user)  # a copy of this cookie, or any other, stops working
+        audit.record(user, "user.logout", user)
+        security_log.event("logout", user.id)
         db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "success")
     return redirect(url_for("accounts.login"))
+
+
+# --- the user's own account ----------------------------------------------------------------
+
+
+@bp.route("/account")
+def account() -> str:
+    user = current_user._get_current_object()
+    return render_template(
+        "accounts/account.html",
+        user=user,
+        required=services.two_factor_required(user),
+        codes_left=services.recovery_codes_left(user),
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> Response | str | tuple[str, int]:
+    form = PasswordChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except ServiceError as error:
+            db.session.rollback()
+            status = show_service_error(form, error)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your password is changed. Log in again with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/account/two-factor")
+def two_factor() -> str:
+    user = current_user._get_current_object()
+    qr = secret = None
+    if user.totp_secret is not None and not user.has_two_factor:
+        qr, secret = services.enrolment_qr(user)
+    return render_template(
+        "accounts/two_factor.html",
+        user=user,
+        qr=qr,
+        secret=secret,
+        start_form=ConfirmForm(),
+        code_form=CodeForm(),
+        codes_left=services.recovery_codes_left(user),
+        required=services.two_factor_required(user),
+    )
+
+
+@bp.route("/account/two-factor/start", methods=["POST"])
+def two_factor_start() -> Response:
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.begin_two_factor(current_user._get_current_object())
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+    return redirect(url_for("accounts.two_factor"))
+
+
+@bp.route("/account/two-factor/confirm", methods=["POST"])
+def two_factor_confirm() -> Response | str | tuple[str, int]:
+    return _show_new_codes(services.confirm_two_factor, "Two-factor login is on.")
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+def recovery_codes() -> Response | str | tuple[str, int]:
+    return _show_new_codes(services.regenerate_recovery_codes, "New recovery codes are ready.")
+
+
+def _show_new_codes(action, done: str) -> Response | str | tuple[str, int]:  # type: ignore[no-untyped-def]
+    """Run a service that issues recovery codes and show them, once, in this response."""
+    form = CodeForm()
+    user = current_user._get_current_object()
+    if not form.validate_on_submit():
+        flash("Enter the 6-digit code from your authenticator app.", "error")
+        return redirect(url_for("accounts.two_factor"))
+    try:
+        codes = action(user, form.code.data)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("accounts.two_factor"))
+    db.session.commit()
+    flash(done, "success")
+    return render_template("accounts/recovery_codes.html", codes=codes)

@@ -33,3 +33,13 @@ def label(vocabulary: str, code: str | None) -> str:
 def register_template_helpers(app: Flask) -> None:
     """Make `vocab_label(vocabulary, code)` available in templates."""
     app.jinja_env.globals["vocab_label"] = label
+
+
+def codes(vocabulary: str) -> set[str]:
+    """The active codes of one vocabulary: what a form or import may store."""
+    return {term.code for term in terms(vocabulary)}
+
+
+def choices(vocabulary: str) -> list[tuple[str, str]]:
+    """(code, label) pairs for a select box, in display order."""
+    return [(term.code, term.label_en) for term in terms(vocabulary)]

@@ -1,0 +1,162 @@
+"""Repatriation event pages: the shared record views, described for events."""
+
+from typing import Any
+
+from sqlalchemy import String, cast, or_, select
+
+from tracker.accounts.permissions import can_view_identity
+from tracker.events.forms import EventForm
+from tracker.events.models import RepatriationEvent, event_facilities
+from tracker.events.services import PRECISION_LABELS, describe_dates, events
+from tracker.extensions import db
+from tracker.persons.models import Person
+from tracker.places.models import CrossingPoint, Facility
+from tracker.sources.services import source_label
+from tracker.workspace.masking import masked
+from tracker.workspace.views import Column, Filter, RecordKind, RecordViews
+
+
+def people_range(low: int | None, high: int | None) -> str:
+    """A reported range as people read it: "300–?", "180", "?–600", "" when nothing."""
+    if low is None and high is None:
+        return ""
+    if low == high:
+        return str(low)
+    return f"{'?' if low is None else low}–{'?' if high is None else high}"
+
+
+def event_label(event: RepatriationEvent, can_see: bool = True) -> str:
+    """An event's name: its crossing and date ("Onsong, 9 October 2023")."""
+    crossing = event.crossing.name if event.crossing else "unknown crossing"
+    return f"{crossing}, {describe_dates(event)}"
+
+
+def _crossing_choices(can_see: bool) -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(CrossingPoint.id, CrossingPoint.name)
+        .where(CrossingPoint.deleted_at.is_(None))
+        .order_by(CrossingPoint.name)
+    ).all()
+    return [(str(row.id), row.name) for row in rows]
+
+
+def _facility_choices(can_see: bool) -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(Facility.id, Facility.name)
+        .where(Facility.deleted_at.is_(None))
+        .order_by(Facility.name)
+    ).all()
+    return [(str(row.id), row.name) for row in rows]
+
+
+def _search(q: str, can_see: bool) -> Any:
+    pattern = f"%{q}%"
+    crossing_names = select(CrossingPoint.id).where(
+        or_(CrossingPoint.name.ilike(pattern), cast(CrossingPoint.aliases, String).ilike(pattern))
+    )
+    return or_(
+        RepatriationEvent.crossing_id.in_(crossing_names),
+        RepatriationEvent.description.ilike(pattern),
+        RepatriationEvent.transport.ilike(pattern),
+        cast(RepatriationEvent.date_start, String).like(f"{q}%"),
+    )
+
+
+def _claims(event: RepatriationEvent, user: Any) -> dict[str, Any]:
+    can_see = can_view_identity(user)
+    claims = [
+        {
+            "source": claim.source,
+            "label": source_label(claim.source, can_see),
+            "people": people_range(claim.people_min, claim.people_max) or "not stated",
+            # What a confidential source said can identify it.
+            "quote": masked(claim.quote, can_see or not claim.source.confidential),
+            "page_ref": masked(claim.page_ref, can_see or not claim.source.confidential),
+        }
+        for claim in sorted(event.claims, key=lambda c: c.source_id)
+    ]
+    persons = list(
+        db.session.execute(
+            select(Person)
+            .where(Person.event_id == event.id, Person.deleted_at.is_(None))
+            .order_by(Person.case_code)
+        ).scalars()
+    )
+    return {"claims": claims, "event_persons": persons}
+
+
+event_kind = RecordKind(
+    name="events",
+    singular="event",
+    title="Events",
+    service=events,
+    form=EventForm,
+    columns=[
+        Column("date_start", "When", describe_dates, RepatriationEvent.date_start),
+        Column(
+            "crossing",
+            "Crossing point",
+            lambda r: r.crossing.name if r.crossing else "",
+            select(CrossingPoint.name)
+            .where(CrossingPoint.id == RepatriationEvent.crossing_id)
+            .scalar_subquery(),
+        ),
+        Column(
+            "facilities", "Origin facilities", lambda r: ", ".join(f.name for f in r.facilities)
+        ),
+        Column(
+            "people",
+            "People reported",
+            lambda r: people_range(r.people_min, r.people_max),
+            RepatriationEvent.people_min,
+        ),
+        Column("sources", "Sources", lambda r: len(r.claims)),
+    ],
+    filters=[
+        Filter(
+            "crossing_id",
+            "Crossing point",
+            lambda q, v: q.where(RepatriationEvent.crossing_id == int(v)),
+            _crossing_choices,
+        ),
+        Filter(
+            "facility_id",
+            "Origin facility",
+            lambda q, v: q.where(
+                RepatriationEvent.id.in_(
+                    select(event_facilities.c.event_id).where(
+                        event_facilities.c.facility_id == int(v)
+                    )
+                )
+            ),
+            _facility_choices,
+        ),
+        Filter(
+            "from", "From", lambda q, v: q.where(RepatriationEvent.date_start >= v), is_date=True
+        ),
+        Filter("to", "To", lambda q, v: q.where(RepatriationEvent.date_start <= v), is_date=True),
+    ],
+    label=event_label,
+    details=lambda r, can_see: [
+        ("When", describe_dates(r)),
+        ("Date precision", PRECISION_LABELS.get(r.date_precision, r.date_precision)),
+        ("First day", r.date_start.isoformat()),
+        ("Last day", r.date_end.isoformat()),
+        ("Crossing point", r.crossing.name if r.crossing else ""),
+        ("Origin facilities", ", ".join(f.name for f in r.facilities)),
+        ("Transport", r.transport),
+        ("People reported", people_range(r.people_min, r.people_max)),
+        ("Handed over by", r.handed_over_by),
+        ("Received by", r.received_by),
+        ("Description", r.description),
+    ],
+    search=_search,
+    default_sort="date_start",
+    picker_order=RepatriationEvent.date_start,
+    identifying_fields=frozenset({"claims"}),
+    references={"crossing_id": "crossings", "facility_ids": "facilities", "source_id": "sources"},
+    extra_template="events/extra.html",
+    extra_context=_claims,
+)
+
+event_views = RecordViews(event_kind)

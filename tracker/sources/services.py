@@ -1,0 +1,186 @@
+"""Sources: their values, the Admiralty grading, and the files attached to them."""
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+
+from tracker.accounts.permissions import can_view_identity
+from tracker.audit import services as audit
+from tracker.exceptions import NotFound, PermissionDenied, ValidationFailed
+from tracker.extensions import db
+from tracker.records import Cleaner, RecordService, check_can_edit
+from tracker.sources.models import CREDIBILITY_GRADES, RELIABILITY_GRADES, Source, SourceFile
+
+# The Admiralty (NATO) grading: how reliable the source is, how credible the information.
+RELIABILITY_MEANINGS = {
+    "A": "Completely reliable",
+    "B": "Usually reliable",
+    "C": "Fairly reliable",
+    "D": "Not usually reliable",
+    "E": "Unreliable",
+    "F": "Reliability cannot be judged",
+}
+CREDIBILITY_MEANINGS = {
+    1: "Confirmed by other sources",
+    2: "Probably true",
+    3: "Possibly true",
+    4: "Doubtful",
+    5: "Improbable",
+    6: "Truth cannot be judged",
+}
+
+# Attached files are recognised by their first bytes, never by their name or the browser's word.
+FILE_SIGNATURES: list[tuple[bytes, int, str]] = [
+    (b"%PDF-", 0, "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"GIF87a", 0, "image/gif"),
+    (b"GIF89a", 0, "image/gif"),
+    (b"WEBP", 8, "image/webp"),
+]
+ALLOWED_FILE_TYPES = "PDF, PNG, JPEG, GIF, WebP or plain text"
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class SourceService(RecordService[Source]):
+    """A source of facts, graded A–F for reliability and 1–6 for credibility."""
+
+    model = Source
+
+    def clean(self, values: dict[str, Any], record: Source | None) -> dict[str, Any]:
+        """Check a source's values; every message is tied to its field."""
+        check = Cleaner(values)
+        cleaned: dict[str, Any] = {
+            "title": check.text("title", 300, required=True),
+            "kind": check.choice("kind", "source_kind", record.kind if record else None),
+            "organisation": check.text("organisation", 200),
+            "published_on": check.date("published_on"),
+            "url": check.text("url", 2000),
+            "reliability": check.text("reliability", 1),
+            "credibility": check.integer("credibility"),
+            "confidential": check.boolean("confidential"),
+            "notes": check.text("notes", 20_000),
+        }
+        if cleaned["reliability"] is not None:
+            cleaned["reliability"] = cleaned["reliability"].upper()
+            if cleaned["reliability"] not in RELIABILITY_GRADES:
+                check.error("reliability", "Choose a grade from A to F.")
+        if cleaned["credibility"] is not None and cleaned["credibility"] not in CREDIBILITY_GRADES:
+            check.error("credibility", "Choose a grade from 1 to 6.")
+        url = cleaned["url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            check.error("url", "Give a web address starting with http:// or https://.")
+        check.check()
+        return cleaned
+
+
+sources = SourceService()
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The type of a file from its first bytes, or None when it is not one we accept."""
+    for signature, offset, content_type in FILE_SIGNATURES:
+        if head[offset : offset + len(signature)] == signature:
+            if content_type == "image/webp" and not head.startswith(b"RIFF"):
+                continue
+            return content_type
+    if b"\x00" in head:
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the sample is still text.
+        if error.start < len(head) - 3:
+            return None
+    return "text/plain"
+
+
+def _upload_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def stored_path(source_file: SourceFile) -> Path:
+    """Where a file's bytes live: under the instance folder, named by their SHA-256."""
+    return _upload_folder() / source_file.sha256[:2] / source_file.sha256
+
+
+def _clean_filename(name: str | None) -> str:
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:255] or "file"
+
+
+def attach_file(actor: Any, source: Source, filename: str | None, stream: IO[bytes]) -> SourceFile:
+    """Check a file's size and type by its content, store it by SHA-256, and audit it."""
+    check_can_edit(actor)
+    limit = current_app.config.get("SOURCE_FILE_MAX_BYTES", DEFAULT_MAX_FILE_BYTES)
+    folder = _upload_folder()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    fd, temp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    message = f"The file is larger than {limit // (1024 * 1024)} MB."
+                    raise ValidationFailed(message, {"file": message})
+                if len(head) < 512:
+                    head += chunk[: 512 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise ValidationFailed("The file is empty.", {"file": "The file is empty."})
+        content_type = sniff_content_type(head)
+        if content_type is None:
+            message = f"Attach a {ALLOWED_FILE_TYPES} file."
+            raise ValidationFailed(message, {"file": message})
+        sha256 = digest.hexdigest()
+        target = folder / sha256[:2] / sha256
+        target.parent.mkdir(exist_ok=True, mode=0o700)
+        os.replace(temp_name, target)
+    finally:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+    attached = SourceFile(
+        source=source,
+        filename=_clean_filename(filename),
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(attached)
+    db.session.flush()
+    change = f"{attached.filename} (SHA-256 {sha256})"
+    audit.record(actor, "file.add", source, {"file": {"old": None, "new": change}})
+    return attached
+
+
+def file_for_download(actor: Any, source: Source, file_id: int) -> SourceFile:
+    """A file of this source for a user allowed to read it; the download is audited."""
+    if not can_view_identity(actor):
+        raise PermissionDenied("Your role may not download attached files.")
+    attached = db.session.get(SourceFile, file_id)
+    if attached is None or attached.source_id != source.id or attached.deleted_at is not None:
+        raise NotFound("There is no such file.")
+    audit.record(actor, "file.download", source, {"file_id": attached.id})
+    return attached
+
+
+def live_files(source: Source) -> list[SourceFile]:
+    """The files attached to a source and not removed."""
+    return [f for f in source.files if f.deleted_at is None]
+
+
+def source_label(source: Source, can_see: bool) -> str:
+    """A source's name; a confidential one is only a number to those who may not see it."""
+    if source.confidential and not can_see:
+        return f"Confidential source #{source.id}"
+    return source.title

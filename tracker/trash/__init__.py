@@ -1,0 +1,1 @@
+"""The Trash: soft-deleted records of every kind, to be restored."""

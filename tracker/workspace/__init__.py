@@ -1,0 +1,1 @@
+"""The researcher workspace: one list/detail/edit pattern shared by every kind of record."""

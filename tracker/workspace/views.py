@@ -1,0 +1,568 @@
+"""One list / detail / create / edit / delete / restore / revert pattern for every kind of
+record, parameterised by a `RecordKind`. Views stay thin: load, check access, call the
+service, commit, redirect; the rules are in the services."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from types import FunctionType
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import Select, case, func, select
+from werkzeug.wrappers import Response
+from wtforms.fields import FieldList
+from wtforms.fields.core import UnboundField
+
+from tracker.accounts.permissions import can_edit_records, can_view_identity
+from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFailed
+from tracker.extensions import db
+from tracker.records import RecordService, Version
+from tracker.vocab.labels import choices as vocabulary_choices
+from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
+from tracker.workspace.masking import MASKED, masked
+
+PAGE_SIZE = 25
+LOOKUP_LIMIT = 20
+
+
+@dataclass
+class Column:
+    """A list column: how to show it, how to sort by it, whether it identifies someone."""
+
+    key: str
+    label: str
+    value: Callable[[Any], Any]
+    sort: Any = None
+    identifying: bool = False
+
+
+@dataclass
+class Filter:
+    """A list filter: a select (choices for this viewer) or a date, and how it narrows."""
+
+    key: str
+    label: str
+    apply: Callable[[Select[Any], Any], Select[Any]]
+    choices: Callable[[bool], list[tuple[str, str]]] | None = None
+    is_date: bool = False
+
+
+@dataclass
+class RecordKind:
+    """Everything the shared views need to know about one kind of record."""
+
+    name: str  # the URL and blueprint name: "facilities"
+    singular: str  # "facility"
+    title: str  # "Facilities"
+    service: RecordService[Any]
+    form: type[RecordForm]
+    columns: list[Column]
+    label: Callable[[Any, bool], str]  # the record's name for this viewer
+    details: Callable[[Any, bool], list[tuple[str, Any]]]
+    search: Callable[[str, bool], Any]
+    filters: list[Filter] = field(default_factory=list)
+    default_sort: str = "name"
+    picker_order: Any = None
+    # The text column a search ranks by for this viewer (exact, then prefix matches first).
+    ranked_by: Callable[[bool], Any] | None = None
+    # History values an analyst must not see (names, free text about persons, ...).
+    identifying_fields: frozenset[str] = frozenset()
+    extra_template: str | None = None
+    extra_context: Callable[[Any, Any], dict[str, Any]] | None = None
+    references: dict[str, str] = field(default_factory=dict)  # field -> kind name
+    # Called with what a page showed, before the commit (persons log identity views).
+    shown_in_list: Callable[[list[Any]], None] | None = None
+    shown_in_detail: Callable[[Any], None] | None = None
+    # Every page of the kind is identifying (contacts): nobody else gets any of it.
+    identity_only: bool = False
+    # Fields a "new" link may fill in from the query string (ids only, never a name).
+    prefill: frozenset[str] = frozenset()
+
+    @property
+    def model(self) -> Any:
+        return self.service.model
+
+    def field_labels(self) -> dict[str, str]:
+        labels = {}
+        for name in dir(self.form):
+            unbound = getattr(self.form, name, None)
+            if isinstance(unbound, UnboundField):
+                label = unbound.args[0] if unbound.args else unbound.kwargs.get("label")
+                if label:
+                    labels[name] = str(label)
+        return labels
+
+
+KINDS: dict[str, RecordKind] = {}
+
+
+def viewer_sees_identity() -> bool:
+    return can_view_identity(current_user)
+
+
+def require_editor() -> None:
+    if not can_edit_records(current_user):
+        abort(403)
+
+
+def reference_label(kind_name: str, record_id: Any, can_see: bool) -> str:
+    """A referenced record's name (masked for this viewer as needed), or '#id' if gone."""
+    kind = KINDS.get(kind_name)
+    if kind is None or record_id in (None, ""):
+        return "—"
+    record = db.session.get(kind.model, int(record_id))
+    return kind.label(record, can_see) if record is not None else f"#{record_id}"
+
+
+def search_rank(column: Any, q: str) -> Any:
+    """Best match first: the exact name, then names that start with the term, then the rest."""
+    lowered = func.lower(column)
+    return case((lowered == q.lower(), 0), (lowered.like(f"{q.lower()}%"), 1), else_=2)
+
+
+def picker_choices(kind_name: str, can_see: bool) -> list[tuple[str, str]]:
+    """Every live record of a kind as select options (the picker's fallback without JS)."""
+    kind = KINDS[kind_name]
+    query = select(kind.model).where(kind.model.deleted_at.is_(None))
+    query = query.order_by(kind.picker_order if kind.picker_order is not None else kind.model.id)
+    return [(str(r.id), kind.label(r, can_see)) for r in db.session.execute(query).scalars()]
+
+
+def fill_choices(form: Any, can_see: bool) -> None:
+    """Load vocabulary and record choices into every select of a form, rows included."""
+    for item in form:
+        if isinstance(item, VocabularyField):
+            item.choices = vocabulary_choices(item.vocabulary)
+        elif isinstance(item, MultiPickerField):
+            item.choices = picker_choices(item.picker, can_see)
+        elif isinstance(item, PickerField):
+            item.choices = [("", "— choose —"), *picker_choices(item.picker, can_see)]
+        elif hasattr(item, "entries"):
+            for entry in item.entries:
+                fill_choices(entry, can_see)
+
+
+def form_data(value: Any) -> Any:
+    """Stored (JSON-ready) values in the types form fields expect: ISO strings become dates."""
+    if isinstance(value, dict):
+        return {key: form_data(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [form_data(item) for item in value]
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def add_blank_rows(form: Any) -> None:
+    """Give each row list an empty row at the end, for the next claim or detention."""
+    for item in form:
+        if isinstance(item, FieldList):
+            last = item.entries[-1].data if item.entries else {}
+            if not item.entries or any(v not in (None, "", [], False) for v in last.values()):
+                item.append_entry()
+
+
+def format_value(kind: RecordKind, key: str, value: Any, can_see: bool) -> Any:
+    """A stored value as a reader wants to see it in the history or on a conflict page."""
+    if not can_see and key in kind.identifying_fields:
+        return MASKED
+    if key in kind.references:
+        if isinstance(value, list):
+            return ", ".join(reference_label(kind.references[key], v, can_see) for v in value)
+        return reference_label(kind.references[key], value, can_see)
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return "; ".join(_row_text(kind, row, can_see) for row in value)
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in value.items() if v is not None)
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+def _row_text(kind: RecordKind, row: dict[str, Any], can_see: bool) -> str:
+    """One claim or detention row as a line of text, references by name."""
+    parts = []
+    for key, value in row.items():
+        if value in (None, ""):
+            continue
+        if key.endswith("_id"):
+            value = reference_label(kind.references.get(key, ""), value, can_see)
+        parts.append(f"{key.removesuffix('_id').replace('_', ' ')}: {value}")
+    return ", ".join(parts)
+
+
+HIDDEN_IN_HISTORY = {"id", "deleted_at", "deleted_by_id"}
+EMPTY: tuple[Any, ...] = (None, "", [])
+
+
+def _shown_in_history(key: str, change: Any) -> bool:
+    return (
+        isinstance(change, dict)
+        and key not in HIDDEN_IN_HISTORY
+        and (change.get("old") not in EMPTY or change.get("new") not in EMPTY)
+    )
+
+
+def history_rows(kind: RecordKind, record: Any, can_see: bool) -> list[dict[str, Any]]:
+    """The History tab: each step with who, when, and old → new values (masked as needed)."""
+    labels = kind.field_labels()
+    rows = []
+    versions: list[Version] = kind.service.history(record)
+    for position, version in enumerate(versions):
+        entry = version.entry
+        raw = entry.changes or {}
+        if entry.action == "create":
+            raw = {k: {"old": None, "new": v} for k, v in (raw.get("new") or {}).items()}
+        changes = [
+            (
+                labels.get(key, key.replace("_", " ").capitalize()),
+                format_value(kind, key, change.get("old"), can_see),
+                format_value(kind, key, change.get("new"), can_see),
+            )
+            for key, change in sorted(raw.items())
+            if _shown_in_history(key, change)
+        ]
+        rows.append(
+            {
+                "entry": entry,
+                "actor": entry.actor.email if entry.actor else "system",
+                "action": entry.action,
+                "changes": changes,
+                "revertable": position > 0 and entry.action in ("create", "update", "revert"),
+            }
+        )
+    return rows
+
+
+class RecordViews:
+    """The shared pages of one kind of record, on its own blueprint."""
+
+    def __init__(self, kind: RecordKind):
+        self.kind = kind
+        KINDS[kind.name] = kind
+        self.blueprint = Blueprint(kind.name, __name__, url_prefix=f"/{kind.name}")
+        bp = self.blueprint
+        if kind.identity_only:
+            bp.before_request(self.require_identity)
+        bp.add_url_rule("", "index", self.index, methods=["GET", "POST"])
+        bp.add_url_rule("/new", "create", self.create, methods=["GET", "POST"])
+        bp.add_url_rule("/lookup", "lookup", self.lookup, methods=["POST"])
+        bp.add_url_rule("/<int:record_id>", "detail", self.detail)
+        bp.add_url_rule("/<int:record_id>/edit", "edit", self.edit, methods=["GET", "POST"])
+        bp.add_url_rule("/<int:record_id>/delete", "delete", self.delete, methods=["POST"])
+        bp.add_url_rule("/<int:record_id>/restore", "restore", self.restore, methods=["POST"])
+        bp.add_url_rule(
+            "/<int:record_id>/revert/<int:entry_id>", "revert", self.revert, methods=["POST"]
+        )
+
+    def require_identity(self) -> None:
+        if not viewer_sees_identity():
+            abort(403)
+
+    # --- loading -------------------------------------------------------------------
+
+    def load(self, record_id: int) -> Any:
+        """The record, or 404; deleted ones only for those who may restore them."""
+        try:
+            return self.kind.service.get(record_id, include_deleted=can_edit_records(current_user))
+        except NotFound:
+            abort(404)
+
+    def new_form(self, values: dict[str, Any] | None = None) -> RecordForm:
+        """The kind's form: from the request when submitted, else from `values`, with one
+        empty row to fill in each row list (claims, detentions)."""
+        if values is None and request.method == "POST":
+            form = self.kind.form()
+        else:
+            form = self.kind.form(data=form_data(values or {}))
+            add_blank_rows(form)
+        fill_choices(form, viewer_sees_identity())
+        return form
+
+    # --- list ----------------------------------------------------------------------
+
+    def index(self) -> str:
+        kind, can_see = self.kind, viewer_sees_identity()
+        # Someone who may see identities may search by name, so their search term only ever
+        # comes in a POST body, never a URL. An analyst's search never looks at identifying
+        # fields, so their list is a plain GET (and they never POST to a list).
+        if request.method == "POST" and not can_see:
+            abort(403)
+        params = request.form if request.method == "POST" else request.args
+        q = (params.get("q") or "").strip()[:200]
+        if can_see and request.method != "POST":
+            q = ""
+        columns = [c for c in kind.columns if can_see or not c.identifying]
+        sortable = {c.key: c for c in columns if c.sort is not None}
+        sort, direction = params.get("sort"), params.get("dir")
+        if params.get("order"):  # a column heading was pressed: "name:desc"
+            sort, _, direction = params["order"].partition(":")
+        sort = sort if sort in sortable else kind.default_sort
+        descending = direction == "desc"
+        query = select(kind.model).where(kind.model.deleted_at.is_(None))
+        active: dict[str, str] = {}
+        for item in kind.filters:
+            value = (params.get(item.key) or "").strip()
+            if not value:
+                continue
+            if item.is_date:
+                try:
+                    parsed: Any = date.fromisoformat(value)
+                except ValueError:
+                    flash(f"{item.label}: enter a date as YYYY-MM-DD.", "error")
+                    continue
+            else:
+                allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
+                if value not in allowed:
+                    continue
+                parsed = value
+            query = item.apply(query, parsed)
+            active[item.key] = value
+        if q:
+            query = query.where(kind.search(q, can_see))
+        total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(_int(params.get("page"), 1), 1), pages)
+        order = sortable[sort].sort if sort in sortable else kind.model.id
+        if isinstance(order, FunctionType):
+            order = order(can_see)
+        if q and kind.ranked_by and not (params.get("sort") or params.get("order")):
+            query = query.order_by(search_rank(kind.ranked_by(can_see), q))
+        query = query.order_by(order.desc() if descending else order, kind.model.id)
+        records = list(
+            db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars()
+        )
+        rows = [(record, [column.value(record) for column in columns]) for record in records]
+        if kind.shown_in_list and records:
+            kind.shown_in_list(records)
+            db.session.commit()
+        return render_template(
+            "records/list.html",
+            kind=kind,
+            columns=columns,
+            rows=rows,
+            filters=[(f, f.choices(can_see) if f.choices else None) for f in kind.filters],
+            active=active,
+            q=q,
+            sort=sort,
+            descending=descending,
+            page=page,
+            pages=pages,
+            total=total,
+            can_edit=can_edit_records(current_user),
+            post_search=can_see,
+        )
+
+    def lookup(self) -> Response:
+        """Search-as-you-type: up to 20 live records whose name matches (POST, never a URL)."""
+        require_editor()  # the pickers are in the forms, which only editors get
+        kind, can_see = self.kind, viewer_sees_identity()
+        q = (request.form.get("q") or "").strip()[:200]
+        query = select(kind.model).where(kind.model.deleted_at.is_(None))
+        if q:
+            query = query.where(kind.search(q, can_see))
+            if kind.ranked_by:
+                query = query.order_by(search_rank(kind.ranked_by(can_see), q))
+        if kind.picker_order is not None:
+            query = query.order_by(kind.picker_order)
+        records = db.session.execute(query.limit(LOOKUP_LIMIT)).scalars()
+        return jsonify(items=[{"id": r.id, "label": kind.label(r, can_see)} for r in records])
+
+    # --- one record ----------------------------------------------------------------
+
+    def detail(self, record_id: int) -> str:
+        return self.detail_page(self.load(record_id))
+
+    def detail_page(self, record: Any, **overrides: Any) -> str:
+        """The record with its details, its kind's extra sections and its history."""
+        kind, can_see = self.kind, viewer_sees_identity()
+        extra = kind.extra_context(record, current_user) if kind.extra_context else {}
+        extra.update(overrides)
+        page = render_template(
+            "records/detail.html",
+            kind=kind,
+            record=record,
+            label=kind.label(record, can_see),
+            details=kind.details(record, can_see),
+            history=history_rows(kind, record, can_see),
+            can_edit=can_edit_records(current_user),
+            **extra,
+        )
+        if kind.shown_in_detail:
+            kind.shown_in_detail(record)
+            db.session.commit()
+        return page
+
+    def create(self) -> Response | str | tuple[str, int]:
+        require_editor()
+        prefill = {key: request.args[key] for key in self.kind.prefill if key in request.args}
+        form = self.new_form(prefill if request.method == "GET" else None)
+        if form.validate_on_submit():
+            try:
+                record = self.kind.service.create(current_user, form.values())
+                db.session.commit()
+            except ValidationFailed as error:
+                db.session.rollback()
+                return self.form_page(form, None, error), 422
+            flash(f"The {self.kind.singular} was saved.", "success")
+            return redirect(url_for(".detail", record_id=record.id))
+        status = 422 if form.is_submitted() else 200
+        return self.form_page(form, None), status
+
+    def edit(self, record_id: int) -> Response | str | tuple[str, int]:
+        require_editor()
+        kind = self.kind
+        record = self.load(record_id)
+        if record.deleted_at is not None:
+            return self.in_trash(record)
+        if request.method == "GET":
+            form = self.new_form(kind.service.editable_values(record))
+            form.version.data = str(record.version)
+            return self.form_page(form, record)
+        form = self.new_form()
+        if not form.validate_on_submit():
+            return self.form_page(form, record), 422
+        expected = _int(form.version.data, None)
+        try:
+            kind.service.update(current_user, record, expected, form.values())
+            db.session.commit()
+        except Conflict:
+            db.session.rollback()
+            return self.conflict_page(form, self.load(record_id)), 409
+        except ValidationFailed as error:
+            db.session.rollback()
+            return self.form_page(form, self.load(record_id), error), 422
+        flash(f"The {kind.singular} was saved.", "success")
+        return redirect(url_for(".detail", record_id=record.id))
+
+    def in_trash(self, record: Any) -> Response:
+        """A deleted record is changed only after it is restored (nothing happens in the Trash)."""
+        message = f"This {self.kind.singular} is in the Trash. Restore it before editing it."
+        flash(message, "error")
+        return redirect(url_for(".detail", record_id=record.id))
+
+    def form_page(
+        self, form: RecordForm, record: Any, error: ValidationFailed | None = None
+    ) -> str:
+        if error is not None and not form.set_errors(error.fields):
+            flash(error.message, "error")
+        elif error is not None:
+            flash("The form has errors; see the messages beside the fields.", "error")
+        return render_template(
+            "records/form.html",
+            kind=self.kind,
+            form=form,
+            record=record,
+            label=self.kind.label(record, True) if record is not None else None,
+        )
+
+    def conflict_page(self, form: RecordForm, record: Any) -> str:
+        """Show the user's values beside the current ones; they may re-apply theirs."""
+        kind = self.kind
+        labels = kind.field_labels()
+        current = kind.service.editable_values(record)
+        try:
+            mine = kind.service.clean(current | form.values(), record)
+        except ServiceError:
+            mine = form.values()
+        rows = [
+            (
+                labels.get(key, key),
+                format_value(kind, key, mine.get(key), True),
+                format_value(kind, key, current.get(key), True),
+            )
+            for key in current
+            if key in mine and _comparable(mine.get(key)) != _comparable(current.get(key))
+        ]
+        submitted = [
+            (key, value)
+            for key, value in request.form.items(multi=True)
+            if key not in ("csrf_token", "version")
+        ]
+        return render_template(
+            "records/conflict.html",
+            kind=kind,
+            record=record,
+            label=kind.label(record, True),
+            rows=rows,
+            submitted=submitted,
+        )
+
+    def delete(self, record_id: int) -> Response:
+        require_editor()
+        record = self.load(record_id)
+        self.kind.service.delete(current_user, record)
+        db.session.commit()
+        flash(
+            f"The {self.kind.singular} was moved to the Trash. You can restore it there.", "success"
+        )
+        return redirect(url_for(".index"))
+
+    def restore(self, record_id: int) -> Response:
+        require_editor()
+        record = self.load(record_id)
+        self.kind.service.restore(current_user, record)
+        db.session.commit()
+        flash(f"The {self.kind.singular} was restored.", "success")
+        return redirect(url_for(".detail", record_id=record.id))
+
+    def revert(self, record_id: int, entry_id: int) -> Response | str | tuple[str, int]:
+        require_editor()
+        record = self.load(record_id)
+        if record.deleted_at is not None:
+            return self.in_trash(record)
+        expected = _int(request.form.get("version"), None)
+        try:
+            self.kind.service.revert(current_user, record, entry_id, expected)
+            db.session.commit()
+        except Conflict:
+            db.session.rollback()
+            flash("Someone else changed this record meanwhile. Look at the history again.", "error")
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        except ValidationFailed as error:
+            db.session.rollback()
+            reasons = "; ".join(error.fields.values())
+            flash(f"That version cannot be restored as it is: {reasons}", "error")
+        else:
+            flash("The earlier version was restored; the change is in the history.", "success")
+        return redirect(url_for(".detail", record_id=record_id))
+
+
+def _int(value: Any, default: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _comparable(value: Any) -> Any:
+    if value in (None, "", []):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+__all__ = ["MASKED", "Column", "Filter", "RecordKind", "RecordViews", "masked"]
