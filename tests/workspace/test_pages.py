@@ -108,6 +108,9 @@ def test_an_event_form_with_a_month_and_a_claim_is_stored_as_a_span(client, case
     page = text(client.get(response.headers["Location"]))
     assert "October 2023" in page
     assert "about 180 people at Dandong" in page
+    history = page[page.index('id="history-heading"') :]
+    assert "Created" in history and "What each source says" in history
+    assert "UnboundField" not in history
 
 
 @pytest.mark.parametrize(

@@ -99,9 +99,9 @@ class RecordKind:
         for name in dir(self.form):
             unbound = getattr(self.form, name, None)
             if isinstance(unbound, UnboundField):
-                label = unbound.args[0] if unbound.args else unbound.kwargs.get("label")
-                if label:
-                    labels[name] = str(label)
+                label = unbound.kwargs.get("label") or (unbound.args[:1] or [None])[0]
+                if isinstance(label, str):
+                    labels[name] = label
         return labels
 
 
@@ -208,7 +208,7 @@ def format_value(kind: RecordKind, key: str, value: Any, can_see: bool) -> Any:
             return "; ".join(_row_text(kind, row, can_see) for row in value)
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in value.items() if v is not None)
+        return _row_text(kind, {k: v for k, v in value.items() if k != "id"}, can_see)
     if value is None or value == "":
         return "—"
     if value is True:
@@ -229,6 +229,16 @@ def _row_text(kind: RecordKind, row: dict[str, Any], can_see: bool) -> str:
         parts.append(f"{key.removesuffix('_id').replace('_', ' ')}: {value}")
     return ", ".join(parts)
 
+
+ACTION_LABELS = {
+    "create": "Created",
+    "update": "Edited",
+    "delete": "Moved to the Trash",
+    "restore": "Restored from the Trash",
+    "revert": "Earlier version restored",
+    "status.add": "Status added",
+    "file.add": "File attached",
+}
 
 HIDDEN_IN_HISTORY = {"id", "deleted_at", "deleted_by_id"}
 EMPTY: tuple[Any, ...] = (None, "", [])
@@ -265,7 +275,7 @@ def history_rows(kind: RecordKind, record: Any, can_see: bool) -> list[dict[str,
             {
                 "entry": entry,
                 "actor": entry.actor.email if entry.actor else "system",
-                "action": entry.action,
+                "action": ACTION_LABELS.get(entry.action, entry.action),
                 "changes": changes,
                 "revertable": position > 0 and entry.action in ("create", "update", "revert"),
             }
