@@ -30,6 +30,8 @@ CONFLICT_MESSAGE = "Someone else changed this record since you opened it."
 LIFECYCLE_FIELDS = frozenset({"id", "deleted_at", "deleted_by_id"})
 # Audit entries about reading a record, not changing it: in the audit log, not the History tab.
 READ_ACTIONS = ("person.view_identity", "file.download")
+# The largest id an INTEGER primary key can hold: anything beyond it is not a record.
+MAX_ID = 2**31 - 1
 
 
 def create_record(actor: Any, model: type[T], **values: Any) -> T:
@@ -261,8 +263,13 @@ class Cleaner:
             if value is None or value == "":
                 continue
             try:
-                ids.append(int(value))
+                number = int(value)
             except (TypeError, ValueError):
+                self.error(key, "Choose from the list.")
+                continue
+            if 0 < number <= MAX_ID:
+                ids.append(number)
+            else:
                 self.error(key, "Choose from the list.")
         return ids
 

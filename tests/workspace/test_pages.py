@@ -122,6 +122,7 @@ def test_an_event_form_with_a_month_and_a_claim_is_stored_as_a_span(client, case
         ({"date_precision": "range", "date_end": "2023-10-01"}, "The end is before the start."),
         ({"people_min": "300", "people_max": "20"}, "The maximum is below the minimum."),
         ({"facility_ids": ["987654"]}, "Unknown facility: choose from the list."),
+        ({"crossing_id": str(2**40)}, "Choose from the list."),
         ({"transport": "x" * 201}, "Use at most 200 characters."),
         ({"date_start": "9 Oct"}, "Enter a date as YYYY-MM-DD, YYYY-MM or YYYY."),
         ({"people_min": "many"}, "Not a valid integer value."),
