@@ -1,0 +1,1 @@
+"""Korean-aware name search and duplicate detection."""
