@@ -179,6 +179,7 @@ def measure_database(name: str, url: str, sizes: Sizes, runs: int) -> list[Resul
         results.append(
             Result(name, "facets: status, gender, crossing", ours, baseline, "raw SQL", 1.5)
         )
+        results += name_search(name, raw, runs)
         if dialect == "sqlite":
             datasette = datasette_facets(url.removeprefix("sqlite:///"), runs)
             if datasette is not None:
@@ -190,6 +191,25 @@ def measure_database(name: str, url: str, sizes: Sizes, runs: int) -> list[Resul
         db.session.remove()
         db.engine.dispose()
     raw.close()
+    return results
+
+
+def name_search(name: str, raw: Any, runs: int) -> list[Result]:
+    """Ranked name search (key lookup + scoring) beside the same key lookup as raw SQL."""
+    from tracker.search.names import query_keys
+    from tracker.search.services import search_persons
+
+    results = []
+    for term in ("kim chol ok", "김철옥", "Kim"):
+        key = query_keys(term)[0]
+        upper = key[:-1] + chr(ord(key[-1]) + 1)
+        found = len(search_persons(term))
+        ours = median_time(lambda t=term: search_persons(t), runs)
+        queries = raw_sql.name_search_query(key, upper)
+        baseline = median_time(lambda q=queries: raw_sql.run_all(raw, q), runs)
+        label = f"name search '{term}' ({found} found, ranked)"
+        results.append(Result(name, label, ours, baseline, "raw SQL key lookup", None))
+        print(f"  {label}: {ours:.3f}s vs {baseline:.3f}s", flush=True)
     return results
 
 

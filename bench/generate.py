@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from tracker.search.names import iter_keys, person_readings
+
 STATUSES = [
     "detained",
     "repatriated",
@@ -178,10 +180,11 @@ def generate(engine: Engine, sizes: Sizes, seed: int = 2023) -> dict[str, int]:
     event_starts = [row["date_start"] for row in event_rows]
     del event_rows, links, claims
 
-    persons, statuses, detentions = _people(rng, sizes, event_starts)
+    persons, statuses, detentions, name_keys = _people(rng, sizes, event_starts)
     counts["persons"] = loader.load("persons", persons)
     counts["status_records"] = loader.load("status_records", statuses)
     counts["detentions"] = loader.load("detentions", detentions)
+    counts["person_name_keys"] = loader.load("person_name_keys", name_keys)
     loader.finish()
     return counts
 
@@ -190,6 +193,7 @@ def _people(rng: random.Random, sizes: Sizes, event_starts: list[date]):  # type
     persons: list[dict[str, Any]] = []
     statuses: list[dict[str, Any]] = []
     detentions: list[dict[str, Any]] = []
+    name_keys: list[dict[str, Any]] = []
     for i in range(1, sizes.persons + 1):
         event_id = rng.randint(1, sizes.events) if rng.random() < 0.9 else None
         when = event_starts[event_id - 1] if event_id else date(2020, 1, 1)
@@ -207,12 +211,17 @@ def _people(rng: random.Random, sizes: Sizes, event_starts: list[date]):  # type
             )
         statuses.extend(history)
         latest = max(history, key=lambda record: (record["as_of"], record["id"]))
+        family = rng.choice(FAMILY)
+        given = (rng.choice(SYLLABLES) + "-" + rng.choice(SYLLABLES)).capitalize()
+        # The search keys the services would store (tracker/search/services.py).
+        for key in iter_keys(person_readings(family, given)):
+            name_keys.append({"id": len(name_keys) + 1, "person_id": i, "name_key": key})
         persons.append(
             {
                 "id": i,
                 "case_code": f"RT-{when.year}-{i:07d}",
-                "family_name": rng.choice(FAMILY),
-                "given_name": (rng.choice(SYLLABLES) + "-" + rng.choice(SYLLABLES)).capitalize(),
+                "family_name": family,
+                "given_name": given,
                 "aliases": "[]",
                 "gender": rng.choices(["female", "male", "unknown"], [70, 25, 5])[0],
                 "birth_year": rng.randint(1950, 2010),
@@ -233,7 +242,7 @@ def _people(rng: random.Random, sizes: Sizes, event_starts: list[date]):  # type
                     **_tracked(),
                 }
             )
-    return iter(persons), iter(statuses), iter(detentions)
+    return iter(persons), iter(statuses), iter(detentions), iter(name_keys)
 
 
 class _Loader:

@@ -79,3 +79,15 @@ def run_all(connection: Any, queries: list[str]) -> int:
         rows += len(cursor.fetchall())
     cursor.close()
     return rows
+
+
+def name_search_query(key: str, upper: str) -> list[str]:
+    """A name search by hand: persons with a key in the prefix range, then their names."""
+    ids = (
+        "SELECT DISTINCT k.person_id FROM person_name_keys k JOIN persons p ON p.id = k.person_id"
+        f" WHERE k.name_key >= '{key}' AND k.name_key < '{upper}' AND p.deleted_at IS NULL LIMIT 500"
+    )
+    return [
+        "SELECT id, case_code, family_name, given_name, name_hangul, aliases FROM persons"
+        f" WHERE id IN ({ids})"
+    ]

@@ -3,7 +3,14 @@
 from tracker.accounts.models import ApiToken, User
 from tracker.audit.models import AuditEntry
 from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
-from tracker.persons.models import CaseCodeCounter, Contact, Detention, Person, StatusRecord
+from tracker.persons.models import (
+    CaseCodeCounter,
+    Contact,
+    Detention,
+    Person,
+    PersonNameKey,
+    StatusRecord,
+)
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import Source, SourceFile
 from tracker.vocab.models import VocabularyTerm
@@ -18,6 +25,7 @@ __all__ = [
     "EventSource",
     "Facility",
     "Person",
+    "PersonNameKey",
     "RepatriationEvent",
     "ReportedFigure",
     "Source",

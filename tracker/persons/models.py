@@ -80,6 +80,28 @@ class Person(TrackedRecord, Base):
         back_populates="person", order_by=lambda: (StatusRecord.as_of, StatusRecord.id)
     )
     contacts: Mapped[list["Contact"]] = relationship(back_populates="person")
+    # The search keys of every written form of the name (kept by the service, never edited).
+    name_keys: Mapped[list["PersonNameKey"]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+
+class PersonNameKey(Base):
+    """One search key of a person's name (tracker/search/names.py): every spelling of the
+    name has the same key, so a search is an indexed prefix lookup. A person has a row per
+    key: family name first and given name first, for each written form (romanised, Hangul,
+    aliases). Rows, not a column, because a person has several forms and each is searched."""
+
+    __tablename__ = "person_name_keys"
+    __table_args__ = (Index("ix_person_name_keys_name_key", "name_key", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name_key: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    person: Mapped[Person] = relationship(back_populates="name_keys")
 
 
 class Detention(TrackedRecord, Base):

@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.persons.models import CaseCodeCounter, Contact, Detention, Person, StatusRecord
 from tracker.places.models import Facility
 from tracker.records import Cleaner, RecordService, check_can_edit, check_version, flush_or_conflict
+from tracker.search.services import refresh_name_keys
 from tracker.sources.models import Source
 
 EARLIEST_BIRTH_YEAR = 1900
@@ -100,10 +101,12 @@ class PersonService(RecordService[Person]):
         record.case_code = next_case_code(year)
 
     def assign(self, actor: Any, record: Person, cleaned: dict[str, Any]) -> None:
-        """Store the columns; detention rows no longer listed are soft-deleted, new ones added."""
+        """Store the columns and the name's search keys; detention rows no longer listed are
+        soft-deleted, new ones added."""
         cleaned = dict(cleaned)
         wanted = cleaned.pop("detentions")
         super().assign(actor, record, cleaned)
+        refresh_name_keys(record)
         remaining = list(wanted)
         for detention in record.detentions:
             if detention.deleted_at is not None:

@@ -22,6 +22,7 @@ from tracker.persons.services import (
     status_timeline,
 )
 from tracker.places.models import Facility
+from tracker.search.services import search_persons
 from tracker.sources.services import source_label
 from tracker.vocab.labels import choices, label
 from tracker.workspace.masking import masked
@@ -195,6 +196,8 @@ person_kind = RecordKind(
     label=person_label,
     details=_details,
     search=_search,
+    # Names are searched by sound, ranked; an analyst's search stays on case codes (_search).
+    rank=lambda q, can_see, within: search_persons(q, within) if can_see else None,
     default_sort="case_code",
     picker_order=Person.case_code,
     ranked_by=lambda can_see: Person.family_name if can_see else Person.case_code,

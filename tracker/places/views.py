@@ -10,6 +10,7 @@ from tracker.places.forms import CrossingForm, FacilityForm
 from tracker.places.models import CrossingPoint, Facility
 from tracker.places.services import crossings, facilities
 from tracker.records import live_records
+from tracker.search.services import search_places
 from tracker.vocab.labels import choices, label
 from tracker.workspace.views import Column, Filter, RecordKind, RecordViews
 
@@ -86,6 +87,7 @@ facility_kind = RecordKind(
         ("Notes", r.notes),
     ],
     search=_name_search(Facility),
+    rank=lambda q, can_see, within: search_places(Facility, q, within),
     picker_order=Facility.name,
     ranked_by=lambda can_see: Facility.name,
     extra_template="places/events_here.html",
@@ -128,6 +130,7 @@ crossing_kind = RecordKind(
         ("Notes", r.notes),
     ],
     search=_name_search(CrossingPoint),
+    rank=lambda q, can_see, within: search_places(CrossingPoint, q, within),
     picker_order=CrossingPoint.name,
     ranked_by=lambda can_see: CrossingPoint.name,
     extra_template="places/events_here.html",

@@ -27,12 +27,12 @@ from rapidfuzz import fuzz
 # way (Ri/Li, Ch'ŏr-ok/Cheol-ok): one sound L. Final ㅇ is "ng": its own symbol Q.
 # Vowels: a, E (ㅐ/ㅔ: ae and e, which Koreans no longer tell apart), i, o, u, and the two
 # that each system writes differently: ㅓ = RR eo, MR ŏ (often printed without the breve,
-# "o"), popular u ("Chul", "Sung"): symbol 3. ㅡ = RR eu, MR ŭ (often "u"): symbol 1.
+# "o"), popular u ("Chul", "Sung"): symbol O. ㅡ = RR eu, MR ŭ (often "u"): symbol U.
 # Glides y and w stay as they are.
 
 _INITIALS = "KKnTTLmPPSSQJJJKTPH"  # ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ (ㅇ: silent, dropped)
-_VOWELS = ["a", "E", "ya", "yE", "3", "E", "y3", "yE", "o", "wa", "wE", "wE", "yo", "u",
-           "w3", "wE", "wi", "yu", "1", "i", "i"]  # fmt: skip
+_VOWELS = ["a", "E", "ya", "yE", "O", "E", "yO", "yE", "o", "wa", "wE", "wE", "yo", "u",
+           "wO", "wE", "wi", "yu", "U", "i", "i"]  # fmt: skip
 # Finals as RR writes them: ㅅ ㅆ ㅈ ㅊ ㅌ ㅎ all sound (and are written) t.
 _FINALS = ["", "K", "K", "K", "n", "n", "n", "T", "L", "K", "m", "L", "L", "L",
            "P", "L", "m", "P", "P", "T", "T", "Q", "T", "T", "K", "T", "P", "T"]  # fmt: skip
@@ -41,8 +41,8 @@ _FINALS = ["", "K", "K", "K", "n", "n", "n", "T", "L", "K", "m", "L", "L", "L",
 _LATIN = [
     ("tch", "J"), ("ch", "J"), ("sh", "S"), ("ng", "Q"),
     ("kk", "K"), ("gg", "K"), ("tt", "T"), ("pp", "P"), ("ss", "S"), ("jj", "J"),
-    ("eo", "3"), ("eu", "1"), ("ui", "i"),  # ㅢ (RR ui, MR ŭi) is said and spelled "i"/"hee"
-    ("ee", "i"), ("oo", "u"), ("ou", "3"),  # popular spellings: Hee, Soo, Young (ㅓ)
+    ("eo", "O"), ("eu", "U"), ("ui", "i"),  # ㅢ (RR ui, MR ŭi) is said and spelled "i"/"hee"
+    ("ee", "i"), ("oo", "u"), ("ou", "O"),  # popular spellings: Hee, Soo, Young (ㅓ)
     ("ae", "E"), ("ai", "E"), ("oe", "wE"), ("oi", "wE"), ("we", "wE"),  # ㅐ/ㅔ, ㅚ/ㅙ/ㅞ
     ("k", "K"), ("g", "K"), ("q", "K"), ("c", "K"), ("t", "T"), ("d", "T"),
     ("p", "P"), ("b", "P"), ("f", "P"), ("v", "P"), ("j", "J"), ("z", "J"), ("x", "S"),
@@ -50,7 +50,7 @@ _LATIN = [
 ]  # fmt: skip
 _LATIN_RE = re.compile("|".join(re.escape(spelling) for spelling, _ in _LATIN) + "|.")
 _LATIN_MAP = dict(_LATIN)
-_VOWEL_SYMBOLS = set("aEiou31")
+_VOWEL_SYMBOLS = set("aEiouOU")
 
 # Family names: each common spelling → the sounds of its Revised Romanisation. Needed where
 # the general rules cannot see the sound: English-style spellings (Lee, Rhee, Park with its
@@ -124,11 +124,11 @@ def _hangul_sounds(syllable: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case without diacritics, except MR's breves, which become the sounds ŏ → 3, ŭ → 1."""
+    """Lower case without diacritics, except MR's breves, which become the sounds ŏ → O, ŭ → U."""
     decomposed = "".join(
         c if _is_hangul(c) else unicodedata.normalize("NFKD", c) for c in text.lower()
     )
-    decomposed = decomposed.replace("o\u0306", "3").replace("u\u0306", "1")
+    decomposed = decomposed.replace("o\u0306", "O").replace("u\u0306", "U")
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -146,7 +146,7 @@ def _latin_sounds(word: str) -> str:
         )
     ]
     # A doubled sound (Hanna, Sunny) is one sound; MR's ŭi is ㅢ, like RR's ui (i).
-    return re.sub(r"([A-Za-z0-9])\1+", r"\1", "".join(kept)).replace("1i", "i")
+    return re.sub(r"([A-Za-z0-9])\1+", r"\1", "".join(kept)).replace("Ui", "i")
 
 
 @lru_cache(maxsize=65_536)
@@ -159,7 +159,7 @@ def word_sounds(word: str) -> str:
     if family is not None:
         return family
     parts = []
-    for run in re.findall(r"[\uac00-\ud7a3]+|[a-z31]+|[^\uac00-\ud7a3a-z31-]+", folded):
+    for run in re.findall(r"[\uac00-\ud7a3]+|[a-zOU]+|[^\uac00-\ud7a3a-zOU-]+", folded):
         if _is_hangul(run[0]):
             parts.append("".join(_hangul_sounds(c) for c in run))
         elif run[0].isascii() and run[0].isalnum():
@@ -228,14 +228,15 @@ def _given_sounds(given: str) -> str:
 # --- the coarse key ----------------------------------------------------------------------
 # Sounds collapse further for the key: every vowel that some system spells o or u (o, u,
 # ŏ/eo, ŭ/eu) becomes o, and ㅚ/ㅙ/ㅞ become E after w. So Chul, Cheol, Chol and Ch'ŏl share a
-# key; the score still tells o from u apart. Keys are ASCII (a stable sort order on every
-# database and collation) and never hold spaces.
-_KEY_TABLE = str.maketrans({"3": "o", "1": "o", "u": "o", "E": "e", "Q": "q"})
+# key; the score still tells o from u apart. Keys hold only the letters a–y (no z, digits,
+# spaces or other scripts), so that they sort alike on every database and collation and the
+# end of a prefix range is simply the next letter (see tracker/search/services.py).
+_KEY_TABLE = str.maketrans({"O": "o", "U": "o", "u": "o", "E": "e", "Q": "q"})
 
 
 def sounds_key(sounds: str) -> str:
     """The coarse, indexable key of some sounds."""
-    return re.sub(r"[^a-z0-9\u0080-\uffff]", "", sounds.translate(_KEY_TABLE).lower())
+    return re.sub(r"[^a-y]", "", sounds.translate(_KEY_TABLE).lower())
 
 
 def reading_keys(reading: Reading) -> list[str]:
@@ -258,10 +259,10 @@ def query_keys(text: str) -> list[str]:
 # Substitution costs between sounds (0 = the same sound, 1 = a different one); any pair not
 # listed costs 1. Insertions and deletions cost 1, except a glide (y, w) or h: 0.5.
 _SAME_SOUND = {
-    frozenset("3o"): 0.2,  # ŏ printed without its breve: Chol for Chŏl/Cheol
-    frozenset("3u"): 0.2,  # popular spelling of ㅓ: Chul, Sung
-    frozenset("1u"): 0.2,  # ŭ without its breve
-    frozenset("13"): 0.5,
+    frozenset("Oo"): 0.2,  # ŏ printed without its breve: Chol for Chŏl/Cheol
+    frozenset("Ou"): 0.2,  # popular spelling of ㅓ: Chul, Sung
+    frozenset("Uu"): 0.2,  # ŭ without its breve
+    frozenset("UO"): 0.5,
     frozenset("nL"): 0.5,  # ㄴ/ㄹ at syllable edges (Sinla/Silla)
     frozenset("nQ"): 0.8,  # final n/ng: Seon and Seong are different syllables, but near
     frozenset("Ei"): 0.6,
@@ -300,7 +301,7 @@ def sound_similarity(a: str, b: str) -> float:
     return max(0.0, 1.0 - previous[-1] / max(len(a), len(b)))
 
 
-_ALPHABET = set("KTPJSLHQmnaEiou31yw")
+_ALPHABET = set("KTPJSLHQmnaEiouOUyw")
 
 # The family name counts for less than the given name: a handful of family names cover most
 # Koreans, so agreeing on Kim says little; a different family name still lowers the score.
@@ -342,13 +343,19 @@ class Match:
 
 def best_match(query: str, forms: list[tuple[str, Reading]]) -> Match | None:
     """The best score of `query` against a record's written forms, and which form it was."""
-    best: Match | None = None
+    best: tuple[int, float] | None = None
+    shown = ""
     for text, reading in forms:
         for candidate in _query_readings(query):
-            score = round(100 * search_similarity(candidate, reading))
-            if best is None or score > best.score:
-                best = Match(score, text)
-    return best
+            # Between forms that score alike, show the one written most like the term.
+            rank = (round(100 * search_similarity(candidate, reading)), _written_alike(query, text))
+            if best is None or rank > best:
+                best, shown = rank, text
+    return None if best is None else Match(best[0], shown)
+
+
+def _written_alike(a: str, b: str) -> float:
+    return fuzz.ratio(fold(a), fold(b))
 
 
 @lru_cache(maxsize=1024)
@@ -385,3 +392,38 @@ def iter_keys(forms: list[tuple[str, Reading]]) -> Iterator[str]:
             if key not in seen:
                 seen.add(key)
                 yield key
+
+
+# --- places ------------------------------------------------------------------------------
+# Places are compared as whole names (no family name), by their sounds, so Onsong, Onsŏng and
+# 온성 meet; Chinese characters have no sounds here and match as written through a place's
+# aliases (丹东 for Dandong), which is what the aliases list is for. A search term may be the
+# start of a longer name ("Shenyang" for "Shenyang Prison").
+PLACE_MINIMUM = 70
+START_OF_NAME = 85
+PART_OF_NAME = 80
+
+
+def place_match(query: str, names: Iterable[str | None]) -> Match | None:
+    """How well a search term matches a place known by `names`, or None if it does not."""
+    wanted = word_sounds(re.sub(r"\s+", "", query))
+    wanted_key, wanted_text = sounds_key(wanted), fold(query).strip() or "\x00"
+    numbers = re.findall(r"\d+", query)  # Facility 07 is not Facility 17: numbers must be there
+    best: tuple[int, float] | None = None
+    shown = ""
+    for name in names:
+        if not name or not name.strip() or not wanted:
+            continue
+        if any(number not in re.findall(r"\d+", name) for number in numbers):
+            continue
+        sounds = word_sounds(re.sub(r"\s+", "", name))
+        score = round(100 * sound_similarity(wanted, sounds) ** 2)
+        key, text = sounds_key(sounds), fold(name)
+        if (wanted_key and key.startswith(wanted_key)) or text.startswith(wanted_text):
+            score = max(score, START_OF_NAME)
+        elif (wanted_key and wanted_key in key) or wanted_text in text:
+            score = max(score, PART_OF_NAME)
+        rank = (score, _written_alike(query, name))
+        if score >= PLACE_MINIMUM and (best is None or rank > best):
+            best, shown = rank, name.strip()
+    return None if best is None else Match(best[0], shown)

@@ -153,7 +153,8 @@
       var option = document.createElement("li");
       option.id = self.select.id + "-option-" + index;
       option.setAttribute("role", "option");
-      option.textContent = item.label;
+      // A name search says which written form matched ("as 김철옥") when the label does not show it.
+      option.textContent = item.matched ? item.label + " (as " + item.matched + ")" : item.label;
       option.addEventListener("mousedown", function (event) {
         event.preventDefault();
         self.choose(index);

@@ -28,6 +28,8 @@ from tracker.accounts.permissions import can_edit_records, can_view_identity
 from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFailed
 from tracker.extensions import db
 from tracker.records import MAX_ID, RecordService, Version
+from tracker.search.names import Match
+from tracker.search.services import CANDIDATES
 from tracker.vocab.labels import choices as vocabulary_choices
 from tracker.vocab.labels import label as vocabulary_label
 from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
@@ -89,6 +91,9 @@ class RecordKind:
     identity_only: bool = False
     # Fields a "new" link may fill in from the query string (ids only, never a name).
     prefill: frozenset[str] = frozenset()
+    # Ranked name search (tracker/search): (term, viewer sees identities, the filtered list
+    # query) → [(record, Match)] best first; None where `search` serves this viewer instead.
+    rank: Callable[[str, bool, Select[Any]], list[tuple[Any, Match]] | None] | None = None
 
     @property
     def model(self) -> Any:
@@ -369,21 +374,27 @@ class RecordViews:
                 parsed = value
             query = item.apply(query, parsed)
             active[item.key] = value
-        if q:
+        explicit_sort = bool(params.get("sort") or params.get("order"))
+        ranked = kind.rank(q, can_see, query) if q and kind.rank else None
+        matched: dict[int, Match] = {}
+        if ranked is not None:
+            matched = {record.id: match for record, match in ranked}
+            query = query.where(kind.model.id.in_(list(matched)))
+        elif q:
             query = query.where(kind.search(q, can_see))
-        total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(_int(params.get("page"), 1), 1), pages)
-        order = sortable[sort].sort if sort in sortable else kind.model.id
-        if isinstance(order, FunctionType):
-            order = order(can_see)
-        if q and kind.ranked_by and not (params.get("sort") or params.get("order")):
-            query = query.order_by(search_rank(kind.ranked_by(can_see), q))
-        query = query.order_by(order.desc() if descending else order, kind.model.id)
-        records = list(
-            db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars()
-        )
-        rows = [(record, [column.value(record) for column in columns]) for record in records]
+        if ranked is not None and not explicit_sort:
+            # Best match first, as ranked by the name score (a column heading re-sorts).
+            total = len(ranked)
+            pages = max(1, -(-total // PAGE_SIZE))
+            page = min(max(_int(params.get("page"), 1), 1), pages)
+            start = (page - 1) * PAGE_SIZE
+            records = [record for record, _ in ranked[start : start + PAGE_SIZE]]
+        else:
+            total, page, pages, records = self._sorted_page(query, sortable, sort, descending, q)
+        rows = [
+            (record, [column.value(record) for column in columns], matched.get(record.id))
+            for record in records
+        ]
         if kind.shown_in_list and records:
             kind.shown_in_list(records)
             db.session.commit()
@@ -402,7 +413,28 @@ class RecordViews:
             total=total,
             can_edit=can_edit_records(current_user),
             post_search=can_see,
+            ranked=ranked is not None,
+            capped=ranked is not None and len(ranked) >= CANDIDATES,
         )
+
+    def _sorted_page(
+        self, query: Select[Any], sortable: dict[str, Column], sort: str, descending: bool, q: str
+    ) -> tuple[int, int, int, list[Any]]:
+        """One page of the list in column order (text matches first when searching)."""
+        kind, params = self.kind, request.form if request.method == "POST" else request.args
+        total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(_int(params.get("page"), 1), 1), pages)
+        order = sortable[sort].sort if sort in sortable else kind.model.id
+        if isinstance(order, FunctionType):
+            order = order(viewer_sees_identity())
+        if q and kind.ranked_by and not (params.get("sort") or params.get("order")):
+            query = query.order_by(search_rank(kind.ranked_by(viewer_sees_identity()), q))
+        query = query.order_by(order.desc() if descending else order, kind.model.id)
+        records = list(
+            db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars()
+        )
+        return total, page, pages, records
 
     def lookup(self) -> Response:
         """Search-as-you-type: up to 20 live records whose name matches (POST, never a URL)."""
@@ -410,6 +442,13 @@ class RecordViews:
         kind, can_see = self.kind, viewer_sees_identity()
         q = (request.form.get("q") or "").strip()[:200]
         query = select(kind.model).where(kind.model.deleted_at.is_(None))
+        ranked = kind.rank(q, can_see, query) if q and kind.rank else None
+        if ranked is not None:
+            return jsonify(
+                items=[
+                    _lookup_item(kind.label(r, can_see), r.id, m) for r, m in ranked[:LOOKUP_LIMIT]
+                ]
+            )
         if q:
             query = query.where(kind.search(q, can_see))
             if kind.ranked_by:
@@ -579,6 +618,14 @@ class RecordViews:
         else:
             flash("The earlier version was restored; the change is in the history.", "success")
         return redirect(url_for(".detail", record_id=record_id))
+
+
+def _lookup_item(label: str, record_id: int, match: Match) -> dict[str, Any]:
+    """A picker's option; with the written form that matched when the label does not show it."""
+    item: dict[str, Any] = {"id": record_id, "label": label}
+    if match.variant not in label:
+        item["matched"] = match.variant
+    return item
 
 
 def _int(value: Any, default: Any) -> Any:

@@ -1,0 +1,83 @@
+"""Search keys of persons' names: one row per key, indexed for prefix lookups.
+
+Revision ID: 0008
+Revises: 0004
+Create Date: 2026-11-29 16:45:00
+
+Existing persons get their keys here, computed by the same code the services use
+(tracker/search/names.py), in batches so a large database never sits in memory.
+"""
+
+import json
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0008"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+BATCH = 5_000
+
+
+def upgrade():
+    op.create_table(
+        "person_name_keys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("name_key", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["persons.id"],
+            name=op.f("fk_person_name_keys_person_id_persons"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_person_name_keys")),
+    )
+    with op.batch_alter_table("person_name_keys", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_person_name_keys_name_key", ["name_key", "person_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_person_name_keys_person_id"), ["person_id"], unique=False
+        )
+    fill_keys()
+
+
+def fill_keys():
+    from tracker.search.names import iter_keys, person_readings
+
+    connection = op.get_bind()
+    keys = sa.table(
+        "person_name_keys", sa.column("person_id", sa.Integer), sa.column("name_key", sa.String)
+    )
+    last = 0
+    while True:
+        rows = connection.execute(
+            sa.text(
+                "SELECT id, family_name, given_name, name_hangul, aliases FROM persons"
+                " WHERE id > :last ORDER BY id LIMIT :batch"
+            ),
+            {"last": last, "batch": BATCH},
+        ).all()
+        if not rows:
+            return
+        values = []
+        for row in rows:
+            aliases = (
+                row.aliases if isinstance(row.aliases, list) else json.loads(row.aliases or "[]")
+            )
+            forms = person_readings(row.family_name, row.given_name, [row.name_hangul, *aliases])
+            values += [{"person_id": row.id, "name_key": key} for key in iter_keys(forms)]
+        if values:
+            connection.execute(keys.insert(), values)
+        last = rows[-1].id
+
+
+def downgrade():
+    with op.batch_alter_table("person_name_keys", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_person_name_keys_person_id"))
+        batch_op.drop_index("ix_person_name_keys_name_key")
+    op.drop_table("person_name_keys")
