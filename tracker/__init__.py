@@ -73,6 +73,9 @@ def _register_workspace(app: Flask) -> None:
     for views in kinds:
         app.register_blueprint(views.blueprint)
     app.register_blueprint(trash_bp)
+    from tracker.search.views import bp as search_bp
+
+    app.register_blueprint(search_bp)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -89,3 +89,39 @@ def test_analysts_search_case_codes_only(app, client, cases, login_as):
     assert cases.case_code in page
     page = client.get("/crossings", query_string={"q": "단둥"}).get_data(as_text=True)
     assert "Dandong" in page
+
+
+def test_the_global_search_box_finds_persons_and_places(client, cases):
+    home = client.get("/").get_data(as_text=True)
+    assert 'action="/search"' in home and 'method="post"' in home
+    token = csrf_token(client, "/search")
+    page = client.post("/search", data={"q": "단둥", "csrf_token": token}).get_data(as_text=True)
+    assert "Dandong" in page and "No persons match" in page
+    page = client.post("/search", data={"q": "Gim Cheolok", "csrf_token": token}).get_data(
+        as_text=True
+    )
+    assert cases.case_code in page and "Kim Cheol-ok" in page
+    assert page.index(cases.case_code) < page.index("Cheol-uk")
+
+
+def test_the_global_search_ignores_a_term_in_the_url_and_audits_what_it_showed(client, cases):
+    from sqlalchemy import select
+
+    from tracker.audit.models import AuditEntry
+
+    page = client.get("/search?q=kim").get_data(as_text=True)
+    assert cases.case_code not in page
+    token = csrf_token(client, "/search")
+    client.post("/search", data={"q": "kim chol ok", "csrf_token": token})
+    entry = (
+        db.session.execute(select(AuditEntry).where(AuditEntry.action == "person.view_identity"))
+        .scalars()
+        .all()[-1]
+    )
+    assert entry.changes["where"] == "search"
+
+
+def test_analysts_have_no_global_search(client, login_as):
+    login_as("analyst")
+    assert 'action="/search"' not in client.get("/").get_data(as_text=True)
+    assert client.get("/search").status_code == 403

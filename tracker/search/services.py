@@ -95,3 +95,18 @@ def search_places(model: Any, q: str, within: Select[Any] | None = None) -> Rank
 
 def _best_first(ranked: Iterable[tuple[Any, Match]], name: Any) -> Ranked:
     return sorted(ranked, key=lambda item: (-item[1].score, name(item[0]), item[0].id))
+
+
+# How many records of each kind the global search box shows.
+EVERYWHERE_LIMIT = 20
+
+
+def search_everywhere(q: str) -> dict[str, Ranked]:
+    """The global search box: the best persons, facilities and crossing points for `q`."""
+    from tracker.places.models import CrossingPoint, Facility
+
+    return {
+        "persons": search_persons(q)[:EVERYWHERE_LIMIT],
+        "facilities": search_places(Facility, q)[:EVERYWHERE_LIMIT],
+        "crossings": search_places(CrossingPoint, q)[:EVERYWHERE_LIMIT],
+    }
