@@ -128,3 +128,21 @@ def test_the_migration_fills_keys_for_existing_persons(app):
         select(PersonNameKey.name_key).where(PersonNameKey.person_id == 7)
     ).scalars()
     assert set(rows) == {"kimjolok", "jolokkim", "imok", "okim"}
+
+
+def test_the_sql_search_condition_matches_any_spelling(researcher):
+    from tracker.persons.views import person_kind
+    from tracker.places.views import crossing_kind
+
+    wanted = _person(researcher, "Kim", "Cheol-ok")
+    _person(researcher, "Park", "Sun-hee")
+    crossings.create(researcher, {"name": "Dandong", "aliases": ["丹东"], "province": "Liaoning"})
+    db.session.commit()
+    found = db.session.execute(
+        select(Person.id).where(person_kind.search("김철옥", True))
+    ).scalars()
+    assert list(found) == [wanted.id]
+    names = db.session.execute(
+        select(CrossingPoint.name).where(crossing_kind.search("丹东", True))
+    ).scalars()
+    assert list(names) == ["Dandong"]

@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import can_edit_records, can_view_identity
@@ -22,7 +22,7 @@ from tracker.persons.services import (
     status_timeline,
 )
 from tracker.places.models import Facility
-from tracker.search.services import search_persons
+from tracker.search.services import name_sounds_like, search_persons
 from tracker.sources.services import source_label
 from tracker.vocab.labels import choices, label
 from tracker.workspace.masking import masked
@@ -70,14 +70,9 @@ def _search(q: str, can_see: bool) -> Any:
     if not can_see:
         # An analyst's search never looks at names: a match would reveal one.
         return Person.case_code.ilike(pattern)
-    return or_(
-        Person.case_code.ilike(pattern),
-        Person.family_name.ilike(pattern),
-        Person.given_name.ilike(pattern),
-        Person.name_hangul.ilike(pattern),
-        cast(Person.aliases, String).ilike(pattern),
-        (Person.family_name + " " + Person.given_name).ilike(pattern),
-    )
+    # Names by sound, through the stored keys (any spelling); the list and pickers rank
+    # with `rank` instead, and this serves whoever filters in SQL (the API's q).
+    return or_(Person.case_code.ilike(pattern), name_sounds_like(q))
 
 
 def _details(person: Person, can_see: bool) -> list[tuple[str, Any]]:

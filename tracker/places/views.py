@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import or_, select
 
 from tracker.events.models import RepatriationEvent, event_facilities
 from tracker.extensions import db
@@ -10,7 +10,7 @@ from tracker.places.forms import CrossingForm, FacilityForm
 from tracker.places.models import CrossingPoint, Facility
 from tracker.places.services import crossings, facilities
 from tracker.records import live_records
-from tracker.search.services import search_places
+from tracker.search.services import place_named, search_places
 from tracker.vocab.labels import choices, label
 from tracker.workspace.views import Column, Filter, RecordKind, RecordViews
 
@@ -30,12 +30,8 @@ def _provinces(model: Any) -> Any:
 
 def _name_search(model: Any) -> Any:
     def search(q: str, can_see: bool) -> Any:
-        pattern = f"%{q}%"
-        return or_(
-            model.name.ilike(pattern),
-            model.province.ilike(pattern),
-            cast(model.aliases, String).ilike(pattern),
-        )
+        # Names and aliases by sound and script (Dandong, 丹东, 단둥), or the province.
+        return or_(model.province.ilike(f"%{q}%"), place_named(model, q))
 
     return search
 

@@ -4,7 +4,7 @@
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from tracker.extensions import db
 from tracker.persons.models import Person, PersonNameKey
@@ -43,6 +43,24 @@ def key_prefix(column: Any, prefix: str) -> ColumnElement[bool]:
     so every key with the prefix sorts before the prefix with its last letter raised)."""
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     return and_(column >= prefix, column < upper)
+
+
+def name_sounds_like(q: str) -> ColumnElement[bool]:
+    """A WHERE clause: persons with a name key starting with the term's (unranked; for
+    callers that filter in SQL, such as the API's `q`)."""
+    keys = query_keys(q)
+    if not keys:
+        return false()
+    return Person.id.in_(
+        select(PersonNameKey.person_id).where(
+            or_(*(key_prefix(PersonNameKey.name_key, key) for key in keys))
+        )
+    )
+
+
+def place_named(model: Any, q: str) -> ColumnElement[bool]:
+    """A WHERE clause: facilities or crossing points whose name or an alias matches `q`."""
+    return model.id.in_([place.id for place, _ in search_places(model, q)])
 
 
 def search_persons(q: str, within: Select[Any] | None = None, limit: int = CANDIDATES) -> Ranked:
