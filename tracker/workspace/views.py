@@ -27,7 +27,8 @@ from wtforms.fields.core import UnboundField
 from tracker.accounts.permissions import can_edit_records, can_view_identity
 from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFailed
 from tracker.extensions import db
-from tracker.records import MAX_ID, RecordService, Version
+from tracker.records import RecordService, Version
+from tracker.security.converters import parse_id
 from tracker.vocab.labels import choices as vocabulary_choices
 from tracker.vocab.labels import label as vocabulary_label
 from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
@@ -122,9 +123,10 @@ def reference_label(kind_name: str, record_id: Any, can_see: bool) -> str:
     kind = KINDS.get(kind_name)
     if kind is None or record_id in (None, ""):
         return "—"
-    if not str(record_id).isdigit() or not 0 < int(record_id) <= MAX_ID:
+    number = parse_id(record_id)
+    if number is None:
         return f"#{record_id}"
-    record = db.session.get(kind.model, int(record_id))
+    record = db.session.get(kind.model, number)
     return kind.label(record, can_see) if record is not None else f"#{record_id}"
 
 
@@ -167,7 +169,7 @@ def keep_current(item: Any, can_see: bool) -> None:
             continue
         if isinstance(item, VocabularyField):
             name = vocabulary_label(item.vocabulary, str(value))
-        elif str(value).isdigit() and 0 < int(value) <= MAX_ID:
+        elif parse_id(value) is not None:
             name = reference_label(item.picker, value, can_see)
         else:
             continue  # not a record id at all: the service will say so
