@@ -67,6 +67,17 @@ class Filters:
 
 
 QUERY_NAMES = {"date_from": "from", "date_to": "to"}
+# The filters' names in a query string, and how a page names them to a person.
+QUERY_LABELS = {
+    "from": "From",
+    "to": "To",
+    "province": "Province",
+    "crossing_id": "Crossing point",
+    "facility_id": "Facility",
+    "status": "Status",
+    "gender": "Gender",
+    "min_reliability": "Source reliability at least",
+}
 
 
 def parse_filters(args: Any) -> Filters:
