@@ -1,4 +1,5 @@
-"""Search keys of persons' names: one row per key, indexed for prefix lookups.
+"""Search keys of persons' names (one row per key, indexed for prefix lookups), and the
+pairs of persons a researcher said are different people.
 
 Revision ID: 0008
 Revises: 0004
@@ -43,6 +44,31 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_person_name_keys_person_id"), ["person_id"], unique=False
         )
+    op.create_table(
+        "distinct_persons",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_a_id", sa.Integer(), nullable=False),
+        sa.Column("person_b_id", sa.Integer(), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["users.id"], name=op.f("fk_distinct_persons_decided_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_a_id"], ["persons.id"], name=op.f("fk_distinct_persons_person_a_id_persons")
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_b_id"], ["persons.id"], name=op.f("fk_distinct_persons_person_b_id_persons")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_distinct_persons")),
+        sa.UniqueConstraint(
+            "person_a_id", "person_b_id", name=op.f("uq_distinct_persons_person_a_id_person_b_id")
+        ),
+    )
+    with op.batch_alter_table("distinct_persons", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_distinct_persons_person_b_id"), ["person_b_id"], unique=False
+        )
     fill_keys()
 
 
@@ -77,6 +103,9 @@ def fill_keys():
 
 
 def downgrade():
+    with op.batch_alter_table("distinct_persons", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_distinct_persons_person_b_id"))
+    op.drop_table("distinct_persons")
     with op.batch_alter_table("person_name_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_person_name_keys_person_id"))
         batch_op.drop_index("ix_person_name_keys_name_key")

@@ -1,6 +1,6 @@
 """Individual cases, their detention and status history, and their contacts."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, TrackedRecord
+from tracker.db import Base, TrackedRecord, UTCDateTime, utcnow
 from tracker.events.models import RepatriationEvent
 from tracker.places.models import Facility
 from tracker.sources.models import Source
@@ -168,3 +168,17 @@ class CaseCodeCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_number: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class DistinctPersons(Base):
+    """Two persons a researcher said are different people: never suggested as duplicates again.
+    The pair is stored with the smaller id first."""
+
+    __tablename__ = "distinct_persons"
+    __table_args__ = (UniqueConstraint("person_a_id", "person_b_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_a_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    person_b_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -1,0 +1,124 @@
+"""Duplicate candidates: pairs of live persons whose names share a key, scored by how alike
+their names are and whether birth year, region of origin, event and facilities agree; and
+the researcher's "different people", remembered so a pair is never suggested again."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
+
+from tracker.accounts.permissions import can_view_identity
+from tracker.audit import services as audit
+from tracker.exceptions import PermissionDenied, ValidationFailed
+from tracker.extensions import db
+from tracker.persons.models import DistinctPersons, Person, PersonNameKey
+from tracker.search.names import reading_similarity
+from tracker.search.services import person_forms
+
+# Pairs read per page build: a common name shared by thousands would otherwise be a
+# quadratic join; the best of these are shown.
+PAIRS_READ = 2_000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Two persons that may be one, with the score and the reasons behind it."""
+
+    first: Person
+    second: Person
+    score: int
+    reasons: list[str]
+
+
+def duplicate_candidates(actor: Any, limit: int = 50) -> list[Candidate]:
+    """Pairs of live persons likely to be the same, highest score first."""
+    _check(actor)
+    a, b = aliased(PersonNameKey), aliased(PersonNameKey)
+    pa, pb = aliased(Person), aliased(Person)
+    pairs = db.session.execute(
+        select(a.person_id, b.person_id)
+        .join(b, and_(b.name_key == a.name_key, b.person_id > a.person_id))
+        .join(pa, pa.id == a.person_id)
+        .join(pb, pb.id == b.person_id)
+        .where(pa.deleted_at.is_(None), pb.deleted_at.is_(None))
+        .where(
+            ~select(DistinctPersons.id)
+            .where(
+                DistinctPersons.person_a_id == a.person_id,
+                DistinctPersons.person_b_id == b.person_id,
+            )
+            .exists()
+        )
+        .distinct()
+        .limit(PAIRS_READ)
+    ).all()
+    ids = {person_id for pair in pairs for person_id in pair}
+    persons = {
+        p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()
+    }
+    found = [_candidate(persons[x], persons[y]) for x, y in pairs]
+    found.sort(key=lambda c: (-c.score, c.first.case_code, c.second.case_code))
+    return found[:limit]
+
+
+def _candidate(first: Person, second: Person) -> Candidate:
+    name = max(
+        (reading_similarity(x, y) for _, x in person_forms(first) for _, y in person_forms(second)),
+        default=0.0,
+    )
+    score, reasons = 100 * name, [f"names {round(100 * name)}% alike"]
+    if first.birth_year and second.birth_year:
+        apart = abs(first.birth_year - second.birth_year)
+        score += 5 if apart <= 2 else (-20 if apart > 5 else 0)
+        reasons.append("born within 2 years" if apart <= 2 else f"born {apart} years apart")
+    if first.origin_region and first.origin_region == second.origin_region:
+        score += 3
+        reasons.append("same region of origin")
+    if first.event_id and first.event_id == second.event_id:
+        score += 5
+        reasons.append("same repatriation event")
+    shared = {d.facility_id for d in first.detentions if d.deleted_at is None} & {
+        d.facility_id for d in second.detentions if d.deleted_at is None
+    }
+    if shared:
+        score += 3
+        reasons.append("held in the same facility")
+    return Candidate(first, second, max(0, min(100, round(score))), reasons)
+
+
+def mark_different(actor: Any, first_id: int, second_id: int) -> DistinctPersons:
+    """Remember that two persons are different people; the pair is never suggested again."""
+    _check(actor)
+    low, high = sorted((first_id, second_id))
+    live = db.session.execute(
+        select(Person.id).where(Person.id.in_([low, high]), Person.deleted_at.is_(None))
+    ).scalars()
+    if low == high or set(live) != {low, high}:
+        raise ValidationFailed("Choose two different persons from the list.", {})
+    existing = db.session.execute(
+        select(DistinctPersons).where(
+            DistinctPersons.person_a_id == low, DistinctPersons.person_b_id == high
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    decision = DistinctPersons(
+        person_a_id=low, person_b_id=high, decided_by_id=getattr(actor, "id", None)
+    )
+    db.session.add(decision)
+    db.session.flush()
+    for person_id, other in ((low, high), (high, low)):
+        audit.record(
+            actor,
+            "person.not_duplicate",
+            entity_type="persons",
+            entity_id=person_id,
+            changes={"different_from": other},
+        )
+    return decision
+
+
+def _check(actor: Any) -> None:
+    if not can_view_identity(actor) or getattr(actor, "role", None) not in ("admin", "researcher"):
+        raise PermissionDenied("Only researchers and admins review duplicates.")
