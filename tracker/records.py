@@ -354,6 +354,10 @@ class RecordService(Generic[T]):
             if key not in LIFECYCLE_FIELDS and key not in self.derived
         }
 
+    def forwarded(self, record_id: int) -> int | None:
+        """The record that now stands for this one (a person merged into another), if any."""
+        return None
+
     def get(self, record_id: int, include_deleted: bool = False) -> T:
         """The record with this id, or NotFound (deleted ones only when asked for)."""
         record = db.session.get(self.model, record_id)

@@ -69,6 +69,11 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_distinct_persons_person_b_id"), ["person_b_id"], unique=False
         )
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("merged_into_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_persons_merged_into_id_persons"), "persons", ["merged_into_id"], ["id"]
+        )
     fill_keys()
 
 
@@ -103,6 +108,11 @@ def fill_keys():
 
 
 def downgrade():
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_persons_merged_into_id_persons"), type_="foreignkey"
+        )
+        batch_op.drop_column("merged_into_id")
     with op.batch_alter_table("distinct_persons", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_distinct_persons_person_b_id"))
     op.drop_table("distinct_persons")

@@ -172,7 +172,8 @@ def event_conditions(filters: Filters, event: Any = RepatriationEvent) -> list[C
 
 def person_conditions(filters: Filters) -> list[ColumnElement]:
     """WHERE clauses selecting the live persons that match the filters (via their event)."""
-    conditions: list[ColumnElement] = [Person.deleted_at.is_(None)]
+    # A record merged into another is the same person: counted once, on the survivor.
+    conditions: list[ColumnElement] = [Person.deleted_at.is_(None), Person.merged_into_id.is_(None)]
     if filters.status:
         conditions.append(Person.status == filters.status)
     if filters.gender:

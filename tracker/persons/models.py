@@ -71,6 +71,9 @@ class Person(TrackedRecord, Base):
     status_as_of: Mapped[date | None] = mapped_column(Date)
     external_source: Mapped[str | None] = mapped_column(String(100))
     external_id: Mapped[str | None] = mapped_column(String(100))
+    # Set when this record was merged into another (tracker/search/merge.py): it is then
+    # out of every list and count, and its page and case code lead to the survivor.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
 
     event: Mapped[RepatriationEvent | None] = relationship()
     detentions: Mapped[list["Detention"]] = relationship(

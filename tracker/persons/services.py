@@ -135,6 +135,21 @@ class PersonService(RecordService[Person]):
         """The detention history is part of a person's content."""
         return {"detentions": live_detentions_values(record)}
 
+    def forwarded(self, record_id: int) -> int | None:
+        """A person merged into another is found at the survivor (old links still work)."""
+        from tracker.search.merge import survivor_of
+
+        person = db.session.get(Person, record_id)
+        if person is None or person.merged_into_id is None:
+            return None
+        return survivor_of(person).id
+
+    def restore(self, actor: Any, record: Person) -> Person:
+        """A merged-away record comes back only by undoing the merge."""
+        if record.merged_into_id is not None:
+            raise PermissionDenied("This record was merged; undo the merge to bring it back.")
+        return super().restore(actor, record)
+
     def add_status(
         self,
         actor: Any,

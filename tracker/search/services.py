@@ -84,6 +84,13 @@ def search_persons(q: str, within: Select[Any] | None = None, limit: int = CANDI
     if any(c.isdigit() for c in q):  # names hold no digits; case codes do (RT-2023-0001)
         code = select(Person).where(Person.case_code.ilike(f"%{q.strip()}%"), *conditions)
         by_code = list(db.session.execute(code.limit(limit)).scalars())
+        # A merged-away case's code still finds the person, on the record that survived.
+        merged = select(Person.merged_into_id).where(
+            Person.case_code.ilike(q.strip()), Person.merged_into_id.is_not(None)
+        )
+        by_code += db.session.execute(
+            select(Person).where(Person.id.in_(merged), *conditions)
+        ).scalars()
     ranked: dict[int, tuple[Any, Match]] = {}
     for person in by_code:
         exact = person.case_code.lower() == q.strip().lower()

@@ -3,15 +3,18 @@
 Only for roles that see identities (names are searched), and only by POST, so a name never
 lands in a URL, a server log or the browser history."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import role_required
-from tracker.exceptions import ValidationFailed
+from tracker.audit.models import AuditEntry
+from tracker.exceptions import NotFound, ValidationFailed
 from tracker.extensions import db
+from tracker.persons.models import Person
 from tracker.persons.services import log_identity_view
 from tracker.search.duplicates import duplicate_candidates, mark_different
+from tracker.search.merge import conflicts, merge, undo_merge
 from tracker.search.services import search_everywhere
 from tracker.security.converters import parse_id
 from tracker.workspace.views import KINDS
@@ -59,3 +62,56 @@ def different() -> Response:
     else:
         flash("Noted: these are different people. They will not be suggested again.", "success")
     return redirect(url_for(".duplicates"))
+
+
+def _pair() -> tuple[Person, Person]:
+    """The two persons named by `first` (the survivor) and `second` in the request, or 404."""
+    source = request.form if request.method == "POST" else request.args
+    ids = [parse_id(source.get(key)) for key in ("first", "second")]
+    people = [db.session.get(Person, i) if i else None for i in ids]
+    if any(p is None or p.deleted_at is not None for p in people) or ids[0] == ids[1]:
+        abort(404)
+    return people[0], people[1]  # type: ignore[return-value]
+
+
+@bp.route("/persons/merge", methods=["GET", "POST"])
+@role_required("admin", "researcher")
+def merge_pair() -> str | Response:
+    survivor, other = _pair()
+    choices = conflicts(survivor, other)
+    if request.method == "POST":
+        take = {key for key in choices if request.form.get(f"keep-{key}") == "second"}
+        entry = merge(current_user, survivor, other, take)
+        db.session.commit()
+        flash(f"{other.case_code} was merged into {survivor.case_code}.", "success")
+        return redirect(url_for(".merged", entry_id=entry.id))
+    page = render_template("search/merge.html", survivor=survivor, other=other, choices=choices)
+    log_identity_view(current_user, [survivor.id, other.id], "merge")
+    db.session.commit()
+    return page
+
+
+@bp.route("/persons/merges/<int:entry_id>")
+@role_required("admin", "researcher")
+def merged(entry_id: int) -> str:
+    entry = db.session.get(AuditEntry, entry_id)
+    if entry is None or entry.action != "person.merge":
+        abort(404)
+    return render_template("search/merged.html", entry=entry)
+
+
+@bp.route("/persons/merges/<int:entry_id>/undo", methods=["POST"])
+@role_required("admin", "researcher")
+def undo(entry_id: int) -> Response:
+    try:
+        survivor, other = undo_merge(current_user, entry_id)
+        db.session.commit()
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".merged", entry_id=entry_id))
+    flash(f"The merge was undone: {other.case_code} is its own record again.", "success")
+    return redirect(url_for("persons.detail", record_id=survivor.id))

@@ -524,7 +524,11 @@ class RecordViews:
 
     # --- one record ----------------------------------------------------------------
 
-    def detail(self, record_id: int) -> str:
+    def detail(self, record_id: int) -> str | Response:
+        target = self.kind.service.forwarded(record_id)
+        if target is not None:
+            flash(f"That {self.kind.singular} was merged into this one.", "success")
+            return redirect(url_for(".detail", record_id=target))
         return self.detail_page(self.load(record_id))
 
     def detail_page(self, record: Any, **overrides: Any) -> str:

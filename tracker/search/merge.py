@@ -1,0 +1,164 @@
+"""Merging two records of one person: the survivor keeps a value per field as the researcher
+chose, takes the other's status history, detentions and contacts (with their sources), and
+the other's spellings as aliases; the merged-away record stays as a pointer to the survivor.
+One audit entry holds everything needed to undo it exactly."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.audit import services as audit
+from tracker.audit.models import AuditEntry
+from tracker.db import utcnow
+from tracker.exceptions import NotFound, ValidationFailed
+from tracker.extensions import db
+from tracker.persons.models import Contact, Detention, Person, StatusRecord
+from tracker.records import check_can_edit, flush_or_conflict
+from tracker.search.duplicates import _check
+from tracker.search.services import refresh_name_keys
+
+# The fields a researcher chooses between when the two records disagree.
+MERGE_FIELDS = (
+    "family_name",
+    "given_name",
+    "name_hangul",
+    "gender",
+    "birth_year",
+    "birth_year_approximate",
+    "origin",
+    "origin_region",
+    "arrest_date",
+    "arrest_place",
+    "event_id",
+    "last_seen_date",
+    "last_seen_place",
+    "responsible_parties",
+    "relatives_actions",
+    "notes",
+)
+# Everything an undo puts back on the survivor.
+RESTORED = (*MERGE_FIELDS, "aliases", "status", "status_as_of")
+DATES = {"arrest_date", "last_seen_date", "status_as_of"}
+MOVED: dict[str, Any] = {"statuses": StatusRecord, "detentions": Detention, "contacts": Contact}
+
+
+def conflicts(survivor: Person, other: Person) -> list[str]:
+    """The fields where both records hold a value and the values differ."""
+    return [
+        key
+        for key in MERGE_FIELDS
+        if getattr(survivor, key) not in (None, "")
+        and getattr(other, key) not in (None, "")
+        and getattr(survivor, key) != getattr(other, key)
+    ]
+
+
+def merge(actor: Any, survivor: Person, other: Person, take_other: set[str]) -> AuditEntry:
+    """Merge `other` into `survivor`: for each field in `take_other` (or empty on the survivor)
+    the other's value wins; its histories move over; it becomes a pointer to the survivor."""
+    _check(actor)
+    check_can_edit(actor)
+    if survivor.id == other.id or survivor.deleted_at or other.deleted_at:
+        raise ValidationFailed("Choose two different persons that are not in the Trash.", {})
+    before = {"survivor": _state(survivor), "other": _state(other)}
+    for key in MERGE_FIELDS:
+        wanted = key in take_other or getattr(survivor, key) in (None, "")
+        if wanted and getattr(other, key) not in (None, ""):
+            setattr(survivor, key, getattr(other, key))
+    spellings = [other.name_hangul, " ".join(p for p in (other.family_name, other.given_name) if p)]
+    survivor.aliases = list(
+        dict.fromkeys(
+            a
+            for a in [*(survivor.aliases or []), *spellings, *(other.aliases or [])]
+            if a and a not in (survivor.name_hangul, _name(survivor))
+        )
+    )
+    moved = {}
+    for name in MOVED:
+        rows = list(getattr(other, name))
+        moved[name] = [row.id for row in rows]
+        for row in rows:
+            row.person_id = survivor.id
+    db.session.flush()
+    db.session.expire(survivor, ["statuses", "detentions", "contacts"])
+    db.session.expire(other, ["statuses", "detentions", "contacts"])
+    _current_status(survivor)
+    other.merged_into_id = survivor.id
+    other.deleted_at = utcnow()
+    other.deleted_by_id = getattr(actor, "id", None)
+    refresh_name_keys(survivor)
+    for record in (survivor, other):
+        record.updated_at = utcnow()
+        record.updated_by_id = getattr(actor, "id", None)
+    flush_or_conflict()
+    entry = audit.record(
+        actor,
+        "person.merge",
+        survivor,
+        {"merged_id": other.id, "before": before, "moved": moved, "took": sorted(take_other)},
+    )
+    audit.record(actor, "person.merged_into", other, {"survivor_id": survivor.id})
+    return entry
+
+
+def undo_merge(actor: Any, entry_id: int) -> tuple[Person, Person]:
+    """Undo a merge from its audit entry: both records exactly as they were before it."""
+    _check(actor)
+    check_can_edit(actor)
+    entry = db.session.get(AuditEntry, entry_id)
+    if entry is None or entry.action != "person.merge" or not entry.changes:
+        raise NotFound("There is no such merge.")
+    survivor = db.session.get(Person, entry.entity_id)
+    other = db.session.get(Person, entry.changes["merged_id"])
+    if survivor is None or other is None or other.merged_into_id != survivor.id:
+        raise ValidationFailed("This merge was already undone.", {})
+    for name, model in MOVED.items():
+        ids = entry.changes["moved"].get(name) or []
+        for row in db.session.execute(select(model).where(model.id.in_(ids))).scalars():
+            row.person_id = other.id
+    db.session.flush()
+    for record, state in ((survivor, "survivor"), (other, "other")):
+        db.session.expire(record, ["statuses", "detentions", "contacts"])
+        for key in RESTORED:
+            value = entry.changes["before"][state][key]
+            setattr(record, key, date.fromisoformat(value) if key in DATES and value else value)
+        record.updated_at = utcnow()
+        record.updated_by_id = getattr(actor, "id", None)
+    other.merged_into_id = None
+    other.deleted_at = None
+    other.deleted_by_id = None
+    refresh_name_keys(survivor)
+    refresh_name_keys(other)
+    flush_or_conflict()
+    audit.record(actor, "person.unmerge", survivor, {"merged_id": other.id, "merge": entry.id})
+    audit.record(actor, "person.unmerged", other, {"survivor_id": survivor.id})
+    return survivor, other
+
+
+def survivor_of(person: Person) -> Person:
+    """The record a merged-away person now lives on (following merges of merges)."""
+    seen = {person.id}
+    while person.merged_into_id is not None:
+        following = db.session.get(Person, person.merged_into_id)
+        if following is None or following.id in seen:
+            break
+        seen.add(following.id)
+        person = following
+    return person
+
+
+def _state(person: Person) -> dict[str, Any]:
+    values = audit.snapshot(person)
+    return {key: values[key] for key in RESTORED}
+
+
+def _name(person: Person) -> str:
+    return " ".join(p for p in (person.family_name, person.given_name) if p)
+
+
+def _current_status(person: Person) -> None:
+    live = [s for s in person.statuses if s.deleted_at is None]
+    if live:
+        latest = max(live, key=lambda s: (s.as_of, s.id))
+        person.status, person.status_as_of = latest.status, latest.as_of
