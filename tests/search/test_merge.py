@@ -109,6 +109,17 @@ def test_the_merge_pages_merge_redirect_old_links_and_undo(client, pair):
     assert "already undone" in again.get_data(as_text=True)
 
 
+def test_a_merged_record_is_not_restored_from_the_trash(client, pair):
+    researcher, first, second = pair
+    merge(researcher, first, second, set())
+    db.session.commit()
+    token = csrf_token(client, "/trash")
+    reply = client.post(f"/persons/{second.id}/restore", data={"csrf_token": token})
+    assert reply.status_code == 302
+    db.session.refresh(second)
+    assert second.merged_into_id == first.id and second.deleted_at is not None
+
+
 @pytest.mark.parametrize(
     "query", ["", "first=1", "first=1&second=1", "first=x&second=2", "first=99999999999&second=1"]
 )

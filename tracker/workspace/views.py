@@ -659,8 +659,13 @@ class RecordViews:
     def restore(self, record_id: int) -> Response:
         require_editor()
         record = self.load(record_id)
-        self.kind.service.restore(current_user, record)
-        db.session.commit()
+        try:
+            self.kind.service.restore(current_user, record)
+            db.session.commit()
+        except ServiceError as error:  # a merged-away person comes back by undoing the merge
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for(".detail", record_id=record.id))
         flash(f"The {self.kind.singular} was restored.", "success")
         return redirect(url_for(".detail", record_id=record.id))
 
