@@ -86,6 +86,34 @@ def sample_load() -> None:
         click.echo("The sample is already loaded; nothing changed.")
 
 
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(["persons", "events", "facilities", "crossings", "sources", "statuses"]),
+)
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sheet", help="The sheet of a workbook (default: the first).")
+@click.option("--create-missing", is_flag=True, help="Create unknown facilities, crossings, sources.")
+@click.option("--allow-similar", is_flag=True, help="Add persons that look like existing cases.")
+@click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@with_appcontext
+def import_command(
+    path: Path,
+    kind: str,
+    map_path: Path | None,
+    sheet: str | None,
+    create_missing: bool,
+    allow_similar: bool,
+    dry_run: bool,
+) -> None:
+    """Import a CSV or XLSX file, all rows or none; exit 1 when nothing could be imported."""
+    from tracker.imports.cli import run_import_command
+
+    run_import_command(path, kind, map_path, sheet, create_missing, allow_similar, dry_run)
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
@@ -126,5 +154,6 @@ def serve_command(host: str, port: int, workers: int) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to the app's CLI (so `flask --app tracker` has them too)."""
-    for command in (users, sample, backup_command, restore_command, serve_command):
+    commands = (users, sample, import_command, backup_command, restore_command, serve_command)
+    for command in commands:
         app.cli.add_command(command)
