@@ -95,7 +95,7 @@ def sample_load() -> None:
 )
 @click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--sheet", help="The sheet of a workbook (default: the first).")
-@click.option("--create-missing", is_flag=True, help="Create unknown facilities, crossings, sources.")
+@click.option("--create-missing", is_flag=True, help="Create unknown places and sources.")
 @click.option("--allow-similar", is_flag=True, help="Add persons that look like existing cases.")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @with_appcontext

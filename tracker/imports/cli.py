@@ -1,6 +1,7 @@
 """`tracker import`: the same import and report as the web pages, with a progress bar."""
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,7 @@ class _Progress:
             show_eta=True,
             show_percent=True,
             item_show_func=lambda rate: rate,
-            file=click.get_text_stream("stderr"),
+            file=sys.stderr,
         )
         self.done = 0
 

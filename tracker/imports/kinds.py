@@ -214,6 +214,7 @@ class KindImporter:
     choice_fields: ClassVar[tuple[str, ...]] = ()
     passthrough: ClassVar[tuple[str, ...]] = ()  # given to the service as they are
     keyed_by_name: ClassVar[str | None] = None  # a REFERENCE_KINDS kind: match by name
+    defaults: ClassVar[dict[str, str]] = {}  # for new records, when the file leaves them blank
 
     def __init__(self, actor: Any, mapping: CompiledMapping, options: Any, default_source_key: str):
         self.actor = actor
@@ -283,8 +284,9 @@ class KindImporter:
                 values[name] = row.raw[name]
         if row.has("aliases"):
             values["aliases"] = row.items("aliases")
-        if record is None and "kind" in self.choice_fields and not values.get("kind"):
-            values["kind"] = "other"  # a new place or source whose kind the file does not say
+        if record is None:  # a new record whose file does not say its kind or gender
+            for name, default in self.defaults.items():
+                values[name] = values.get(name) or default
         return values
 
     def check_similar(self, row: RowContext, values: dict[str, Any]) -> None:
@@ -323,6 +325,7 @@ class KindImporter:
 
 
 class FacilityImporter(KindImporter):
+    defaults = {"kind": "other"}
     service = facilities
     text_fields = ("name", "name_local", "province", "country", "notes")
     choice_fields = ("kind",)
@@ -338,6 +341,7 @@ class CrossingImporter(KindImporter):
 
 
 class SourceImporter(KindImporter):
+    defaults = {"kind": "other"}
     service = sources
     text_fields = ("title", "organisation", "url", "reliability", "notes")
     choice_fields = ("kind",)
@@ -441,6 +445,7 @@ class PersonImporter(KindImporter):
         "notes",
     )
     choice_fields = ("gender",)
+    defaults = {"gender": "unknown"}
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)

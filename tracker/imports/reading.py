@@ -129,8 +129,9 @@ def _csv_next(reader: Any, handle: IO[str]) -> list[str]:
         return next(reader)  # type: ignore[no-any-return]
     except UnicodeDecodeError as error:
         handle.close()
+        encoding = getattr(handle, "encoding", "text")
         raise FileRejected(
-            f"The file is not valid {getattr(handle, 'encoding', 'text')} near line {reader.line_num + 1}; "
+            f"The file is not valid {encoding} near line {reader.line_num + 1}; "
             "save it again as UTF-8."
         ) from error
     except csv.Error as error:
