@@ -1,6 +1,7 @@
 """`make bench`: build (or reuse) a synthetic database on SQLite and PostgreSQL, measure, write RESULTS.md.
 
-    python -m bench [--persons 1000000] [--runs 5] [--postgres-url URL | --no-postgres]
+    python -m bench [--persons 1000000] [--runs 5] [--import-rows N]
+                    [--postgres-url URL | --no-postgres]
 
 Every figure is a median over --runs runs after one warm-up, beside a baseline measured in
 the same run on the same data: the same aggregates as raw SQL through the database driver
@@ -26,6 +27,7 @@ import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
+from bench import imports as import_bench
 from bench import raw_sql
 from bench.generate import Sizes, generate
 from tracker import create_app
@@ -193,6 +195,29 @@ def measure_database(name: str, url: str, sizes: Sizes, runs: int) -> list[Resul
     return results
 
 
+def measure_import(name: str, url: str, rows: int) -> Result:
+    """`import N rows`: our import (parse, services, audit, one commit) beside the raw
+    executemany of the same rows, each into an empty database of its own."""
+    print(f"{name}: importing {rows:,} rows", flush=True)
+    app = _app(url)
+    path = HERE / "data" / f"import-{rows}.csv"
+    data = import_bench.write_rows(path, rows)
+    ours = import_bench.time_import(app, url, path)
+    baseline = import_bench.time_executemany(app, url, data, _raw_connection)
+    with app.app_context():
+        db.engine.dispose()
+    result = Result(
+        name,
+        f"import {rows:,} rows ({rows / ours:,.0f} rows/s; executemany {rows / baseline:,.0f} rows/s)",
+        ours,
+        baseline,
+        "raw executemany",
+        None,
+    )
+    print(f"  {result.measure}: {ours:.2f}s vs {baseline:.2f}s", flush=True)
+    return result
+
+
 def datasette_facets(path: str, runs: int) -> float | None:
     """Datasette's own facet counts over the same SQLite file (installed in the bench venv only)."""
     try:
@@ -273,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
         "--postgres-url", default=os.environ.get("TRACKER_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--import-rows", type=int, default=None, help="rows to import (default: persons / 10)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
     sizes = Sizes.scaled(args.persons)
@@ -280,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     data.mkdir(exist_ok=True)
     results: list[Result] = []
     notes: list[str] = []
+    import_rows = args.import_rows or max(args.persons // 10, 100)
     results += measure_database("SQLite", f"sqlite:///{data}/bench.db", sizes, args.runs)
+    results.append(measure_import("SQLite", f"sqlite:///{data}/import.db", import_rows))
     if not args.no_postgres:
         try:
             _ensure_postgres_database(args.postgres_url)
@@ -291,6 +321,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             results += measure_database(
                 "PostgreSQL", normalise_database_url(args.postgres_url), sizes, args.runs
+            )
+            import_url = args.postgres_url.rstrip("/") + "_import"
+            _ensure_postgres_database(import_url)
+            results.append(
+                measure_import("PostgreSQL", normalise_database_url(import_url), import_rows)
             )
     write_results(args.out, sizes, args.runs, results, notes)
     return 0

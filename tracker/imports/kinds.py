@@ -235,6 +235,7 @@ class KindImporter:
         if record is None:
             self.check_similar(row, values)
             record = self.service.create(self.actor, values)
+            self.after_create(record)
             outcome = "created"
         else:
             before = self.service.snapshot(record)
@@ -291,6 +292,9 @@ class KindImporter:
 
     def check_similar(self, row: RowContext, values: dict[str, Any]) -> None:
         """A hook for persons: refuse a new record that looks like an existing one."""
+
+    def after_create(self, record: Any) -> None:
+        """A hook for what an importer remembers of the records it created."""
 
     def after(self, row: RowContext, record: Any) -> bool:
         """A hook for what is stored beside the record (a person's statuses); True if changed."""
@@ -524,25 +528,34 @@ class PersonImporter(KindImporter):
 
     def check_similar(self, row: RowContext, values: dict[str, Any]) -> None:
         """Refuse a new person whose name and birth year closely match an existing case."""
-        name = _person_key(values.get("family_name"), values.get("given_name"))
-        hangul = _person_key(values.get("name_hangul"), None)
-        if not (name or hangul) or self.options.allow_similar:
+        family, given = values.get("family_name"), values.get("given_name")
+        mine = {_person_key(family, given), _person_key(given, family)}
+        mine |= {_person_key(values.get("name_hangul"), None)}
+        mine.discard("")
+        if not mine or self.options.allow_similar:
             return
-        candidates = self._name_index().get(values.get("birth_year") or 0, [])
-        for key, case_code in candidates:
-            for mine in (name, hangul):
-                if mine and (
-                    key == mine or difflib.SequenceMatcher(None, key, mine).ratio() >= SIMILARITY
-                ):
-                    row.problems.append(
-                        (
-                            "(row)",
-                            "",
-                            f"Looks like case {case_code} (similar name, same birth year); give "
-                            "its case code to update it, or allow similar persons to add it.",
-                        )
+        for key, case_code in self._name_index().get(values.get("birth_year") or 0, []):
+            if any(_similar(key, candidate) for candidate in mine):
+                row.problems.append(
+                    (
+                        "(row)",
+                        "",
+                        f"Looks like case {case_code} (similar name, same birth year); give "
+                        "its case code to update it, or allow similar persons to add it.",
                     )
-                    raise RowRejected(flagged=1)
+                )
+                raise RowRejected(flagged=1)
+
+    def after_create(self, record: Any) -> None:
+        """A new person joins the index, so a second row for them in the file is caught too."""
+        if self._names is not None:
+            self._index_person(
+                record.family_name,
+                record.given_name,
+                record.name_hangul,
+                record.birth_year,
+                record.case_code,
+            )
 
     def _name_index(self) -> dict[int, list[tuple[str, str]]]:
         if self._names is None:
@@ -556,17 +569,26 @@ class PersonImporter(KindImporter):
                     Person.case_code,
                 ).where(Person.deleted_at.is_(None))
             )
-            for family, given, hangul, year, code in rows:
-                for key in (_person_key(family, given), _person_key(hangul, None)):
-                    if key:
-                        self._names.setdefault(year or 0, []).append((key, code))
+            for row in rows:
+                self._index_person(*row)
         return self._names
 
+    def _index_person(
+        self, family: Any, given: Any, hangul: Any, year: int | None, code: str
+    ) -> None:
+        assert self._names is not None
+        for key in (_person_key(family, given), _person_key(hangul, None)):
+            if key:
+                self._names.setdefault(year or 0, []).append((key, code))
 
-def _person_key(family: Any, given: Any) -> str:
-    """A name compared loosely: case, spaces, hyphens and order of the parts ignored."""
-    parts = sorted(re.sub(r"[\s\-'.]+", " ", f"{family or ''} {given or ''}").casefold().split())
-    return "".join(parts)
+
+def _person_key(first: Any, second: Any) -> str:
+    """A name compared loosely: case, spaces, hyphens and apostrophes ignored."""
+    return re.sub(r"[\s\-'.]+", "", f"{first or ''}{second or ''}").casefold()
+
+
+def _similar(one: str, other: str) -> bool:
+    return one == other or difflib.SequenceMatcher(None, one, other).ratio() >= SIMILARITY
 
 
 class StatusImporter(KindImporter):

@@ -9,8 +9,7 @@ stays flat however long the file is. Cell values are never evaluated: a text sta
 import codecs
 import csv
 import re
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -20,6 +19,7 @@ from tracker.exceptions import ValidationFailed
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
+DAMAGED_WORKBOOK = "This is not a CSV or XLSX file, or the workbook is damaged."
 # A cell of a workbook: what openpyxl gives, reduced to what a value parser expects.
 Cell = str | int | float | bool | date | None
 
@@ -52,12 +52,20 @@ def open_table(path: Path, sheet: str | None = None, max_bytes: int | None = Non
     except OSError:
         raise FileRejected("The file cannot be read.") from None
     if max_bytes is not None and size > max_bytes:
-        raise FileRejected(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise FileRejected(f"The file is larger than the limit of {describe_size(max_bytes)}.")
     if not head.strip():
         raise FileRejected("The file is empty.")
     if head.startswith(b"PK\x03\x04"):
         return _open_workbook(path, sheet)
     return _open_csv(path, head)
+
+
+def describe_size(size: int) -> str:
+    """A size in bytes as people say it: 100 MB, 512 KB, 100 bytes."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.0f} {unit}"
+    return f"{size} bytes"
 
 
 # --- CSV ------------------------------------------------------------------------------
@@ -77,7 +85,10 @@ def detect_encoding(head: bytes) -> str:
     except UnicodeDecodeError as error:
         if error.start >= len(head) - 3 and len(head) == SNIFF_BYTES:
             return "utf-8"  # a character cut by the sample's end
-        if any(ord(ch) > 127 for ch in head.decode("utf-8", errors="ignore")):
+        decoded = head.decode("utf-8", errors="replace")
+        broken = decoded.count("\ufffd")
+        if sum(1 for ch in decoded if ord(ch) > 127) - broken > broken:
+            # Mostly valid UTF-8 with a few bad bytes: a damaged file, not another encoding.
             raise FileRejected(_broken_utf8(head, error.start)) from None
     from charset_normalizer import from_bytes
 
@@ -103,7 +114,11 @@ def _open_csv(path: Path, head: bytes) -> Table:
     except StopIteration:
         handle.close()
         raise FileRejected("The file is empty.") from None
-    headers = _check_headers(list(first))
+    try:
+        headers = _check_headers(list(first))
+    except FileRejected:
+        handle.close()
+        raise
     return Table(
         headers=headers,
         rows=_csv_rows(reader, handle, len(headers)),
@@ -160,12 +175,19 @@ def _csv_rows(reader: Any, handle: IO[str], width: int) -> Iterator[tuple[int, l
 def _open_workbook(path: Path, sheet: str | None) -> Table:
     import openpyxl
 
+    handle = path.open("rb")  # a file object: openpyxl would judge a path by its extension
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise FileRejected("This is not a CSV or XLSX file.") from error
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds on a damaged workbook
-        raise FileRejected("The workbook is damaged and cannot be read.") from error
+        handle.close()
+        raise FileRejected(DAMAGED_WORKBOOK) from error
+    book_close = book.close
+
+    def close() -> None:
+        book_close()
+        handle.close()
+
+    book.close = close
     names = list(book.sheetnames)
     if sheet is None or sheet == "":
         if not names:
@@ -179,10 +201,12 @@ def _open_workbook(path: Path, sheet: str | None) -> Table:
     rows = _sheet_rows(book, book[sheet])
     try:
         first = next(rows)
+        headers = _check_headers([_text(cell) for cell in _trim(first)])
     except StopIteration:
-        book.close()
         raise FileRejected(f"The sheet {sheet!r} is empty.") from None
-    headers = _check_headers([_text(cell) for cell in _trim(first)])
+    except FileRejected:
+        rows.close()
+        raise
     body = ((number, _fit(cells, len(headers), number)) for number, cells in _numbered(rows))
     return Table(headers=headers, rows=body, sheets=names, sheet=sheet)
 
@@ -191,7 +215,7 @@ def _numbered(rows: Iterator[list[Cell]]) -> Iterator[tuple[int, list[Cell]]]:
     yield from enumerate(rows, start=2)
 
 
-def _sheet_rows(book: Any, sheet: Any) -> Iterator[list[Cell]]:
+def _sheet_rows(book: Any, sheet: Any) -> Generator[list[Cell], None, None]:
     try:
         for row in sheet.iter_rows():
             cells: list[Cell] = []
@@ -206,7 +230,7 @@ def _sheet_rows(book: Any, sheet: Any) -> Iterator[list[Cell]]:
     except FileRejected:
         raise
     except Exception as error:
-        raise FileRejected("The workbook is damaged and cannot be read.") from error
+        raise FileRejected(DAMAGED_WORKBOOK) from error
     finally:
         book.close()
 

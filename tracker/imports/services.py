@@ -168,16 +168,16 @@ def import_file(
             _import_row(importer, report, RowContext(number, compiled.read(cells), compiled))
             if progress is not None and report.rows % PROGRESS_EVERY == 0:
                 progress(report.rows)
+        report.references_created = {k: n for k, n in importer.references.created.items() if n}
+        batch.counts = report.counts()
+        audit.record(
+            actor,
+            "import",
+            batch,
+            {"file": filename[:255], "sha256": report.sha256, "kind": kind, **report.counts()},
+        )
     finally:
         db.session.info.pop(audit.IMPORT_BATCH_KEY, None)
-    report.references_created = {k: n for k, n in importer.references.created.items() if n}
-    batch.counts = report.counts()
-    audit.record(
-        actor,
-        "import",
-        batch,
-        {"file": filename[:255], "sha256": report.sha256, "kind": kind, **report.counts()},
-    )
     if progress is not None:
         progress(report.rows)
     return report
