@@ -64,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_workspace(app: Flask) -> None:
     """The researcher workspace: one blueprint per kind of record, and the Trash."""
     from tracker.events.views import event_views
+    from tracker.imports.views import bp as imports_bp
     from tracker.persons.views import contact_views, person_views
     from tracker.places.views import crossing_views, facility_views
     from tracker.sources.views import source_views
@@ -73,6 +74,7 @@ def _register_workspace(app: Flask) -> None:
     for views in kinds:
         app.register_blueprint(views.blueprint)
     app.register_blueprint(trash_bp)
+    app.register_blueprint(imports_bp)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -62,7 +62,10 @@ def _load_mapping(map_path: Path | None) -> dict[str, Any] | None:
 def _count_rows(path: Path, sheet: str | None) -> int:
     """The number of non-blank rows, for the progress bar's ETA (one streaming pass)."""
     table = services.read_file(path, sheet)
-    return sum(1 for _, cells in table.rows if any(cell_text(cell) for cell in cells))
+    try:
+        return sum(1 for _, cells in table.rows if any(cell_text(cell) for cell in cells))
+    finally:
+        table.close()
 
 
 class _Progress:

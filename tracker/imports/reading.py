@@ -9,7 +9,7 @@ stays flat however long the file is. Cell values are never evaluated: a text sta
 import codecs
 import csv
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -41,6 +41,12 @@ class Table:
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    closer: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        """Release the file (also when the rows were not all read)."""
+        if self.closer is not None:
+            self.closer()
 
 
 def open_table(path: Path, sheet: str | None = None, max_bytes: int | None = None) -> Table:
@@ -124,6 +130,7 @@ def _open_csv(path: Path, head: bytes) -> Table:
         rows=_csv_rows(reader, handle, len(headers)),
         encoding=encoding,
         delimiter=delimiter,
+        closer=handle.close,
     )
 
 
@@ -208,7 +215,7 @@ def _open_workbook(path: Path, sheet: str | None) -> Table:
         rows.close()
         raise
     body = ((number, _fit(cells, len(headers), number)) for number, cells in _numbered(rows))
-    return Table(headers=headers, rows=body, sheets=names, sheet=sheet)
+    return Table(headers=headers, rows=body, sheets=names, sheet=sheet, closer=book.close)
 
 
 def _numbered(rows: Iterator[list[Cell]]) -> Iterator[tuple[int, list[Cell]]]:
@@ -313,7 +320,10 @@ def read_bytes_table(data: bytes, sheet: str | None = None) -> Table:
     path = Path(handle.name)
     try:
         table = open_table(path, sheet)
-        rows = list(table.rows)
+        try:
+            rows = list(table.rows)
+        finally:
+            table.close()
         table.rows = iter(rows)
         return table
     finally:

@@ -137,6 +137,22 @@ def import_file(
     """Import every acceptable row of a file as one audited batch; the caller commits."""
     check_can_edit(actor)
     table = read_file(path, options.sheet)
+    try:
+        return _import_table(actor, table, path, filename, kind, mapping, options, progress)
+    finally:
+        table.close()
+
+
+def _import_table(
+    actor: Any,
+    table: Table,
+    path: Path,
+    filename: str,
+    kind: str,
+    mapping: dict[str, Any] | None,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None,
+) -> ImportReport:
     chosen = mapping if mapping is not None else propose_mapping(kind, table.headers)
     compiled = compile_mapping(kind, chosen, table.headers)
     report = ImportReport(
