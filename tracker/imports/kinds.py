@@ -63,6 +63,12 @@ class RowContext:
         self.raw = raw
         self.mapping = mapping
         self.problems: list[tuple[str, str, str]] = []
+        self.savepoint: Any = None
+
+    def protect(self) -> None:
+        """Begin the row's savepoint before a write that a later failure must undo."""
+        if self.savepoint is None:
+            self.savepoint = db.session.begin_nested()
 
     def has(self, name: str) -> bool:
         return name in self.raw
@@ -181,6 +187,7 @@ class References:
         values = {name_field: name, **extra}
         if kind != "crossings":
             values.setdefault("kind", "other")
+        row.protect()
         try:
             record = service.create(self.actor, values)
         except ValidationFailed as error:
@@ -223,6 +230,7 @@ class KindImporter:
         self.source_key = default_source_key
         self.references = References(actor, options.create_missing)
         self.seen: dict[Any, int] = {}
+        self._external: dict[str, int] | None = None
 
     def import_row(self, row: RowContext) -> str:
         """Create or update the row's record; 'created', 'updated' or 'unchanged'."""
@@ -318,14 +326,18 @@ class KindImporter:
             values["external_source"] = self.source_key
 
     def find_external(self, model: Any, row: RowContext) -> Any:
+        """The record this file's source key and the row's external_id name, if any."""
         if not (row.has("external_id") and row.text("external_id")):
             return None
-        return db.session.execute(
-            select(model).where(
-                model.external_source == self.source_key,
-                model.external_id == row.text("external_id")[:100],
+        if self._external is None:  # one query for the whole file, not one per row
+            rows = db.session.execute(
+                select(model.external_id, model.id).where(
+                    model.external_source == self.source_key
+                )
             )
-        ).scalar_one_or_none()
+            self._external = {external_id: record_id for external_id, record_id in rows}
+        record_id = self._external.get(row.text("external_id")[:100])
+        return db.session.get(model, record_id) if record_id is not None else None
 
 
 class FacilityImporter(KindImporter):
@@ -490,6 +502,8 @@ class PersonImporter(KindImporter):
             ]
             values["detentions"] = current + added
         self._pending_status = self._statuses(row)
+        if self._pending_status:
+            row.protect()  # the person is written first, then each status
         return values
 
     def _statuses(self, row: RowContext) -> list[dict[str, Any]]:

@@ -219,23 +219,23 @@ def preview_file(
 
 
 def _import_row(importer: Any, report: ImportReport, row: RowContext) -> None:
-    savepoint = db.session.begin_nested()
+    """One row, or none of it: the services validate before they write, and a row that writes
+    more than one record (a new reference, a person's statuses) does so in a savepoint."""
     try:
         outcome = importer.import_row(row)
-    except RowRejected as rejection:
-        savepoint.rollback()
+    except (RowRejected, ValidationFailed) as error:
+        if row.savepoint is not None:
+            row.savepoint.rollback()
         importer.references.forget_row()
         report.rejected += 1
-        report.flagged += rejection.flagged
-        report.add_problems(row.number, row.problems)
+        if isinstance(error, RowRejected):
+            report.flagged += error.flagged
+            report.add_problems(row.number, row.problems)
+        else:
+            report.add_problems(row.number, importer.explain(row, error))
         return
-    except ValidationFailed as error:
-        savepoint.rollback()
-        importer.references.forget_row()
-        report.rejected += 1
-        report.add_problems(row.number, importer.explain(row, error))
-        return
-    savepoint.commit()
+    if row.savepoint is not None:
+        row.savepoint.commit()
     importer.references.keep_row()
     setattr(report, outcome, getattr(report, outcome) + 1)
 
