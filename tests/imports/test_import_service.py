@@ -1,6 +1,8 @@
 """The import service and `tracker import`: keys, updates, near-duplicates, dry runs,
 revert, the audit, and a kill mid-import (all or nothing)."""
 
+import csv
+import io
 import os
 import signal
 import subprocess
@@ -8,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bench.imports import write_rows
@@ -269,3 +273,41 @@ def test_a_kill_mid_import_leaves_nothing(app, migrated, tmp_path):
     assert count(ImportBatch) == 0
     assert count(AuditEntry) == 0
     assert count(CrossingPoint) == 0
+
+
+CELL = st.one_of(
+    st.text(max_size=25),
+    st.sampled_from(["", "2023", "c. 2023", "300+", "1,022", "=1+1", "@x", "Onsong", "female"]),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    kind=st.sampled_from(["events", "persons", "facilities", "sources", "statuses"]),
+    rows=st.lists(st.lists(CELL, min_size=5, max_size=5), min_size=1, max_size=4),
+)
+def test_arbitrary_cells_are_imported_or_rejected_never_crash(app, tmp_path, kind, rows):
+    headers = {
+        "events": ["external_id", "date_start", "crossing", "people", "sources"],
+        "persons": ["family_name", "birth_year", "gender", "status", "status_as_of"],
+        "facilities": ["name", "kind", "country", "latitude", "longitude"],
+        "sources": ["title", "kind", "url", "credibility", "published_on"],
+        "statuses": ["case_code", "status", "as_of", "source", "note"],
+    }[kind]
+    out = io.StringIO()
+    csv.writer(out).writerows([headers, *rows])
+    path = tmp_path / "fuzz.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    try:
+        report = services.preview_file(
+            None, path, "fuzz.csv", kind, None, services.ImportOptions(create_missing=True)
+        )
+    except FileRejected as refused:
+        assert refused.message
+    else:
+        assert report.accepted + report.rejected == report.rows
+    assert count(ImportBatch) == 0

@@ -331,9 +331,7 @@ class KindImporter:
             return None
         if self._external is None:  # one query for the whole file, not one per row
             rows = db.session.execute(
-                select(model.external_id, model.id).where(
-                    model.external_source == self.source_key
-                )
+                select(model.external_id, model.id).where(model.external_source == self.source_key)
             )
             self._external = {external_id: record_id for external_id, record_id in rows}
         record_id = self._external.get(row.text("external_id")[:100])
@@ -524,21 +522,8 @@ class PersonImporter(KindImporter):
 
     def after(self, row: RowContext, record: Any) -> bool:
         """Add the row's status claims the person does not have yet."""
-        changed = False
-        for claim in self._pending_status:
-            exists = db.session.execute(
-                select(StatusRecord.id).where(
-                    StatusRecord.person_id == record.id,
-                    StatusRecord.status == claim["status"],
-                    StatusRecord.as_of == claim["as_of"],
-                    StatusRecord.source_id == claim["source_id"],
-                    StatusRecord.deleted_at.is_(None),
-                )
-            ).first()
-            if exists is None:
-                persons.add_status(self.actor, record, claim)
-                changed = True
-        return changed
+        added = [add_status_once(self.actor, record, claim) for claim in self._pending_status]
+        return any(added)
 
     def check_similar(self, row: RowContext, values: dict[str, Any]) -> None:
         """Refuse a new person whose name and birth year closely match an existing case."""
@@ -631,19 +616,24 @@ class StatusImporter(KindImporter):
             "source_id": source_ids[0] if source_ids else None,
             "note": row.text("note") or None,
         }
-        exists = db.session.execute(
-            select(StatusRecord.id).where(
-                StatusRecord.person_id == person.id,
-                StatusRecord.status == claim["status"],
-                StatusRecord.as_of == claim["as_of"],
-                StatusRecord.source_id == claim["source_id"],
-                StatusRecord.deleted_at.is_(None),
-            )
-        ).first()
-        if exists is not None:
-            return "unchanged"
-        persons.add_status(self.actor, person, claim)
-        return "created"
+        return "created" if add_status_once(self.actor, person, claim) else "unchanged"
+
+
+def add_status_once(actor: Any, person: Person, claim: dict[str, Any]) -> bool:
+    """Add a status claim through the person service unless the same live claim is there."""
+    exists = db.session.execute(
+        select(StatusRecord.id).where(
+            StatusRecord.person_id == person.id,
+            StatusRecord.status == claim["status"],
+            StatusRecord.as_of == claim["as_of"],
+            StatusRecord.source_id == claim["source_id"],
+            StatusRecord.deleted_at.is_(None),
+        )
+    ).first()
+    if exists is not None:
+        return False
+    persons.add_status(actor, person, claim)
+    return True
 
 
 IMPORTERS: dict[str, type[KindImporter]] = {
