@@ -7,9 +7,8 @@ Create Date: 2026-11-29 16:04:20.003894
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0006"

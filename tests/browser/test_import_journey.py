@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
+from tests.browser.session import log_in
 from tracker.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -26,11 +27,7 @@ def researcher(app):
 def test_upload_map_preview_import(page: Page, researcher, tmp_path):
     path = tmp_path / "partner.csv"
     path.write_text(PARTNER_FILE, encoding="utf-8")
-    page.goto("/login")
-    page.get_by_label("Email").fill("importer@example.org")
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    log_in(page, "importer@example.org")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Import").click()
     page.get_by_label("The file holds").select_option("events")
