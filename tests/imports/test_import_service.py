@@ -311,3 +311,26 @@ def test_arbitrary_cells_are_imported_or_rejected_never_crash(app, tmp_path, kin
     else:
         assert report.accepted + report.rejected == report.rows
     assert count(ImportBatch) == 0
+
+
+def test_a_database_error_mid_import_leaves_the_database_as_it_was(runner, tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from tracker.events.services import events as event_service
+
+    create = event_service.create
+    calls = {"n": 0}
+
+    def failing_create(actor, values):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+        return create(actor, values)
+
+    monkeypatch.setattr(event_service, "create", failing_create)
+    path = write(tmp_path, EVENTS)
+    result = runner.invoke(args=["import", str(path), "--kind", "events", "--create-missing"])
+    assert result.exit_code != 0
+    assert "nothing was imported" in result.output and "Traceback" not in result.output
+    db.session.remove()
+    assert count(RepatriationEvent) == 0 and count(Source) == 0 and count(ImportBatch) == 0

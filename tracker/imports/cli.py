@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.exceptions import ServiceError
 from tracker.extensions import db
@@ -38,6 +39,11 @@ def run_import_command(
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
+    except SQLAlchemyError as error:  # the values are hidden (hide_parameters): no names here
+        db.session.rollback()
+        raise click.ClickException(
+            f"The database refused a write ({type(error).__name__}); nothing was imported."
+        ) from None
     except BaseException:
         db.session.rollback()
         raise
