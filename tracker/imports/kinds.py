@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tracker.events.models import RepatriationEvent
 from tracker.events.services import events
-from tracker.exceptions import ValidationFailed
+from tracker.exceptions import NotFound, ValidationFailed
 from tracker.extensions import db
 from tracker.imports.mapping import LIST_FIELDS, CompiledMapping
 from tracker.imports.reading import cell_text
@@ -269,7 +269,7 @@ class KindImporter:
                 return self.service.get(int(float(row.text("id"))))
             except (ValueError, OverflowError):
                 row.fail("id", "Give the record's number.")
-            except Exception:
+            except NotFound:
                 row.fail("id", "There is no record with this number.")
             return None
         if self.keyed_by_name:
