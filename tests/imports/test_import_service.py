@@ -334,3 +334,14 @@ def test_a_database_error_mid_import_leaves_the_database_as_it_was(runner, tmp_p
     assert "nothing was imported" in result.output and "Traceback" not in result.output
     db.session.remove()
     assert count(RepatriationEvent) == 0 and count(Source) == 0 and count(ImportBatch) == 0
+
+
+def test_persons_link_to_an_event_by_its_number_and_unknown_numbers_are_rejected(app, tmp_path):
+    run(None, write(tmp_path, EVENTS), "events", create_missing=True)
+    event_id = db.session.execute(select(func.min(RepatriationEvent.id))).scalar_one()
+    text = f"external_id,event_id,gender\nP1,{event_id},female\nP2,999999,male\nP3,x,male\n"
+    report = run(None, write(tmp_path, text, "p.csv"), "persons")
+    assert (report.created, report.rejected) == (1, 2)
+    assert {p.column for p in report.problems} == {"event_id"}
+    person = db.session.execute(select(Person)).scalar_one()
+    assert person.event_id == event_id and person.case_code.startswith("RT-2023-")

@@ -459,6 +459,7 @@ class PersonImporter(KindImporter):
         "notes",
     )
     choice_fields = ("gender",)
+    passthrough = ("event_id",)  # the event's number, as an export of persons has it
     defaults = {"gender": "unknown"}
 
     def __init__(self, *args: Any) -> None:

@@ -90,6 +90,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "arrest_date": ("date of arrest", "arrested"),
         "arrest_place": ("place of arrest",),
         "facilities": ("facility", "detention", "detained at"),
+        "event_id": ("event", "event number"),
         "last_seen_date": ("last seen", "date last seen"),
         "last_seen_place": ("place last seen", "location"),
         "responsible_parties": ("responsible", "perpetrators"),
