@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import String, cast, or_, select
 
 from tracker.accounts.permissions import can_view_identity
+from tracker.dashboard.filters import event_conditions
 from tracker.events.forms import EventForm
 from tracker.events.models import RepatriationEvent, event_facilities
 from tracker.events.services import PRECISION_LABELS, describe_dates, events
@@ -88,6 +89,7 @@ event_kind = RecordKind(
         ),
         Column("sources", "Sources", lambda r: len(r.claims)),
     ],
+    scope=event_conditions,
     filters=[
         Filter(
             "crossing_id",

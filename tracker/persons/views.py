@@ -8,6 +8,7 @@ from sqlalchemy import String, cast, or_, select
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import can_edit_records, can_view_identity
+from tracker.dashboard.filters import person_conditions
 from tracker.events.views import event_label
 from tracker.exceptions import ValidationFailed
 from tracker.extensions import db
@@ -172,6 +173,7 @@ person_kind = RecordKind(
         Column("status_as_of", "As of", lambda r: r.status_as_of or "", Person.status_as_of),
         Column("event", "Event", lambda r: event_label(r.event) if r.event else ""),
     ],
+    scope=person_conditions,
     filters=[
         Filter(
             "status",

@@ -25,9 +25,11 @@ from wtforms.fields import FieldList
 from wtforms.fields.core import UnboundField
 
 from tracker.accounts.permissions import can_edit_records, can_view_identity
+from tracker.dashboard.filters import QUERY_LABELS, FilterError, Filters, parse_filters
 from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFailed
 from tracker.extensions import db
-from tracker.records import MAX_ID, RecordService, Version
+from tracker.records import RecordService, Version
+from tracker.security.converters import parse_id
 from tracker.vocab.labels import choices as vocabulary_choices
 from tracker.vocab.labels import label as vocabulary_label
 from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
@@ -87,6 +89,9 @@ class RecordKind:
     shown_in_detail: Callable[[Any], None] | None = None
     # Every page of the kind is identifying (contacts): nobody else gets any of it.
     identity_only: bool = False
+    # The dashboard's filters as WHERE clauses for this kind (events, persons), so a number
+    # on the dashboard opens exactly the records behind it.
+    scope: Callable[[Filters], list[Any]] | None = None
     # Fields a "new" link may fill in from the query string (ids only, never a name).
     prefill: frozenset[str] = frozenset()
 
@@ -122,10 +127,46 @@ def reference_label(kind_name: str, record_id: Any, can_see: bool) -> str:
     kind = KINDS.get(kind_name)
     if kind is None or record_id in (None, ""):
         return "—"
-    if not str(record_id).isdigit() or not 0 < int(record_id) <= MAX_ID:
+    number = parse_id(record_id)
+    if number is None:
         return f"#{record_id}"
-    record = db.session.get(kind.model, int(record_id))
+    record = db.session.get(kind.model, number)
     return kind.label(record, can_see) if record is not None else f"#{record_id}"
+
+
+def dashboard_scope(
+    kind: RecordKind, params: Any, can_see: bool
+) -> tuple[list[Any], dict[str, tuple[str, str]]]:
+    """The dashboard's filters this list has no control for (province, source grade, ...):
+    their conditions, and {key: (value, what to show)} to keep and display them."""
+    if kind.scope is None:
+        return [], {}
+    own = {item.key for item in kind.filters}
+    wanted = {
+        key: params.get(key).strip()
+        for key in QUERY_LABELS
+        if key not in own and (params.get(key) or "").strip()
+    }
+    if not wanted:
+        return [], {}
+    try:
+        filters = parse_filters(wanted)
+    except FilterError as error:
+        for key, message in error.fields.items():
+            flash(f"{QUERY_LABELS.get(key, key)}: {message}", "error")
+        return [], {}
+    shown = {}
+    for key, value in wanted.items():
+        if key == "crossing_id":
+            value_label = reference_label("crossings", value, can_see)
+        elif key == "facility_id":
+            value_label = reference_label("facilities", value, can_see)
+        elif key in ("status", "gender"):
+            value_label = vocabulary_label(key, value)
+        else:
+            value_label = value
+        shown[key] = (value, f"{QUERY_LABELS[key]}: {value_label}")
+    return kind.scope(filters), shown
 
 
 def search_rank(column: Any, q: str) -> Any:
@@ -167,7 +208,7 @@ def keep_current(item: Any, can_see: bool) -> None:
             continue
         if isinstance(item, VocabularyField):
             name = vocabulary_label(item.vocabulary, str(value))
-        elif str(value).isdigit() and 0 < int(value) <= MAX_ID:
+        elif parse_id(value) is not None:
             name = reference_label(item.picker, value, can_see)
         else:
             continue  # not a record id at all: the service will say so
@@ -369,6 +410,8 @@ class RecordViews:
                 parsed = value
             query = item.apply(query, parsed)
             active[item.key] = value
+        conditions, scoped = dashboard_scope(kind, params, can_see)
+        query = query.where(*conditions)
         if q:
             query = query.where(kind.search(q, can_see))
         total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
@@ -394,6 +437,7 @@ class RecordViews:
             rows=rows,
             filters=[(f, f.choices(can_see) if f.choices else None) for f in kind.filters],
             active=active,
+            scoped=scoped,
             q=q,
             sort=sort,
             descending=descending,
