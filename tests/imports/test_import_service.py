@@ -345,3 +345,9 @@ def test_persons_link_to_an_event_by_its_number_and_unknown_numbers_are_rejected
     assert {p.column for p in report.problems} == {"event_id"}
     person = db.session.execute(select(Person)).scalar_one()
     assert person.event_id == event_id and person.case_code.startswith("RT-2023-")
+
+
+def test_record_numbers_beyond_any_column_are_rejected_rows(app, tmp_path):
+    text = "id,name\n99999999999999999999,Somewhere\n2²,Elsewhere\n12,Nowhere\n"
+    report = run(None, write(tmp_path, text), "facilities")
+    assert report.rejected == 3 and {p.column for p in report.problems} == {"id"}

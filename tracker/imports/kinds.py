@@ -22,6 +22,7 @@ from tracker.persons.services import live_detentions_values, persons
 from tracker.places.models import CrossingPoint, Facility
 from tracker.places.services import crossings, facilities
 from tracker.records import RecordService, month_end
+from tracker.security.converters import parse_id
 from tracker.sources.models import Source
 from tracker.sources.services import sources
 
@@ -265,10 +266,12 @@ class KindImporter:
     def find(self, row: RowContext) -> Any:
         """The existing record the row is about, by id, then by name for named kinds."""
         if row.has("id") and row.text("id"):
-            try:
-                return self.service.get(int(float(row.text("id"))))
-            except (ValueError, OverflowError):
+            record_id = parse_id(row.text("id"))
+            if record_id is None:
                 row.fail("id", "Give the record's number.")
+                return None
+            try:
+                return self.service.get(record_id)
             except NotFound:
                 row.fail("id", "There is no record with this number.")
             return None
