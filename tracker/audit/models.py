@@ -27,8 +27,6 @@ class AuditEntry(Base):
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ip_address: Mapped[str | None] = mapped_column(String(45))
     # Set on every entry an import wrote: the records a batch touched, for its revert.
-    import_batch_id: Mapped[int | None] = mapped_column(
-        ForeignKey("import_batches.id"), index=True
-    )
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
 
     actor: Mapped["User | None"] = relationship("User")
