@@ -36,6 +36,7 @@ from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, V
 from tracker.workspace.masking import MASKED, masked
 
 PAGE_SIZE = 25
+PICKER_LIMIT = 1000  # more records than this are searched, not listed in a select
 LOOKUP_LIMIT = 20
 
 
@@ -59,6 +60,7 @@ class Filter:
     apply: Callable[[Select[Any], Any], Select[Any]]
     choices: Callable[[bool], list[tuple[str, str]]] | None = None
     is_date: bool = False
+    is_id: bool = False  # a record number (a select when the records are few, else typed)
 
 
 @dataclass
@@ -92,6 +94,8 @@ class RecordKind:
     # The dashboard's filters as WHERE clauses for this kind (events, persons), so a number
     # on the dashboard opens exactly the records behind it.
     scope: Callable[[Filters], list[Any]] | None = None
+    # Loader options for the list's rows (the relations its columns show), against N+1.
+    eager: list[Any] = field(default_factory=list)
     # Fields a "new" link may fill in from the query string (ids only, never a name).
     prefill: frozenset[str] = frozenset()
 
@@ -176,9 +180,15 @@ def search_rank(column: Any, q: str) -> Any:
 
 
 def picker_choices(kind_name: str, can_see: bool) -> list[tuple[str, str]]:
-    """Every live record of a kind as select options (the picker's fallback without JS)."""
+    """Every live record of a kind as select options (the picker's fallback without JS) —
+    unless there are too many to list (100,000 events): then none, and the search-as-you-type
+    picker asks the server, while the field's current value is kept (keep_current)."""
     kind = KINDS[kind_name]
-    query = select(kind.model).where(kind.model.deleted_at.is_(None))
+    live = kind.model.deleted_at.is_(None)
+    count = db.session.execute(select(func.count()).select_from(kind.model).where(live))
+    if count.scalar_one() > PICKER_LIMIT:
+        return []
+    query = select(kind.model).where(live)
     query = query.order_by(kind.picker_order if kind.picker_order is not None else kind.model.id)
     return [(str(r.id), kind.label(r, can_see)) for r in db.session.execute(query).scalars()]
 
@@ -403,6 +413,11 @@ class RecordViews:
                 except ValueError:
                     flash(f"{item.label}: enter a date as YYYY-MM-DD.", "error")
                     continue
+            elif item.is_id:
+                parsed = parse_id(value)
+                if parsed is None:
+                    flash(f"{item.label}: enter a record number.", "error")
+                    continue
             else:
                 allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
                 if value not in allowed:
@@ -424,13 +439,12 @@ class RecordViews:
             query = query.order_by(search_rank(kind.ranked_by(can_see), q))
         query = query.order_by(order.desc() if descending else order, kind.model.id)
         records = list(
-            db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars()
+            db.session.execute(
+                query.options(*kind.eager).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+            ).scalars()
         )
         rows = [(record, [column.value(record) for column in columns]) for record in records]
-        if kind.shown_in_list and records:
-            kind.shown_in_list(records)
-            db.session.commit()
-        return render_template(
+        page_html = render_template(
             "records/list.html",
             kind=kind,
             columns=columns,
@@ -447,6 +461,12 @@ class RecordViews:
             can_edit=can_edit_records(current_user),
             post_search=can_see,
         )
+        # Logged after rendering: the commit expires every loaded row, and the page would
+        # otherwise load each one again.
+        if kind.shown_in_list and records:
+            kind.shown_in_list(records)
+            db.session.commit()
+        return page_html
 
     def lookup(self) -> Response:
         """Search-as-you-type: up to 20 live records whose name matches (POST, never a URL)."""
