@@ -1,10 +1,12 @@
 """Repatriation event pages: the shared record views, described for events."""
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import String, cast, or_, select
 
 from tracker.accounts.permissions import can_view_identity
+from tracker.dashboard.filters import event_conditions
 from tracker.events.forms import EventForm
 from tracker.events.models import RepatriationEvent, event_facilities
 from tracker.events.services import PRECISION_LABELS, describe_dates, events
@@ -157,6 +159,8 @@ event_kind = RecordKind(
     references={"crossing_id": "crossings", "facility_ids": "facilities", "source_id": "sources"},
     extra_template="events/extra.html",
     extra_context=_claims,
+    # province and source reliability, as on the dashboard (status and gender describe persons)
+    scope=lambda filters: event_conditions(replace(filters, status=None, gender=None)),
 )
 
 event_views = RecordViews(event_kind)

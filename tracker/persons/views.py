@@ -8,6 +8,7 @@ from sqlalchemy import String, cast, or_, select
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import can_edit_records, can_view_identity
+from tracker.dashboard.filters import person_conditions
 from tracker.events.models import RepatriationEvent
 from tracker.events.views import event_label
 from tracker.exceptions import ValidationFailed
@@ -204,6 +205,7 @@ person_kind = RecordKind(
     extra_context=_extra,
     shown_in_list=lambda records: log_identity_view(current_user, [p.id for p in records], "list"),
     shown_in_detail=lambda record: log_identity_view(current_user, [record.id], "detail"),
+    scope=person_conditions,
 )
 
 person_views = RecordViews(person_kind)

@@ -25,6 +25,7 @@ from wtforms.fields import FieldList
 from wtforms.fields.core import UnboundField
 
 from tracker.accounts.permissions import can_edit_records, can_view_identity
+from tracker.dashboard.filters import FilterError, Filters, parse_filters
 from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFailed
 from tracker.extensions import db
 from tracker.records import RecordService, Version
@@ -33,6 +34,17 @@ from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, V
 from tracker.workspace.masking import MASKED, masked
 
 PAGE_SIZE = 25
+# The dashboard's filter names, as in its URLs and the summary API.
+SCOPE_PARAMETERS = (
+    "from",
+    "to",
+    "province",
+    "crossing_id",
+    "facility_id",
+    "status",
+    "gender",
+    "min_reliability",
+)
 LOOKUP_LIMIT = 20
 
 
@@ -88,6 +100,9 @@ class RecordKind:
     identity_only: bool = False
     # Fields a "new" link may fill in from the query string (ids only, never a name).
     prefill: frozenset[str] = frozenset()
+    # The dashboard's filters for this kind (persons, events), so that a list reached from the
+    # dashboard, and its export, hold exactly what the dashboard counted.
+    scope: Callable[[Filters], list[Any]] | None = None
 
     @property
     def model(self) -> Any:
@@ -254,6 +269,81 @@ def history_rows(kind: RecordKind, record: Any, can_see: bool) -> list[dict[str,
     return rows
 
 
+@dataclass
+class Listing:
+    """A list as the viewer asked for it: the ordered query and what narrowed it."""
+
+    query: Select[Any]
+    columns: list[Column]
+    q: str
+    sort: str
+    descending: bool
+    active: dict[str, str]  # the kind's own filters that apply
+    scoped: dict[str, str]  # dashboard filters (from, to, crossing_id, ...) that apply
+    problems: dict[str, str]  # filter values that could not be understood, with why
+
+
+def list_query(kind: RecordKind, params: Any, can_see: bool, post_search: bool) -> Listing:
+    """The live records of a kind that a list page shows for these parameters, in its order.
+
+    The list page and every export of it call this, so an export holds exactly the rows the
+    filtered list shows. A name search only counts when it came in a POST body."""
+    q = (params.get("q") or "").strip()[:200]
+    if can_see and not post_search:
+        q = ""
+    columns = [c for c in kind.columns if can_see or not c.identifying]
+    sortable = {c.key: c for c in columns if c.sort is not None}
+    sort, direction = params.get("sort"), params.get("dir")
+    if params.get("order"):  # a column heading was pressed: "name:desc"
+        sort, _, direction = params["order"].partition(":")
+    sort = sort if sort in sortable else kind.default_sort
+    descending = direction == "desc"
+    query = select(kind.model).where(kind.model.deleted_at.is_(None))
+    active: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for item in kind.filters:
+        value = (params.get(item.key) or "").strip()
+        if not value:
+            continue
+        if item.is_date:
+            try:
+                parsed: Any = date.fromisoformat(value)
+            except ValueError:
+                problems[item.key] = f"{item.label}: enter a date as YYYY-MM-DD."
+                continue
+        else:
+            allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
+            if value not in allowed:
+                continue
+            parsed = value
+        query = item.apply(query, parsed)
+        active[item.key] = value
+    scoped: dict[str, str] = {}
+    if kind.scope is not None:
+        own = {item.key for item in kind.filters}
+        wanted = {
+            name: (params.get(name) or "").strip()
+            for name in SCOPE_PARAMETERS
+            if name not in own and (params.get(name) or "").strip()
+        }
+        try:
+            scope = parse_filters(wanted)
+        except FilterError as error:
+            problems.update({k: f"{k.replace('_', ' ')}: {v}" for k, v in error.fields.items()})
+        else:
+            query = query.where(*kind.scope(scope))
+            scoped = wanted
+    if q:
+        query = query.where(kind.search(q, can_see))
+    order = sortable[sort].sort if sort in sortable else kind.model.id
+    if isinstance(order, FunctionType):
+        order = order(can_see)
+    if q and kind.ranked_by and not (params.get("sort") or params.get("order")):
+        query = query.order_by(search_rank(kind.ranked_by(can_see), q))
+    query = query.order_by(order.desc() if descending else order, kind.model.id)
+    return Listing(query, columns, q, sort, descending, active, scoped, problems)
+
+
 class RecordViews:
     """The shared pages of one kind of record, on its own blueprint."""
 
@@ -309,49 +399,19 @@ class RecordViews:
         if request.method == "POST" and not can_see:
             abort(403)
         params = request.form if request.method == "POST" else request.args
-        q = (params.get("q") or "").strip()[:200]
-        if can_see and request.method != "POST":
-            q = ""
-        columns = [c for c in kind.columns if can_see or not c.identifying]
-        sortable = {c.key: c for c in columns if c.sort is not None}
-        sort, direction = params.get("sort"), params.get("dir")
-        if params.get("order"):  # a column heading was pressed: "name:desc"
-            sort, _, direction = params["order"].partition(":")
-        sort = sort if sort in sortable else kind.default_sort
-        descending = direction == "desc"
-        query = select(kind.model).where(kind.model.deleted_at.is_(None))
-        active: dict[str, str] = {}
-        for item in kind.filters:
-            value = (params.get(item.key) or "").strip()
-            if not value:
-                continue
-            if item.is_date:
-                try:
-                    parsed: Any = date.fromisoformat(value)
-                except ValueError:
-                    flash(f"{item.label}: enter a date as YYYY-MM-DD.", "error")
-                    continue
-            else:
-                allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
-                if value not in allowed:
-                    continue
-                parsed = value
-            query = item.apply(query, parsed)
-            active[item.key] = value
-        if q:
-            query = query.where(kind.search(q, can_see))
-        total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        listing = list_query(kind, params, can_see, post_search=request.method == "POST")
+        for message in listing.problems.values():
+            flash(message, "error")
+        query = listing.query
+        total = db.session.execute(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(_int(params.get("page"), 1), 1), pages)
-        order = sortable[sort].sort if sort in sortable else kind.model.id
-        if isinstance(order, FunctionType):
-            order = order(can_see)
-        if q and kind.ranked_by and not (params.get("sort") or params.get("order")):
-            query = query.order_by(search_rank(kind.ranked_by(can_see), q))
-        query = query.order_by(order.desc() if descending else order, kind.model.id)
         records = list(
             db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars()
         )
+        columns = listing.columns
         rows = [(record, [column.value(record) for column in columns]) for record in records]
         if kind.shown_in_list and records:
             kind.shown_in_list(records)
@@ -362,10 +422,11 @@ class RecordViews:
             columns=columns,
             rows=rows,
             filters=[(f, f.choices(can_see) if f.choices else None) for f in kind.filters],
-            active=active,
-            q=q,
-            sort=sort,
-            descending=descending,
+            active=listing.active,
+            scoped=listing.scoped,
+            q=listing.q,
+            sort=listing.sort,
+            descending=listing.descending,
             page=page,
             pages=pages,
             total=total,

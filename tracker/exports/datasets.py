@@ -1,0 +1,246 @@
+"""What each export holds: its columns (DESIGN.md's field names, in that order), which of them
+identify someone, and the rows, read through the same query as the list page or dashboard."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.dashboard.filters import parse_filters
+from tracker.dashboard.services import Row, summarise
+from tracker.events.models import RepatriationEvent
+from tracker.extensions import db
+from tracker.persons.models import Person, StatusRecord
+from tracker.workspace.views import KINDS, list_query
+
+BATCH = 1000  # rows read per round trip: memory stays flat however long the export
+
+
+@dataclass(frozen=True)
+class Field:
+    """One exported column."""
+
+    name: str
+    value: Callable[[Any], Any]
+    identifying: bool = False  # dropped from redacted exports
+    confidential: bool = False  # emptied in redacted exports when the record is confidential
+    is_date: bool = False  # shown as YYYY-MM when dates are coarsened
+    small_count: bool = False  # shown as "<N" when small counts are coarsened
+
+
+def _attr(name: str) -> Callable[[Any], Any]:
+    return lambda record: getattr(record, name)
+
+
+def _iso(name: str) -> Callable[[Any], Any]:
+    def value(record: Any) -> Any:
+        day = getattr(record, name)
+        return day.isoformat() if day is not None else None
+
+    return value
+
+
+def _fields(*names: str, **options: Any) -> list[Field]:
+    return [Field(name, _attr(name), **options) for name in names]
+
+
+def _date(name: str) -> Field:
+    return Field(name, _iso(name), is_date=True)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One kind of export: a list (its records, as the list page filters them) or the summary."""
+
+    name: str
+    title: str
+    fields: list[Field]
+    rows: Callable[[Any, bool, bool], Iterator[Any]]  # (params, can_see, post_search) -> records
+    url: Callable[[Any], str]  # the record's page, relative to the site
+    charts: bool = False  # the summary: one sheet and one chart per table in XLSX
+    check: Callable[[Any], None] = field(default=lambda params: None)  # raise FilterError
+
+    def columns(self, identifying: bool) -> list[Field]:
+        """The fields this export carries: identifying ones only when asked and allowed."""
+        return [f for f in self.fields if identifying or not f.identifying]
+
+
+def _listed(kind_name: str, *loads: Any) -> Callable[[Any, bool, bool], Iterator[Any]]:
+    """The records the kind's list page shows for these parameters, read in batches."""
+
+    def rows(params: Any, can_see: bool, post_search: bool) -> Iterator[Any]:
+        listing = list_query(KINDS[kind_name], params, can_see, post_search)
+        query = listing.query.options(*loads).execution_options(yield_per=BATCH)
+        yield from db.session.execute(query).scalars()
+
+    return rows
+
+
+def _check_listed(kind_name: str) -> Callable[[Any], None]:
+    def check(params: Any) -> None:
+        from tracker.dashboard.filters import FilterError
+
+        problems = list_query(KINDS[kind_name], params, False, False).problems
+        if problems:
+            raise FilterError(problems)
+
+    return check
+
+
+def _statuses(params: Any, can_see: bool, post_search: bool) -> Iterator[Any]:
+    """The status history of exactly the persons the filtered person list shows."""
+    persons = list_query(KINDS["persons"], params, can_see, post_search).query
+    person_ids = persons.order_by(None).with_only_columns(Person.id)
+    query = (
+        select(StatusRecord)
+        .where(StatusRecord.deleted_at.is_(None), StatusRecord.person_id.in_(person_ids))
+        .order_by(StatusRecord.person_id, StatusRecord.as_of, StatusRecord.id)
+        .execution_options(yield_per=BATCH)
+    )
+    yield from db.session.execute(query).scalars()
+
+
+def _person_facilities(person: Person) -> list[int]:
+    return sorted({d.facility_id for d in person.detentions if d.deleted_at is None})
+
+
+SUMMARY_TABLES = ("by_crossing", "by_facility", "by_status", "by_month", "by_gender")
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One row of one dashboard table, as exported."""
+
+    table: str
+    row: Row
+
+
+def _summary(params: Any, can_see: bool, post_search: bool) -> Iterator[SummaryLine]:
+    """Every dashboard table for these filters, table after table, in the dashboard's order."""
+    summary = summarise(parse_filters(params))
+    for table in SUMMARY_TABLES:
+        for row in getattr(summary, table):
+            yield SummaryLine(table, row)
+
+
+def _summary_url(line: SummaryLine) -> str:
+    key = line.row.key
+    if line.table == "by_crossing" and key is not None:
+        return f"/crossings/{key}"
+    if line.table == "by_facility" and key is not None:
+        return f"/facilities/{key}"
+    if line.table in ("by_status", "by_gender") and key:
+        return f"/persons?{line.table[3:]}={key}"
+    return "/"
+
+
+DATASETS: dict[str, Dataset] = {
+    "facilities": Dataset(
+        "facilities",
+        "Facilities",
+        _fields("id", "name", "name_local", "kind", "province", "country")
+        + _fields("latitude", "longitude", "notes"),
+        _listed("facilities"),
+        lambda r: f"/facilities/{r.id}",
+        check=_check_listed("facilities"),
+    ),
+    "crossings": Dataset(
+        "crossings",
+        "Crossing points",
+        _fields("id", "name", "cn_side", "kp_side", "province", "latitude", "longitude"),
+        _listed("crossings"),
+        lambda r: f"/crossings/{r.id}",
+        check=_check_listed("crossings"),
+    ),
+    "sources": Dataset(
+        "sources",
+        "Sources",
+        [
+            Field("id", _attr("id")),
+            Field("title", _attr("title"), confidential=True),
+            Field("kind", _attr("kind")),
+            Field("organisation", _attr("organisation"), confidential=True),
+            _date("published_on"),
+            Field("url", _attr("url"), confidential=True),
+            *_fields("reliability", "credibility", "confidential"),
+        ],
+        _listed("sources"),
+        lambda r: f"/sources/{r.id}",
+        check=_check_listed("sources"),
+    ),
+    "events": Dataset(
+        "events",
+        "Repatriation events",
+        [
+            Field("id", _attr("id")),
+            _date("date_start"),
+            _date("date_end"),
+            Field("crossing_id", _attr("crossing_id")),
+            Field("facility_ids", lambda r: sorted(f.id for f in r.facilities)),
+            *_fields("people_min", "people_max", "transport", "description"),
+            Field("source_ids", lambda r: sorted({c.source_id for c in r.claims})),
+            Field("external_id", _attr("external_id")),
+        ],
+        _listed(
+            "events",
+            selectinload(RepatriationEvent.facilities),
+            selectinload(RepatriationEvent.claims),
+        ),
+        lambda r: f"/events/{r.id}",
+        check=_check_listed("events"),
+    ),
+    "persons": Dataset(
+        "persons",
+        "Persons",
+        [
+            Field("id", _attr("id")),
+            Field("case_code", _attr("case_code")),
+            *_fields("family_name", "given_name", "name_hangul", identifying=True),
+            Field("aliases", _attr("aliases"), identifying=True),
+            *_fields("gender", "birth_year"),
+            Field("origin", _attr("origin"), identifying=True),
+            Field("event_id", _attr("event_id")),
+            Field("facility_ids", _person_facilities),
+            Field("status", _attr("status")),
+            _date("status_as_of"),
+            Field("external_id", _attr("external_id"), identifying=True),
+        ],
+        _listed("persons", selectinload(Person.detentions)),
+        lambda r: f"/persons/{r.id}",
+        check=_check_listed("persons"),
+    ),
+    "statuses": Dataset(
+        "statuses",
+        "Status history",
+        [
+            *_fields("id", "person_id", "status"),
+            _date("as_of"),
+            Field("source_id", _attr("source_id")),
+            Field("note", _attr("note"), identifying=True),
+        ],
+        _statuses,
+        lambda r: f"/persons/{r.person_id}",
+        check=_check_listed("persons"),
+    ),
+    "summary": Dataset(
+        "summary",
+        "Dashboard summary",
+        [
+            Field("table", lambda line: line.table),
+            Field("key", lambda line: line.row.key),
+            Field("name", lambda line: line.row.name),
+            Field("precision", lambda line: line.row.precision),
+            Field("events", lambda line: line.row.reported.events),
+            Field("people_min", lambda line: line.row.reported.people_min),
+            Field("people_max", lambda line: line.row.reported.people_max),
+            Field("persons", lambda line: line.row.persons, small_count=True),
+            Field("vanished", lambda line: line.row.vanished, small_count=True),
+        ],
+        _summary,
+        _summary_url,
+        charts=True,
+        check=lambda params: None if parse_filters(params) else None,
+    ),
+}
