@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from tracker.accounts.models import User
 from tracker.accounts.permissions import can_view_identity
 from tracker.dashboard import services as dashboard
 from tracker.dashboard.filters import FilterError, Filters, parse_filters
@@ -79,6 +80,7 @@ def download() -> Response | tuple[str, int]:
     try:
         options = services.clean_options(values)
         if options.identifying:
+            services.check_may_identify(current_user)
             _fresh_login(params.get("password") or "")
         export = services.start_export(
             current_user, options, params, post_search=request.method == "POST"
@@ -91,11 +93,13 @@ def download() -> Response | tuple[str, int]:
         db.session.rollback()
         status = 400 if isinstance(error, ValidationFailed) else error.status_code
         return _form_page(what, params, error.fields or {"": error.message}, status)
-    user = current_user._get_current_object()
+    user_id = current_user.id
 
     def generate() -> Any:
+        # The request's session is closed once the view returns; the stream reads and
+        # audits through a fresh one.
         yield from export.chunks()
-        services.finish_export(user, export)
+        services.finish_export(db.session.get(User, user_id), export)
         db.session.commit()
 
     response = Response(stream_with_context(generate()), mimetype=export.mimetype)
@@ -141,9 +145,8 @@ def report() -> tuple[str, int]:
         return render_template(
             "errors/error.html", code=400, message="; ".join(error.fields.values())
         ), 400
-    export = services.start_export(
-        current_user, services.Options("summary", "csv", base_url=request.url_root), request.args
-    )
+    options = services.clean_options({"what": "summary", "base_url": request.url_root})
+    export = services.start_export(current_user, options, request.args)
     for _ in export.chunks():  # the summary CSV for these filters: its hash goes in the footer
         pass
     return render_template(
