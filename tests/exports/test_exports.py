@@ -407,3 +407,35 @@ def test_dates_today_are_iso(world, client, login_as):
     login_as("analyst")
     rows = csv_rows(client.get("/exports/file", query_string={"what": "statuses"}).data)
     assert all(date.fromisoformat(row["as_of"]) for row in rows)
+
+
+def test_the_audit_log_shows_who_exported_what(world, app, client, login_as):
+    login_as("researcher")
+    download(client, True, "summary", "xlsx", **{"from": "2023-10-01"})
+    download(client, True, "persons", identifying="1", reason="UN", password=factories.PASSWORD)
+    admin = app.test_client()
+    factories.make_user("admin", "auditor@example.org")
+    db.session.commit()
+    from tests.conftest import log_in
+
+    log_in(admin, "auditor@example.org")
+    page = admin.get("/admin/audit?entity_type=export").get_data(as_text=True)
+    assert page.count("<td>export.start</td>") == 1 and "<td>export</td>" in page
+    assert "researcher" in page and "identifying" in page and "summary" in page
+    assert "UN" in page  # the reason
+
+
+def test_october_2023_sample_exports_from_the_command_line(app, runner, tmp_path):
+    from tracker.sample.services import load_october_2023
+
+    load_october_2023()
+    db.session.commit()
+    path = tmp_path / "summary.xlsx"
+    result = runner.invoke(
+        args=["export", "--what", "summary", "--format", "xlsx", "-o", str(path)]
+        + ["--from", "2023-10-01", "--to", "2023-10-31"]
+    )
+    assert result.exit_code == 0, result.output
+    book = load_workbook(path)
+    onsong = [[c.value for c in row] for row in book["by_crossing"].iter_rows()]
+    assert any(row[2] == "Onsong" and row[5] == 300 and row[6] is None for row in onsong)

@@ -142,10 +142,20 @@ class Export:
     def records(self) -> Iterator[list[Any]]:
         """Each row's values, redacted and coarsened, with the record's address last."""
         columns, options = self.columns, self.options
+        base, url = options.base_url, self.dataset.url
+        getters = [column.value for column in columns]
+        plain = not (
+            options.coarse_dates
+            or options.small_counts_below
+            or (not options.identifying and any(column.confidential for column in columns))
+        )
         for record in self.dataset.rows(self.params, self.can_see, self.post_search):
-            hidden = not options.identifying and bool(getattr(record, "confidential", False))
-            row = [_shape(f, record, hidden, options) for f in columns]
-            row.append(options.base_url + self.dataset.url(record))
+            if plain:
+                row = [get(record) for get in getters]
+            else:
+                hidden = not options.identifying and bool(getattr(record, "confidential", False))
+                row = [_shape(column, record, hidden, options) for column in columns]
+            row.append(base + url(record))
             self.rows += 1
             yield row
 
@@ -175,6 +185,8 @@ def _shape(column: Field, record: Any, hidden: bool, options: Options) -> Any:
 
 def csv_cell(value: Any) -> Any:
     """A value as a CSV cell: lists `;`-separated, and formula-looking text kept as text."""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_START) else value
     if value is None:
         return ""
     if isinstance(value, bool):
