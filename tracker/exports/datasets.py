@@ -58,7 +58,8 @@ class Dataset:
     name: str
     title: str
     fields: list[Field]
-    rows: Callable[[Any, bool, bool], Iterator[Any]]  # (params, can_see, post_search) -> records
+    # (params, can_see, post_search, the fields wanted) -> records
+    rows: Callable[[Any, bool, bool, set[str]], Iterator[Any]]
     url: Callable[[Any], str]  # the record's page, relative to the site
     charts: bool = False  # the summary: one sheet and one chart per table in XLSX
     check: Callable[[Any], None] = field(default=lambda params: None)  # raise FilterError
@@ -70,15 +71,18 @@ class Dataset:
 
 def _listed(
     kind_name: str, related: Callable[[list[int]], dict[str, dict[int, list[int]]]] | None = None
-) -> Callable[[Any, bool, bool], Iterator[Any]]:
+) -> Callable[[Any, bool, bool, set[str]], Iterator[Any]]:
     """The records the kind's list page shows for these parameters, in its order: the list's
     own query reduced to plain columns, read in batches, with `related` ids (an event's
     facilities, a person's detentions) fetched once per batch rather than once per row."""
 
-    def rows(params: Any, can_see: bool, post_search: bool) -> Iterator[Any]:
+    def rows(params: Any, can_see: bool, post_search: bool, wanted: set[str]) -> Iterator[Any]:
         kind = KINDS[kind_name]
         listing = list_query(kind, params, can_see, post_search)
-        query = listing.query.with_only_columns(*kind.model.__table__.columns)
+        # Only the columns the file carries: a redacted export never even reads a name.
+        table = kind.model.__table__.columns
+        columns = [c for c in table if c.key in wanted or c.key in ("id", "confidential")]
+        query = listing.query.with_only_columns(*columns)
         result = db.session.execute(query.execution_options(yield_per=BATCH))
         for batch in result.partitions():
             if related is None:
@@ -134,12 +138,12 @@ def _check_listed(kind_name: str) -> Callable[[Any], None]:
     return check
 
 
-def _statuses(params: Any, can_see: bool, post_search: bool) -> Iterator[Any]:
+def _statuses(params: Any, can_see: bool, post_search: bool, wanted: set[str]) -> Iterator[Any]:
     """The status history of exactly the persons the filtered person list shows."""
     persons = list_query(KINDS["persons"], params, can_see, post_search).query
     person_ids = persons.order_by(None).with_only_columns(Person.id)
     query = (
-        select(*StatusRecord.__table__.columns)
+        select(*[c for c in StatusRecord.__table__.columns if c.key in wanted])
         .where(StatusRecord.deleted_at.is_(None), StatusRecord.person_id.in_(person_ids))
         .order_by(StatusRecord.person_id, StatusRecord.as_of, StatusRecord.id)
         .execution_options(yield_per=BATCH)
@@ -158,7 +162,9 @@ class SummaryLine:
     row: Row
 
 
-def _summary(params: Any, can_see: bool, post_search: bool) -> Iterator[SummaryLine]:
+def _summary(
+    params: Any, can_see: bool, post_search: bool, wanted: set[str]
+) -> Iterator[SummaryLine]:
     """Every dashboard table for these filters, table after table, in the dashboard's order."""
     summary = summarise(parse_filters(params))
     for table in SUMMARY_TABLES:

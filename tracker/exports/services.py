@@ -149,7 +149,8 @@ class Export:
             or options.small_counts_below
             or (not options.identifying and any(column.confidential for column in columns))
         )
-        for record in self.dataset.rows(self.params, self.can_see, self.post_search):
+        wanted = {column.name for column in columns}
+        for record in self.dataset.rows(self.params, self.can_see, self.post_search, wanted):
             if plain:
                 row = [get(record) for get in getters]
             else:
