@@ -210,6 +210,8 @@ def test_minimum_source_reliability_keeps_well_sourced_events(app):
         ({"from": "2023-10-10", "to": "2023-10-01"}, "to"),
         ({"crossing_id": "99999999999999999999"}, "crossing_id"),
         ({"facility_id": "-1"}, "facility_id"),
+        ({"crossing_id": "²"}, "crossing_id"),  # a digit to str.isdigit(), not to int()
+        ({"crossing_id": "١٢"}, "crossing_id"),
         ({"min_reliability": "Z"}, "min_reliability"),
         ({"province": "x" * 500}, "province"),
     ],

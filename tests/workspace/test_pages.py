@@ -108,6 +108,9 @@ def test_an_event_form_with_a_month_and_a_claim_is_stored_as_a_span(client, case
     page = text(client.get(response.headers["Location"]))
     assert "October 2023" in page
     assert "about 180 people at Dandong" in page
+    history = page[page.index('id="history-heading"') :]
+    assert "Created" in history and "What each source says" in history
+    assert "UnboundField" not in history
 
 
 @pytest.mark.parametrize(
@@ -119,6 +122,7 @@ def test_an_event_form_with_a_month_and_a_claim_is_stored_as_a_span(client, case
         ({"date_precision": "range", "date_end": "2023-10-01"}, "The end is before the start."),
         ({"people_min": "300", "people_max": "20"}, "The maximum is below the minimum."),
         ({"facility_ids": ["987654"]}, "Unknown facility: choose from the list."),
+        ({"crossing_id": str(2**40)}, "Choose from the list."),
         ({"transport": "x" * 201}, "Use at most 200 characters."),
         ({"date_start": "9 Oct"}, "Enter a date as YYYY-MM-DD, YYYY-MM or YYYY."),
         ({"people_min": "many"}, "Not a valid integer value."),
@@ -438,4 +442,33 @@ def test_search_results_put_the_best_match_first(client, researcher):
         "Tumen",
         "Tumen Border Post",
         "Hoeryong Tumen Holding Centre",
+    ]
+
+
+def test_editing_a_record_keeps_a_link_to_a_facility_now_in_the_trash(client, case):
+    from tracker.places.services import facilities
+
+    facilities.delete(None, case["facility"])
+    db.session.commit()
+    event = case["event"]
+    form = text(client.get(f"/events/{event.id}/edit"))
+    assert "Shenyang Prison (no longer listed)" in form
+    assert re.search(rf'<option selected value="{case["facility"].id}">', form)
+    saved = form_post(
+        client,
+        f"/events/{event.id}/edit",
+        {
+            "date_precision": "day",
+            "date_start": "2023-10-09",
+            "crossing_id": str(case["crossing"].id),
+            "facility_ids": [str(case["facility"].id)],
+            "people_min": "300",
+            "transport": "Trains",
+            "version": str(event.version),
+        },
+    )
+    assert saved.status_code == 302, text(saved)
+    db.session.expire_all()
+    assert [f.id for f in db.session.get(RepatriationEvent, event.id).facilities] == [
+        case["facility"].id
     ]

@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import can_edit_records, can_view_identity
 from tracker.dashboard.filters import person_conditions
-from tracker.events.models import RepatriationEvent
 from tracker.events.views import event_label
 from tracker.exceptions import ValidationFailed
 from tracker.extensions import db
@@ -27,7 +26,14 @@ from tracker.places.models import Facility
 from tracker.sources.services import source_label
 from tracker.vocab.labels import choices, label
 from tracker.workspace.masking import masked
-from tracker.workspace.views import Column, Filter, RecordKind, RecordViews, fill_choices
+from tracker.workspace.views import (
+    Column,
+    Filter,
+    RecordKind,
+    RecordViews,
+    fill_choices,
+    picker_choices,
+)
 
 IDENTITY_FIELDS = frozenset(
     {
@@ -72,15 +78,6 @@ def _search(q: str, can_see: bool) -> Any:
         cast(Person.aliases, String).ilike(pattern),
         (Person.family_name + " " + Person.given_name).ilike(pattern),
     )
-
-
-def _event_choices(can_see: bool) -> list[tuple[str, str]]:
-    events = db.session.execute(
-        select(RepatriationEvent)
-        .where(RepatriationEvent.deleted_at.is_(None))
-        .order_by(RepatriationEvent.date_start)
-    ).scalars()
-    return [(str(event.id), event_label(event)) for event in events]
 
 
 def _details(person: Person, can_see: bool) -> list[tuple[str, Any]]:
@@ -190,7 +187,10 @@ person_kind = RecordKind(
             lambda c: choices("gender"),
         ),
         Filter(
-            "event_id", "Event", lambda q, v: q.where(Person.event_id == int(v)), _event_choices
+            "event_id",
+            "Event",
+            lambda q, v: q.where(Person.event_id == int(v)),
+            lambda can_see: picker_choices("events", can_see),
         ),
     ],
     label=person_label,

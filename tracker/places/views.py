@@ -9,6 +9,7 @@ from tracker.extensions import db
 from tracker.places.forms import CrossingForm, FacilityForm
 from tracker.places.models import CrossingPoint, Facility
 from tracker.places.services import crossings, facilities
+from tracker.records import live_records
 from tracker.vocab.labels import choices, label
 from tracker.workspace.views import Column, Filter, RecordKind, RecordViews
 
@@ -45,13 +46,7 @@ def _coordinates(record: Any) -> str:
 
 
 def _events_here(where: Any) -> list[RepatriationEvent]:
-    return list(
-        db.session.execute(
-            select(RepatriationEvent)
-            .where(RepatriationEvent.deleted_at.is_(None), where)
-            .order_by(RepatriationEvent.date_start)
-        ).scalars()
-    )
+    return live_records(RepatriationEvent, where, order_by=RepatriationEvent.date_start)
 
 
 facility_kind = RecordKind(

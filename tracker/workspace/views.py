@@ -28,8 +28,9 @@ from tracker.accounts.permissions import can_edit_records, can_view_identity
 from tracker.dashboard.filters import FilterError, Filters, parse_filters
 from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFailed
 from tracker.extensions import db
-from tracker.records import RecordService, Version
+from tracker.records import MAX_ID, RecordService, Version
 from tracker.vocab.labels import choices as vocabulary_choices
+from tracker.vocab.labels import label as vocabulary_label
 from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
 from tracker.workspace.masking import MASKED, masked
 
@@ -113,9 +114,9 @@ class RecordKind:
         for name in dir(self.form):
             unbound = getattr(self.form, name, None)
             if isinstance(unbound, UnboundField):
-                label = unbound.args[0] if unbound.args else unbound.kwargs.get("label")
-                if label:
-                    labels[name] = str(label)
+                label = unbound.kwargs.get("label") or (unbound.args[:1] or [None])[0]
+                if isinstance(label, str):
+                    labels[name] = label
         return labels
 
 
@@ -136,6 +137,8 @@ def reference_label(kind_name: str, record_id: Any, can_see: bool) -> str:
     kind = KINDS.get(kind_name)
     if kind is None or record_id in (None, ""):
         return "—"
+    if not str(record_id).isdigit() or not 0 < int(record_id) <= MAX_ID:
+        return f"#{record_id}"
     record = db.session.get(kind.model, int(record_id))
     return kind.label(record, can_see) if record is not None else f"#{record_id}"
 
@@ -159,13 +162,31 @@ def fill_choices(form: Any, can_see: bool) -> None:
     for item in form:
         if isinstance(item, VocabularyField):
             item.choices = vocabulary_choices(item.vocabulary)
-        elif isinstance(item, MultiPickerField):
-            item.choices = picker_choices(item.picker, can_see)
-        elif isinstance(item, PickerField):
-            item.choices = [("", "— choose —"), *picker_choices(item.picker, can_see)]
+            keep_current(item, can_see)
+        elif isinstance(item, MultiPickerField | PickerField):
+            empty = [] if isinstance(item, MultiPickerField) else [("", "— choose —")]
+            item.choices = [*empty, *picker_choices(item.picker, can_see)]
+            keep_current(item, can_see)
         elif hasattr(item, "entries"):
             for entry in item.entries:
                 fill_choices(entry, can_see)
+
+
+def keep_current(item: Any, can_see: bool) -> None:
+    """Offer the field's current value even when it is no longer a choice (a facility in
+    the Trash, a retired vocabulary term), so that saving the form never drops it silently."""
+    current = item.data if isinstance(item.data, list) else [item.data]
+    offered = {str(value) for value, *_ in item.choices}
+    for value in current:
+        if value in (None, "") or str(value) in offered:
+            continue
+        if isinstance(item, VocabularyField):
+            name = vocabulary_label(item.vocabulary, str(value))
+        elif str(value).isdigit() and 0 < int(value) <= MAX_ID:
+            name = reference_label(item.picker, value, can_see)
+        else:
+            continue  # not a record id at all: the service will say so
+        item.choices.append((str(value), f"{name} (no longer listed)"))
 
 
 def form_data(value: Any) -> Any:
@@ -204,7 +225,7 @@ def format_value(kind: RecordKind, key: str, value: Any, can_see: bool) -> Any:
             return "; ".join(_row_text(kind, row, can_see) for row in value)
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in value.items() if v is not None)
+        return _row_text(kind, {k: v for k, v in value.items() if k != "id"}, can_see)
     if value is None or value == "":
         return "—"
     if value is True:
@@ -225,6 +246,16 @@ def _row_text(kind: RecordKind, row: dict[str, Any], can_see: bool) -> str:
         parts.append(f"{key.removesuffix('_id').replace('_', ' ')}: {value}")
     return ", ".join(parts)
 
+
+ACTION_LABELS = {
+    "create": "Created",
+    "update": "Edited",
+    "delete": "Moved to the Trash",
+    "restore": "Restored from the Trash",
+    "revert": "Earlier version restored",
+    "status.add": "Status added",
+    "file.add": "File attached",
+}
 
 HIDDEN_IN_HISTORY = {"id", "deleted_at", "deleted_by_id"}
 EMPTY: tuple[Any, ...] = (None, "", [])
@@ -261,7 +292,7 @@ def history_rows(kind: RecordKind, record: Any, can_see: bool) -> list[dict[str,
             {
                 "entry": entry,
                 "actor": entry.actor.email if entry.actor else "system",
-                "action": entry.action,
+                "action": ACTION_LABELS.get(entry.action, entry.action),
                 "changes": changes,
                 "revertable": position > 0 and entry.action in ("create", "update", "revert"),
             }
