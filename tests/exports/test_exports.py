@@ -439,3 +439,18 @@ def test_october_2023_sample_exports_from_the_command_line(app, runner, tmp_path
     book = load_workbook(path)
     onsong = [[c.value for c in row] for row in book["by_crossing"].iter_rows()]
     assert any(row[2] == "Onsong" and row[5] == 300 and row[6] is None for row in onsong)
+
+
+def test_each_summary_row_links_to_the_persons_it_counts(world, client, login_as):
+    login_as("analyst")
+    query = {"from": "2023-10-01", "to": "2023-10-31"}
+    rows = csv_rows(client.get("/exports/file", query_string={"what": "summary", **query}).data)
+    assert rows
+    for row in rows:
+        path = row["record_url"].removeprefix("http://localhost")
+        if row["table"] == "by_status" and not row["key"]:
+            assert path == "/?from=2023-10-01&to=2023-10-31"  # no list filter for "none"
+            continue
+        assert path.startswith("/persons"), row
+        listed = re.findall(r"RT-\d{4}-\d{4}", client.get(path).get_data(as_text=True))
+        assert len(listed) == int(row["persons"]), (row["table"], row["key"], path)

@@ -3,9 +3,11 @@ identify someone, and the rows, read through the same query as the list page or 
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 
@@ -14,6 +16,7 @@ from tracker.dashboard.services import Row, summarise
 from tracker.events.models import EventSource, event_facilities
 from tracker.extensions import db
 from tracker.persons.models import Detention, Person, StatusRecord
+from tracker.records import month_end
 from tracker.workspace.views import KINDS, list_query
 
 BATCH = 1000  # rows read per round trip: memory stays flat however long the export
@@ -156,31 +159,38 @@ SUMMARY_TABLES = ("by_crossing", "by_facility", "by_status", "by_month", "by_gen
 
 @dataclass(frozen=True)
 class SummaryLine:
-    """One row of one dashboard table, as exported."""
+    """One row of one dashboard table, as exported, with the filters it was counted under."""
 
     table: str
     row: Row
+    filters: dict[str, str]
 
 
 def _summary(
     params: Any, can_see: bool, post_search: bool, wanted: set[str]
 ) -> Iterator[SummaryLine]:
     """Every dashboard table for these filters, table after table, in the dashboard's order."""
-    summary = summarise(parse_filters(params))
+    filters = parse_filters(params)
+    summary, query = summarise(filters), filters.as_query()
     for table in SUMMARY_TABLES:
         for row in getattr(summary, table):
-            yield SummaryLine(table, row)
+            yield SummaryLine(table, row, query)
 
 
 def _summary_url(line: SummaryLine) -> str:
-    key = line.row.key
-    if line.table == "by_crossing" and key is not None:
-        return f"/crossings/{key}"
-    if line.table == "by_facility" and key is not None:
-        return f"/facilities/{key}"
-    if line.table in ("by_status", "by_gender") and key:
-        return f"/persons?{line.table[3:]}={key}"
-    return "/"
+    """Where the row's documented persons are listed, as the dashboard's own links go."""
+    key, narrowed = line.row.key, dict(line.filters)
+    if line.table in ("by_crossing", "by_facility") and key is not None:
+        narrowed[line.table.replace("by_", "") + "_id"] = str(key)
+    elif line.table in ("by_status", "by_gender") and key:
+        narrowed[line.table.replace("by_", "")] = str(key)
+    elif line.table in ("by_status", "by_gender"):  # "none recorded": no list filter for it
+        return "/" + ("?" + urlencode(narrowed) if narrowed else "")
+    elif line.table == "by_month" and key:
+        year, _, month = str(key).partition("-")
+        last = month_end(date(int(year), int(month or 12), 1))
+        narrowed |= {"from": f"{year}-{month or '01'}-01", "to": last.isoformat()}
+    return "/persons" + ("?" + urlencode(narrowed) if narrowed else "")
 
 
 DATASETS: dict[str, Dataset] = {
