@@ -454,3 +454,13 @@ def test_each_summary_row_links_to_the_persons_it_counts(world, client, login_as
         assert path.startswith("/persons"), row
         listed = re.findall(r"RT-\d{4}-\d{4}", client.get(path).get_data(as_text=True))
         assert len(listed) == int(row["persons"]), (row["table"], row["key"], path)
+
+
+def test_the_person_export_form_offers_their_status_history(world, client, login_as):
+    login_as("analyst")
+    form = client.get("/exports/new?what=persons&gender=female").get_data(as_text=True)
+    assert 'name="what" value="statuses"' in form
+    rows = csv_rows(
+        client.get("/exports/file", query_string={"what": "statuses", "gender": "female"}).data
+    )
+    assert [row["person_id"] for row in rows] == [str(world["person"].id)]
