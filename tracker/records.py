@@ -34,6 +34,13 @@ READ_ACTIONS = ("person.view_identity", "file.download")
 MAX_ID = 2**31 - 1
 
 
+def is_record_id(value: Any) -> bool:
+    """Whether a value could be a record's id: ASCII digits within INTEGER (str.isdigit()
+    alone also accepts '²', which int() refuses)."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+
+
 def create_record(actor: Any, model: type[T], **values: Any) -> T:
     """Insert a record stamped with its creator, flush it, and audit its values."""
     record = model(**values)

@@ -57,7 +57,7 @@ class AuditFilters:
         if self.entity_type:
             query = query.where(AuditEntry.entity_type == self.entity_type)
         if self.entity_id:
-            if self.entity_id.isdigit() and len(self.entity_id) < 10:
+            if self.entity_id.isascii() and self.entity_id.isdigit() and len(self.entity_id) < 10:
                 query = query.where(AuditEntry.entity_id == int(self.entity_id))
             else:
                 problems.append("Record number: enter a whole number.")

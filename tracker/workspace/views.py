@@ -28,7 +28,7 @@ from tracker.accounts.permissions import can_edit_records, can_view_identity
 from tracker.dashboard.filters import FilterError, Filters, parse_filters
 from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFailed
 from tracker.extensions import db
-from tracker.records import MAX_ID, RecordService, Version
+from tracker.records import RecordService, Version, is_record_id
 from tracker.vocab.labels import choices as vocabulary_choices
 from tracker.vocab.labels import label as vocabulary_label
 from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
@@ -137,7 +137,7 @@ def reference_label(kind_name: str, record_id: Any, can_see: bool) -> str:
     kind = KINDS.get(kind_name)
     if kind is None or record_id in (None, ""):
         return "—"
-    if not str(record_id).isdigit() or not 0 < int(record_id) <= MAX_ID:
+    if not is_record_id(record_id):
         return f"#{record_id}"
     record = db.session.get(kind.model, int(record_id))
     return kind.label(record, can_see) if record is not None else f"#{record_id}"
@@ -182,7 +182,7 @@ def keep_current(item: Any, can_see: bool) -> None:
             continue
         if isinstance(item, VocabularyField):
             name = vocabulary_label(item.vocabulary, str(value))
-        elif str(value).isdigit() and 0 < int(value) <= MAX_ID:
+        elif is_record_id(value):
             name = reference_label(item.picker, value, can_see)
         else:
             continue  # not a record id at all: the service will say so
