@@ -1,9 +1,9 @@
 """Repatriation event pages: the shared record views, described for events."""
 
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import String, cast, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.permissions import can_view_identity
 from tracker.dashboard.filters import event_conditions
@@ -90,12 +90,19 @@ event_kind = RecordKind(
         ),
         Column("sources", "Sources", lambda r: len(r.claims)),
     ],
+    scope=event_conditions,
+    eager=[
+        joinedload(RepatriationEvent.crossing),
+        selectinload(RepatriationEvent.claims),
+        selectinload(RepatriationEvent.facilities),
+    ],
     filters=[
         Filter(
             "crossing_id",
             "Crossing point",
             lambda q, v: q.where(RepatriationEvent.crossing_id == int(v)),
             lambda can_see: picker_choices("crossings", can_see),
+            is_id=True,
         ),
         Filter(
             "facility_id",
@@ -108,6 +115,7 @@ event_kind = RecordKind(
                 )
             ),
             lambda can_see: picker_choices("facilities", can_see),
+            is_id=True,
         ),
         Filter(
             "from", "From", lambda q, v: q.where(RepatriationEvent.date_start >= v), is_date=True
@@ -135,8 +143,6 @@ event_kind = RecordKind(
     references={"crossing_id": "crossings", "facility_ids": "facilities", "source_id": "sources"},
     extra_template="events/extra.html",
     extra_context=_claims,
-    # province and source reliability, as on the dashboard (status and gender describe persons)
-    scope=lambda filters: event_conditions(replace(filters, status=None, gender=None)),
 )
 
 event_views = RecordViews(event_kind)

@@ -24,11 +24,11 @@ from tracker.accounts.passwords import verify_password
 from tracker.accounts.permissions import can_view_identity
 from tracker.audit import services as audit
 from tracker.audit.models import AuditEntry
-from tracker.dashboard.filters import FilterError
+from tracker.dashboard.filters import QUERY_LABELS, FilterError
 from tracker.exceptions import PermissionDenied, ValidationFailed
 from tracker.exports.datasets import DATASETS, SUMMARY_TABLES, Dataset, Field
 from tracker.extensions import db
-from tracker.workspace.views import KINDS, SCOPE_PARAMETERS
+from tracker.workspace.views import KINDS
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -319,7 +319,7 @@ def _about_lines(about: dict[str, Any], prefix: str = "") -> Iterator[tuple[str,
 
 def recorded_filters(what: str, params: Any) -> dict[str, str]:
     """The parameters that narrowed the export (filters, search, order), for the record."""
-    names = set(SCOPE_PARAMETERS) | {"q", "sort", "dir", "order"}
+    names = set(QUERY_LABELS) | {"q", "sort", "dir", "order"}
     kind = KINDS.get("persons" if what == "statuses" else what)
     if kind is not None:
         names |= {item.key for item in kind.filters}

@@ -25,27 +25,18 @@ from wtforms.fields import FieldList
 from wtforms.fields.core import UnboundField
 
 from tracker.accounts.permissions import can_edit_records, can_view_identity
-from tracker.dashboard.filters import FilterError, Filters, parse_filters
+from tracker.dashboard.filters import QUERY_LABELS, FilterError, Filters, parse_filters
 from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFailed
 from tracker.extensions import db
-from tracker.records import RecordService, Version, is_record_id
+from tracker.records import RecordService, Version
+from tracker.security.converters import parse_id
 from tracker.vocab.labels import choices as vocabulary_choices
 from tracker.vocab.labels import label as vocabulary_label
 from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
 from tracker.workspace.masking import MASKED, masked
 
 PAGE_SIZE = 25
-# The dashboard's filter names, as in its URLs and the summary API.
-SCOPE_PARAMETERS = (
-    "from",
-    "to",
-    "province",
-    "crossing_id",
-    "facility_id",
-    "status",
-    "gender",
-    "min_reliability",
-)
+PICKER_LIMIT = 1000  # more records than this are searched, not listed in a select
 LOOKUP_LIMIT = 20
 
 
@@ -69,6 +60,7 @@ class Filter:
     apply: Callable[[Select[Any], Any], Select[Any]]
     choices: Callable[[bool], list[tuple[str, str]]] | None = None
     is_date: bool = False
+    is_id: bool = False  # a record number (a select when the records are few, else typed)
 
 
 @dataclass
@@ -99,11 +91,13 @@ class RecordKind:
     shown_in_detail: Callable[[Any], None] | None = None
     # Every page of the kind is identifying (contacts): nobody else gets any of it.
     identity_only: bool = False
+    # The dashboard's filters as WHERE clauses for this kind (events, persons), so a number
+    # on the dashboard opens exactly the records behind it.
+    scope: Callable[[Filters], list[Any]] | None = None
+    # Loader options for the list's rows (the relations its columns show), against N+1.
+    eager: list[Any] = field(default_factory=list)
     # Fields a "new" link may fill in from the query string (ids only, never a name).
     prefill: frozenset[str] = frozenset()
-    # The dashboard's filters for this kind (persons, events), so that a list reached from the
-    # dashboard, and its export, hold exactly what the dashboard counted.
-    scope: Callable[[Filters], list[Any]] | None = None
 
     @property
     def model(self) -> Any:
@@ -137,10 +131,46 @@ def reference_label(kind_name: str, record_id: Any, can_see: bool) -> str:
     kind = KINDS.get(kind_name)
     if kind is None or record_id in (None, ""):
         return "—"
-    if not is_record_id(record_id):
+    number = parse_id(record_id)
+    if number is None:
         return f"#{record_id}"
-    record = db.session.get(kind.model, int(record_id))
+    record = db.session.get(kind.model, number)
     return kind.label(record, can_see) if record is not None else f"#{record_id}"
+
+
+def dashboard_scope(
+    kind: RecordKind, params: Any, can_see: bool
+) -> tuple[list[Any], dict[str, tuple[str, str]], dict[str, str]]:
+    """The dashboard's filters this list has no control for (province, source grade, ...):
+    their conditions, {key: (value, what to show)} to keep and display them, and a message
+    for each value that could not be read."""
+    if kind.scope is None:
+        return [], {}, {}
+    own = {item.key for item in kind.filters}
+    wanted = {
+        key: params.get(key).strip()
+        for key in QUERY_LABELS
+        if key not in own and (params.get(key) or "").strip()
+    }
+    if not wanted:
+        return [], {}, {}
+    try:
+        filters = parse_filters(wanted)
+    except FilterError as error:
+        problems = {k: f"{QUERY_LABELS.get(k, k)}: {m}" for k, m in error.fields.items()}
+        return [], {}, problems
+    shown = {}
+    for key, value in wanted.items():
+        if key == "crossing_id":
+            value_label = reference_label("crossings", value, can_see)
+        elif key == "facility_id":
+            value_label = reference_label("facilities", value, can_see)
+        elif key in ("status", "gender"):
+            value_label = vocabulary_label(key, value)
+        else:
+            value_label = value
+        shown[key] = (value, f"{QUERY_LABELS[key]}: {value_label}")
+    return kind.scope(filters), shown, {}
 
 
 def search_rank(column: Any, q: str) -> Any:
@@ -150,9 +180,15 @@ def search_rank(column: Any, q: str) -> Any:
 
 
 def picker_choices(kind_name: str, can_see: bool) -> list[tuple[str, str]]:
-    """Every live record of a kind as select options (the picker's fallback without JS)."""
+    """Every live record of a kind as select options (the picker's fallback without JS) —
+    unless there are too many to list (100,000 events): then none, and the search-as-you-type
+    picker asks the server, while the field's current value is kept (keep_current)."""
     kind = KINDS[kind_name]
-    query = select(kind.model).where(kind.model.deleted_at.is_(None))
+    live = kind.model.deleted_at.is_(None)
+    count = db.session.execute(select(func.count()).select_from(kind.model).where(live))
+    if count.scalar_one() > PICKER_LIMIT:
+        return []
+    query = select(kind.model).where(live)
     query = query.order_by(kind.picker_order if kind.picker_order is not None else kind.model.id)
     return [(str(r.id), kind.label(r, can_see)) for r in db.session.execute(query).scalars()]
 
@@ -182,7 +218,7 @@ def keep_current(item: Any, can_see: bool) -> None:
             continue
         if isinstance(item, VocabularyField):
             name = vocabulary_label(item.vocabulary, str(value))
-        elif is_record_id(value):
+        elif parse_id(value) is not None:
             name = reference_label(item.picker, value, can_see)
         else:
             continue  # not a record id at all: the service will say so
@@ -310,7 +346,7 @@ class Listing:
     sort: str
     descending: bool
     active: dict[str, str]  # the kind's own filters that apply
-    scoped: dict[str, str]  # dashboard filters (from, to, crossing_id, ...) that apply
+    scoped: dict[str, tuple[str, str]]  # dashboard filters that apply: key -> (value, label)
     problems: dict[str, str]  # filter values that could not be understood, with why
 
 
@@ -342,6 +378,11 @@ def list_query(kind: RecordKind, params: Any, can_see: bool, post_search: bool) 
             except ValueError:
                 problems[item.key] = f"{item.label}: enter a date as YYYY-MM-DD."
                 continue
+        elif item.is_id:
+            parsed = parse_id(value)
+            if parsed is None:
+                problems[item.key] = f"{item.label}: enter a record number."
+                continue
         else:
             allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
             if value not in allowed:
@@ -349,21 +390,9 @@ def list_query(kind: RecordKind, params: Any, can_see: bool, post_search: bool) 
             parsed = value
         query = item.apply(query, parsed)
         active[item.key] = value
-    scoped: dict[str, str] = {}
-    if kind.scope is not None:
-        own = {item.key for item in kind.filters}
-        wanted = {
-            name: (params.get(name) or "").strip()
-            for name in SCOPE_PARAMETERS
-            if name not in own and (params.get(name) or "").strip()
-        }
-        try:
-            scope = parse_filters(wanted)
-        except FilterError as error:
-            problems.update({k: f"{k.replace('_', ' ')}: {v}" for k, v in error.fields.items()})
-        else:
-            query = query.where(*kind.scope(scope))
-            scoped = wanted
+    conditions, scoped, unread = dashboard_scope(kind, params, can_see)
+    problems.update(unread)
+    query = query.where(*conditions)
     if q:
         query = query.where(kind.search(q, can_see))
     order = sortable[sort].sort if sort in sortable else kind.model.id
@@ -433,21 +462,18 @@ class RecordViews:
         listing = list_query(kind, params, can_see, post_search=request.method == "POST")
         for message in listing.problems.values():
             flash(message, "error")
-        query = listing.query
-        total = db.session.execute(
-            select(func.count()).select_from(query.order_by(None).subquery())
-        ).scalar_one()
+        query, columns = listing.query, listing.columns
+        counted = query.order_by(None).subquery()
+        total = db.session.execute(select(func.count()).select_from(counted)).scalar_one()
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(_int(params.get("page"), 1), 1), pages)
         records = list(
-            db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars()
+            db.session.execute(
+                query.options(*kind.eager).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+            ).scalars()
         )
-        columns = listing.columns
         rows = [(record, [column.value(record) for column in columns]) for record in records]
-        if kind.shown_in_list and records:
-            kind.shown_in_list(records)
-            db.session.commit()
-        return render_template(
+        page_html = render_template(
             "records/list.html",
             kind=kind,
             columns=columns,
@@ -464,6 +490,12 @@ class RecordViews:
             can_edit=can_edit_records(current_user),
             post_search=can_see,
         )
+        # Logged after rendering: the commit expires every loaded row, and the page would
+        # otherwise load each one again.
+        if kind.shown_in_list and records:
+            kind.shown_in_list(records)
+            db.session.commit()
+        return page_html
 
     def lookup(self) -> Response:
         """Search-as-you-type: up to 20 live records whose name matches (POST, never a URL)."""
