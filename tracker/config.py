@@ -124,6 +124,8 @@ DEFAULTS: dict = {
     "ARGON2_MEMORY_COST": 19 * 1024,
     "ARGON2_PARALLELISM": 1,
     "APP_NAME": "Repatriation Tracker",
+    # An identifying export needs the password typed again, or typed within this long before.
+    "EXPORT_FRESH_LOGIN": timedelta(minutes=5),
 }
 
 

@@ -3,6 +3,7 @@
 from tracker.accounts.models import ApiToken, User
 from tracker.audit.models import AuditEntry
 from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
+from tracker.imports.models import ImportBatch, SavedMapping
 from tracker.persons.models import (
     CaseCodeCounter,
     Contact,
@@ -26,10 +27,12 @@ __all__ = [
     "DistinctPersons",
     "EventSource",
     "Facility",
+    "ImportBatch",
     "Person",
     "PersonNameKey",
     "RepatriationEvent",
     "ReportedFigure",
+    "SavedMapping",
     "Source",
     "SourceFile",
     "StatusRecord",

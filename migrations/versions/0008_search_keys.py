@@ -2,7 +2,7 @@
 pairs of persons a researcher said are different people.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-29 16:45:00
 
 Existing persons get their keys here, computed by the same code the services use
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0008"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

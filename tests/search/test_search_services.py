@@ -113,7 +113,7 @@ def test_places_by_alias_script_and_spelling(researcher):
 
 
 def test_the_migration_fills_keys_for_existing_persons(app):
-    downgrade(revision="0004")
+    downgrade(revision="0006")
     with db.engine.begin() as connection:
         connection.execute(
             text(
