@@ -2,11 +2,12 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+BENCH_VENV := .venv-bench
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,13 +31,24 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check tracker tests migrations
-	$(BIN)/ruff format --check tracker tests migrations
+	$(BIN)/ruff check tracker tests migrations bench tools
+	$(BIN)/ruff format --check tracker tests migrations bench tools
 	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
-	$(BIN)/ruff format tracker tests migrations
-	$(BIN)/ruff check --fix tracker tests migrations
+	$(BIN)/ruff format tracker tests migrations bench tools
+	$(BIN)/ruff check --fix tracker tests migrations bench tools
+
+# The benchmark's own environment: Datasette, the comparison, is installed there only.
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . 'datasette>=0.64,<1'
+	touch $@
+
+## bench: build a 1,000,000-person database on SQLite (and PostgreSQL if reachable), write bench/RESULTS.md
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(BENCH_VENV) build dist .pytest_cache .ruff_cache .mypy_cache

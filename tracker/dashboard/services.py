@@ -1,37 +1,311 @@
-"""Figures for the dashboard."""
+"""Figures for the dashboard and the summary API: reported ranges beside documented persons.
 
-from dataclasses import dataclass
+Every number comes from one grouped SQL query per table. Reported counts (sums of the
+events' people_min / people_max) and documented counts (Person records) are kept apart:
+they are never added together.
+"""
+
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, case, extract, func, literal, select
 
-from tracker.events.models import RepatriationEvent
+from tracker.dashboard.filters import Filters, all_of, event_conditions, person_conditions
+from tracker.events.models import RepatriationEvent, ReportedFigure, event_facilities
 from tracker.extensions import db
-from tracker.persons.models import Person
+from tracker.persons.models import Detention, Person
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import Source
 
-
-@dataclass(frozen=True)
-class RecordTotals:
-    events: int
-    crossings: int
-    facilities: int
-    sources: int
-    persons: int
+VANISHED = "vanished"
 
 
-def record_totals() -> RecordTotals:
-    """How many live (not deleted) records of each kind exist."""
+@dataclass
+class Reported:
+    """A reported range: the sum of minimums and of maximums (None when any maximum is unknown)."""
 
-    def live(model: Any) -> int:
-        query = select(func.count()).select_from(model).where(model.deleted_at.is_(None))
-        return db.session.execute(query).scalar_one()
+    events: int = 0
+    people_min: int | None = None
+    people_max: int | None = None
 
-    return RecordTotals(
-        events=live(RepatriationEvent),
-        crossings=live(CrossingPoint),
-        facilities=live(Facility),
-        sources=live(Source),
-        persons=live(Person),
+    @classmethod
+    def from_sums(
+        cls, events: int, known_min: int | None, sum_max: int | None, open_max: int
+    ) -> "Reported":
+        if not events:
+            return cls()
+        return cls(events=events, people_min=known_min, people_max=None if open_max else sum_max)
+
+    @property
+    def label(self) -> str:
+        """'300–?', '180', '150–200', or '–' when nothing is reported."""
+        if not self.events or (self.people_min is None and self.people_max is None):
+            return "–" if not self.events else "?"
+        low = f"{self.people_min:,}" if self.people_min is not None else "?"
+        if self.people_max is None:
+            return f"{low}–?"
+        if self.people_max == self.people_min:
+            return low
+        return f"{low}–{self.people_max:,}"
+
+
+@dataclass
+class Row:
+    """One line of a summary table."""
+
+    key: Any
+    name: str
+    reported: Reported = field(default_factory=Reported)
+    persons: int = 0
+    vanished: int = 0
+    precision: str | None = None  # for months: "month" (a calendar month) or "year" (month unknown)
+    imprecise_events: int = 0  # for months: events dated only to the month (or year)
+
+    def as_dict(self, key_name: str) -> dict[str, Any]:
+        data = {key_name: self.key}
+        if key_name == "id":
+            data["name"] = self.name
+        data.update(
+            events=self.reported.events,
+            people_min=self.reported.people_min,
+            people_max=self.reported.people_max,
+            persons=self.persons,
+            vanished=self.vanished,
+        )
+        return data
+
+
+@dataclass
+class Summary:
+    """Everything the dashboard shows for one set of filters."""
+
+    filters: Filters
+    total: Row
+    by_crossing: list[Row]
+    by_facility: list[Row]
+    by_status: list[Row]
+    by_month: list[Row]
+    by_gender: list[Row]
+    crossings_involved: int
+    facilities_involved: int
+    figures: list[ReportedFigure]
+
+    def as_api(self) -> dict[str, Any]:
+        """The shape of GET /api/v1/summary (DESIGN.md)."""
+        return {
+            "total": self.total.as_dict("scope") | {"scope": "all"},
+            "by_crossing": [row.as_dict("id") for row in self.by_crossing],
+            "by_facility": [row.as_dict("id") for row in self.by_facility],
+            "by_status": [row.as_dict("status") for row in self.by_status],
+            "by_month": [
+                row.as_dict("month") | {"precision": row.precision} for row in self.by_month
+            ],
+            "by_gender": [row.as_dict("gender") for row in self.by_gender],
+        }
+
+
+def _reported_columns(event: Any = RepatriationEvent) -> list[Any]:
+    return [
+        func.count(event.id),
+        func.sum(event.people_min),
+        func.sum(event.people_max),
+        func.sum(case((event.people_max.is_(None), 1), else_=0)),
+    ]
+
+
+def _documented_per_event(persons_where: Any) -> Any:
+    """Persons and vanished per event, counted once over the persons' own (indexed) columns;
+    the per-crossing and per-month tables then join 100,000 events, not a million persons."""
+    return (
+        select(
+            Person.event_id.label("event_id"),
+            func.count(Person.id).label("persons"),
+            func.sum(case((Person.status == VANISHED, 1), else_=0)).label("vanished"),
+        )
+        .where(persons_where, Person.event_id.is_not(None))
+        .group_by(Person.event_id)
+        .subquery()
     )
+
+
+def _rows_by_id(rows: list[Row]) -> dict[Any, Row]:
+    return {row.key: row for row in rows}
+
+
+def summarise(filters: Filters) -> Summary:
+    """Compute every dashboard table for these filters."""
+    events_where = all_of(event_conditions(filters))
+    persons_where = all_of(person_conditions(filters))
+
+    total = Row("all", "All")
+    events, known_min, sum_max, open_max = db.session.execute(
+        select(*_reported_columns()).where(events_where)
+    ).one()
+    total.reported = Reported.from_sums(events, known_min, sum_max, open_max)
+    by_status, by_gender = _by_status_and_gender(persons_where)
+    total.persons = sum(row.persons for row in by_status)
+    total.vanished = sum(row.vanished for row in by_status)
+
+    by_crossing = _by_crossing(filters, events_where, persons_where)
+    by_facility = _by_facility(filters, events_where, persons_where)
+    return Summary(
+        filters=filters,
+        total=total,
+        by_crossing=by_crossing,
+        by_facility=by_facility,
+        by_status=by_status,
+        by_month=_by_month(events_where, persons_where),
+        by_gender=by_gender,
+        crossings_involved=sum(1 for row in by_crossing if row.reported.events or row.persons),
+        facilities_involved=sum(1 for row in by_facility if row.reported.events or row.persons),
+        figures=_reported_figures(filters),
+    )
+
+
+def _by_crossing(filters: Filters, events_where: Any, persons_where: Any) -> list[Row]:
+    crossings = select(CrossingPoint.id, CrossingPoint.name).where(
+        CrossingPoint.deleted_at.is_(None)
+    )
+    if filters.crossing_id:
+        crossings = crossings.where(CrossingPoint.id == filters.crossing_id)
+    rows = [
+        Row(id_, name) for id_, name in db.session.execute(crossings.order_by(CrossingPoint.name))
+    ]
+    by_id = _rows_by_id(rows)
+    reported = select(RepatriationEvent.crossing_id, *_reported_columns()).where(events_where)
+    for crossing_id, events, known_min, sum_max, open_max in db.session.execute(
+        reported.group_by(RepatriationEvent.crossing_id)
+    ):
+        if crossing_id in by_id:
+            by_id[crossing_id].reported = Reported.from_sums(events, known_min, sum_max, open_max)
+    per_event = _documented_per_event(persons_where)
+    documented = (
+        select(
+            RepatriationEvent.crossing_id,
+            func.sum(per_event.c.persons),
+            func.sum(per_event.c.vanished),
+        )
+        .join(per_event, per_event.c.event_id == RepatriationEvent.id)
+        .where(RepatriationEvent.deleted_at.is_(None))
+        .group_by(RepatriationEvent.crossing_id)
+    )
+    for crossing_id, persons, vanished in db.session.execute(documented):
+        if crossing_id in by_id:
+            by_id[crossing_id].persons, by_id[crossing_id].vanished = persons, vanished
+    return _keep_relevant(rows, filters)
+
+
+def _by_facility(filters: Filters, events_where: Any, persons_where: Any) -> list[Row]:
+    facilities = select(Facility.id, Facility.name).where(Facility.deleted_at.is_(None))
+    if filters.facility_id:
+        facilities = facilities.where(Facility.id == filters.facility_id)
+    if filters.province:
+        facilities = facilities.where(Facility.province == filters.province)
+    rows = [Row(id_, name) for id_, name in db.session.execute(facilities.order_by(Facility.name))]
+    by_id = _rows_by_id(rows)
+    reported = (
+        select(event_facilities.c.facility_id, *_reported_columns())
+        .join(RepatriationEvent, RepatriationEvent.id == event_facilities.c.event_id)
+        .where(events_where)
+        .group_by(event_facilities.c.facility_id)
+    )
+    for facility_id, events, known_min, sum_max, open_max in db.session.execute(reported):
+        if facility_id in by_id:
+            by_id[facility_id].reported = Reported.from_sums(events, known_min, sum_max, open_max)
+    # Documented persons of a facility: those whose detention history records them there.
+    vanished_id = case((Person.status == VANISHED, Detention.person_id))
+    documented = (
+        select(
+            Detention.facility_id,
+            func.count(Detention.person_id.distinct()),
+            func.count(vanished_id.distinct()),
+        )
+        .join(Person, Person.id == Detention.person_id)
+        .where(Detention.deleted_at.is_(None), persons_where)
+        .group_by(Detention.facility_id)
+    )
+    for facility_id, persons, vanished in db.session.execute(documented):
+        if facility_id in by_id:
+            by_id[facility_id].persons, by_id[facility_id].vanished = persons, vanished
+    return _keep_relevant(rows, filters)
+
+
+def _keep_relevant(rows: list[Row], filters: Filters) -> list[Row]:
+    """With no filter every place is listed (zeros say 'nothing recorded'); filtered, only hits."""
+    if not filters.active:
+        return rows
+    return [row for row in rows if row.reported.events or row.persons]
+
+
+def _by_status_and_gender(persons_where: Any) -> tuple[list[Row], list[Row]]:
+    """Documented persons by current status and by gender, from one scan of the persons."""
+    counts = db.session.execute(
+        select(Person.status, Person.gender, func.count(Person.id))
+        .where(persons_where)
+        .group_by(Person.status, Person.gender)
+    ).all()
+    by_status: dict[Any, Row] = {}
+    by_gender: dict[Any, Row] = {}
+    for status, gender, count in counts:
+        for rows, key in ((by_status, status), (by_gender, gender)):
+            row = rows.setdefault(key, Row(key, key or ""))
+            row.persons += count
+            row.vanished += count if status == VANISHED else 0
+
+    def largest_first(rows: dict[Any, Row]) -> list[Row]:
+        return sorted(rows.values(), key=lambda row: (-row.persons, row.key or ""))
+
+    return largest_first(by_status), largest_first(by_gender)
+
+
+def _by_month(events_where: Any, persons_where: Any) -> list[Row]:
+    """Events and reported people by the month of date_start; year-precision events by year."""
+    year = extract("year", RepatriationEvent.date_start).cast(Integer)
+    is_year = RepatriationEvent.date_precision == "year"
+    month = case(
+        (is_year, literal(0)), else_=extract("month", RepatriationEvent.date_start).cast(Integer)
+    )
+    imprecise = func.sum(case((RepatriationEvent.date_precision != "day", 1), else_=0))
+    reported = (
+        select(year, month, *_reported_columns(), imprecise)
+        .where(events_where)
+        .group_by(year, month)
+    )
+    rows: dict[tuple[int, int], Row] = {}
+    for y, m, events, known_min, sum_max, open_max, not_daily in db.session.execute(reported):
+        row = rows.setdefault((y, m), _month_row(y, m))
+        row.reported = Reported.from_sums(events, known_min, sum_max, open_max)
+        row.imprecise_events = not_daily
+    per_event = _documented_per_event(persons_where)
+    documented = (
+        select(year, month, func.sum(per_event.c.persons), func.sum(per_event.c.vanished))
+        .select_from(per_event)
+        .join(RepatriationEvent, per_event.c.event_id == RepatriationEvent.id)
+        .where(RepatriationEvent.deleted_at.is_(None))
+        .group_by(year, month)
+    )
+    for y, m, persons, vanished in db.session.execute(documented):
+        row = rows.setdefault((y, m), _month_row(y, m))
+        row.persons, row.vanished = persons, vanished
+    return [rows[key] for key in sorted(rows)]
+
+
+def _month_row(year: int, month: int) -> Row:
+    if month == 0:
+        return Row(f"{year:04d}", f"{year} (month unknown)", precision="year")
+    return Row(f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}", precision="month")
+
+
+def _reported_figures(filters: Filters) -> list[ReportedFigure]:
+    """Sourced figures about groups (e.g. 'up to about 600 vanished'), shown beside the tables."""
+    query = (
+        select(ReportedFigure)
+        .join(Source, ReportedFigure.source_id == Source.id)
+        .where(ReportedFigure.deleted_at.is_(None))
+        .order_by(ReportedFigure.as_of)
+    )
+    if filters.status:
+        query = query.where(ReportedFigure.status == filters.status)
+    if filters.min_reliability:
+        query = query.where(Source.reliability <= filters.min_reliability)
+    return list(db.session.execute(query).scalars())

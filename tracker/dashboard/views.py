@@ -1,12 +1,91 @@
 """The dashboard, the front page for every role."""
 
-from flask import Blueprint, render_template
+from urllib.parse import urlencode
 
-from tracker.dashboard import services
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from tracker.dashboard import geo, services
+from tracker.dashboard.filters import FilterError, Filters, parse_filters
+from tracker.extensions import db
+from tracker.places.models import CrossingPoint, Facility
+from tracker.sources.models import RELIABILITY_GRADES
+from tracker.vocab.labels import terms
 
 bp = Blueprint("dashboard", __name__)
 
 
+def _filter_choices() -> dict:
+    live_crossings = select(CrossingPoint.id, CrossingPoint.name).where(
+        CrossingPoint.deleted_at.is_(None)
+    )
+    live_facilities = select(Facility.id, Facility.name).where(Facility.deleted_at.is_(None))
+    provinces = (
+        select(CrossingPoint.province)
+        .where(CrossingPoint.province.is_not(None))
+        .union(select(Facility.province).where(Facility.province.is_not(None)))
+    )
+    return {
+        "crossings": db.session.execute(live_crossings.order_by(CrossingPoint.name)).all(),
+        "facilities": db.session.execute(live_facilities.order_by(Facility.name)).all(),
+        "provinces": sorted(db.session.execute(provinces).scalars()),
+        "statuses": terms("status"),
+        "genders": terms("gender"),
+        "grades": RELIABILITY_GRADES,
+    }
+
+
 @bp.route("/")
-def index() -> str:
-    return render_template("dashboard/index.html", totals=services.record_totals())
+def index() -> tuple[str, int]:
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as error:
+        return (
+            render_template(
+                "dashboard/index.html",
+                summary=None,
+                filters=Filters(),
+                errors=error.fields,
+                args=request.args,
+                choices=_filter_choices(),
+            ),
+            400,
+        )
+    summary = services.summarise(filters)
+    map_markers, off_map = geo.markers(summary)
+    return (
+        render_template(
+            "dashboard/index.html",
+            summary=summary,
+            outline=geo.outline(),
+            markers=map_markers,
+            off_map=off_map,
+            filters=filters,
+            errors={},
+            args=request.args,
+            choices=_filter_choices(),
+        ),
+        200,
+    )
+
+
+@bp.app_template_global()
+def list_url(path: str, query: dict) -> str:
+    """A link to a list page with these filters (filters hold ids and codes, never names)."""
+    clean = {key: value for key, value in query.items() if value not in (None, "")}
+    return path + ("?" + urlencode(clean) if clean else "")
+
+
+@bp.app_template_filter("combine")
+def combine(query: dict, extra: dict) -> dict:
+    """A copy of `query` with `extra` laid over it."""
+    return {**query, **extra}
+
+
+@bp.app_template_filter("labelled")
+def labelled(row: services.Row, vocabulary: str) -> services.Row:
+    """The row with its name replaced by the vocabulary's display label."""
+    from tracker.vocab.labels import label
+
+    name = label(vocabulary, row.key) if row.key else "None recorded"
+    return services.Row(row.key, name, row.reported, row.persons, row.vanished)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,7 +28,16 @@ class Person(TrackedRecord, Base):
     __tablename__ = "persons"
     __table_args__ = (
         UniqueConstraint("external_source", "external_id"),
-        Index("ix_persons_event_status", "event_id", "status"),
+        # Live persons only, and covering what the dashboard counts: its per-event,
+        # per-status and per-gender aggregates read this index, not the table.
+        Index(
+            "ix_persons_live_event_status_gender",
+            "event_id",
+            "status",
+            "gender",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
     )
 
     case_code: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
@@ -68,6 +78,15 @@ class Detention(TrackedRecord, Base):
     """A stay of a person in a facility, from and to (either may be unknown)."""
 
     __tablename__ = "detentions"
+    __table_args__ = (
+        Index(
+            "ix_detentions_live_facility_person",
+            "facility_id",
+            "person_id",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
 
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
     facility_id: Mapped[int] = mapped_column(

@@ -1,0 +1,1 @@
+"""The benchmark suite: `make bench` builds a synthetic database and measures against baselines."""

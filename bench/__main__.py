@@ -1,0 +1,312 @@
+"""`make bench`: build (or reuse) a synthetic database on SQLite and PostgreSQL, measure, write RESULTS.md.
+
+    python -m bench [--persons 1000000] [--runs 5] [--postgres-url URL | --no-postgres]
+
+Every figure is a median over --runs runs after one warm-up, beside a baseline measured in
+the same run on the same data: the same aggregates as raw SQL through the database driver
+(the limit), and for facets Datasette over the same SQLite file.
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import re
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from flask_migrate import upgrade
+from sqlalchemy import func, select, text
+
+from bench import raw_sql
+from bench.generate import Sizes, generate
+from tracker import create_app
+from tracker.config import normalise_database_url
+from tracker.dashboard.filters import parse_filters
+from tracker.dashboard.services import summarise
+from tracker.extensions import db
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/bench"
+BENCH_USER = "bench-analyst@example.org"
+BENCH_PASSWORD = "bench password for a synthetic database"
+
+
+@dataclass
+class Result:
+    database: str
+    measure: str
+    ours: float
+    baseline: float
+    baseline_name: str
+    goal: float | None  # the ratio to stay under, if the issue sets one
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.baseline if self.baseline else float("inf")
+
+
+def median_time(action: Callable[[], Any], runs: int) -> float:
+    """Median wall-clock seconds of `action` over `runs` runs, after one warm-up run."""
+    action()
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def _app(url: str):  # type: ignore[no-untyped-def]
+    return create_app(
+        {
+            "SECRET_KEY": "bench-" + "k" * 40,
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 8,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
+
+
+def prepare(url: str, sizes: Sizes) -> tuple[Any, float | None]:
+    """A migrated database holding exactly `sizes`; generated only when it does not already."""
+    app = _app(url)
+    build_seconds = None
+    with app.app_context():
+        upgrade()
+        from tracker.persons.models import Person
+
+        present = db.session.execute(select(func.count()).select_from(Person)).scalar_one()
+        if present != sizes.persons:
+            db.session.remove()
+            if present:
+                _empty(url)
+                upgrade()
+            print(f"  generating {sizes} …", flush=True)
+            start = time.perf_counter()
+            counts = generate(db.engine, sizes)
+            build_seconds = time.perf_counter() - start
+            print(f"  {sum(counts.values()):,} rows in {build_seconds:.0f}s", flush=True)
+        from tracker.accounts import services
+
+        if services.find_user(BENCH_USER) is None:
+            services.create_user(None, BENCH_USER, BENCH_PASSWORD, "analyst")
+            db.session.commit()
+    return app, build_seconds
+
+
+def _empty(url: str) -> None:
+    db.engine.dispose()  # no pooled connection may keep the old file or schema alive
+    if url.startswith("sqlite"):
+        Path(url.removeprefix("sqlite:///")).unlink()
+        return
+    with db.engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+        connection.commit()
+    db.engine.dispose()
+
+
+def _raw_connection(url: str) -> Any:
+    if url.startswith("sqlite"):
+        return sqlite3.connect(url.removeprefix("sqlite:///"))
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+
+
+def measure_database(name: str, url: str, sizes: Sizes, runs: int) -> list[Result]:
+    """Every measure for one database."""
+    print(f"{name}: preparing", flush=True)
+    app, _ = prepare(url, sizes)
+    raw = _raw_connection(url)
+    dialect = "postgresql" if url.startswith("postgres") else "sqlite"
+    results = []
+    with app.app_context():
+        for label, typical in (
+            ("all filters off", False),
+            ("typical filter (Oct 2023, Jilin)", True),
+        ):
+            filters = parse_filters(raw_sql.TYPICAL if typical else {})
+            ours = median_time(lambda f=filters: summarise(f), runs)
+            queries = raw_sql.dashboard_queries(dialect, typical)
+            baseline = median_time(lambda q=queries: raw_sql.run_all(raw, q), runs)
+            results.append(Result(name, f"dashboard data, {label}", ours, baseline, "raw SQL", 1.5))
+            print(f"  {results[-1].measure}: {ours:.3f}s vs {baseline:.3f}s", flush=True)
+
+        client = app.test_client()
+        response = client.post("/login", data={"email": BENCH_USER, "password": BENCH_PASSWORD})
+        assert response.status_code == 302, f"bench login failed: {response.status_code}"
+        for label, typical in (
+            ("all filters off", False),
+            ("typical filter (Oct 2023, Jilin)", True),
+        ):
+            query = (
+                "?" + "&".join(f"{k}={v}" for k, v in raw_sql.TYPICAL.items()) if typical else ""
+            )
+
+            def page(q: str = query) -> None:
+                reply = client.get("/" + q)
+                assert reply.status_code == 200, reply.status_code
+
+            ours = median_time(page, runs)
+            queries = raw_sql.dashboard_queries(dialect, typical)
+            baseline = median_time(lambda q=queries: raw_sql.run_all(raw, q), runs)
+            results.append(
+                Result(name, f"dashboard page (HTTP), {label}", ours, baseline, "raw SQL", 2.0)
+            )
+            print(f"  {results[-1].measure}: {ours:.3f}s vs {baseline:.3f}s", flush=True)
+
+        from tracker.dashboard import services
+        from tracker.dashboard.filters import Filters, all_of, event_conditions, person_conditions
+
+        def our_facets() -> None:
+            none = Filters()
+            persons_where = all_of(person_conditions(none))
+            services._by_status_and_gender(persons_where)
+            services._by_crossing(none, all_of(event_conditions(none)), persons_where)
+
+        ours = median_time(our_facets, runs)
+        baseline = median_time(lambda: raw_sql.run_all(raw, raw_sql.facet_queries()), runs)
+        results.append(
+            Result(name, "facets: status, gender, crossing", ours, baseline, "raw SQL", 1.5)
+        )
+        if dialect == "sqlite":
+            datasette = datasette_facets(url.removeprefix("sqlite:///"), runs)
+            if datasette is not None:
+                results.append(
+                    Result(
+                        name, "facets: status, gender, crossing", ours, datasette, "Datasette", 1.0
+                    )
+                )
+        db.session.remove()
+        db.engine.dispose()
+    raw.close()
+    return results
+
+
+def datasette_facets(path: str, runs: int) -> float | None:
+    """Datasette's own facet counts over the same SQLite file (installed in the bench venv only)."""
+    try:
+        from datasette.app import Datasette
+    except ImportError:
+        print("  Datasette is not installed in this environment; skipped", flush=True)
+        return None
+    ds = Datasette(
+        [path],
+        settings={
+            "facet_time_limit_ms": 3_600_000,
+            "sql_time_limit_ms": 3_600_000,
+            "suggest_facets": False,
+        },
+    )
+    name = Path(path).stem
+
+    async def facets() -> None:
+        for url in (
+            f"/{name}/persons.json?_facet=status&_facet=gender&_size=0&deleted_at__isnull=1",
+            f"/{name}/repatriation_events.json?_facet=crossing_id&_size=0&deleted_at__isnull=1",
+        ):
+            response = await ds.client.get(url)
+            assert response.status_code == 200, response.text[:200]
+
+    loop = asyncio.new_event_loop()
+    try:
+        return median_time(lambda: loop.run_until_complete(facets()), runs)
+    finally:
+        loop.close()
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        match = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = match.group(1).strip() if match else cpu
+        memory = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
+        ram = f"{int(memory.group(1)) / 1024 / 1024:.0f} GiB RAM" if memory else ""
+    except OSError:
+        ram = ""
+    return f"{cpu}, {os.cpu_count()} cores, {ram}; {platform.platform()}; Python {platform.python_version()}"
+
+
+def write_results(
+    path: Path, sizes: Sizes, runs: int, results: list[Result], notes: list[str]
+) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Machine: {machine()}",
+        f"- Data: {sizes.persons:,} persons (with status histories), {sizes.events:,} events, "
+        f"{sizes.facilities} facilities, {sizes.crossings} crossing points, {sizes.sources:,} sources",
+        f"- Each figure: the median of {runs} runs after one warm-up, in seconds; the baseline is "
+        "measured in the same run on the same data. Ratio = tracker / baseline (lower is better).",
+        "",
+        "| database | measure | tracker (s) | baseline | baseline (s) | ratio | goal | met |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: | --- |",
+    ]
+    for r in results:
+        goal = f"≤ {r.goal:g}×" if r.goal else ""
+        met = "" if r.goal is None else ("yes" if r.ratio <= r.goal else "**no**")
+        lines.append(
+            f"| {r.database} | {r.measure} | {r.ours:.3f} | {r.baseline_name} | {r.baseline:.3f} | "
+            f"{r.ratio:.2f}× | {goal} | {met} |"
+        )
+    lines += ["", *notes, ""]
+    path.write_text("\n".join(lines))
+    print(f"wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("TRACKER_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    )
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args(argv)
+    sizes = Sizes.scaled(args.persons)
+    data = HERE / "data"
+    data.mkdir(exist_ok=True)
+    results: list[Result] = []
+    notes: list[str] = []
+    results += measure_database("SQLite", f"sqlite:///{data}/bench.db", sizes, args.runs)
+    if not args.no_postgres:
+        try:
+            _ensure_postgres_database(args.postgres_url)
+        except psycopg.Error as error:
+            notes.append(
+                f"PostgreSQL was not reachable at {args.postgres_url} ({error}); not measured."
+            )
+        else:
+            results += measure_database(
+                "PostgreSQL", normalise_database_url(args.postgres_url), sizes, args.runs
+            )
+    write_results(args.out, sizes, args.runs, results, notes)
+    return 0
+
+
+def _ensure_postgres_database(url: str) -> None:
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    server, _, name = plain.rpartition("/")
+    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')  # noqa: S608  (our own setting)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

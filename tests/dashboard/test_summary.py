@@ -1,0 +1,226 @@
+"""Counting rules of the dashboard: honest ranges, documented counts apart, filters everywhere."""
+
+import itertools
+from datetime import date
+
+import pytest
+
+from tracker.dashboard.filters import FilterError, Filters, parse_filters
+from tracker.dashboard.services import summarise
+from tracker.db import utcnow
+from tracker.events.models import EventSource, RepatriationEvent
+from tracker.extensions import db
+from tracker.persons.models import Detention, Person
+from tracker.places.models import CrossingPoint, Facility
+from tracker.sample.services import load_october_2023
+from tracker.sources.models import Source
+
+_codes = itertools.count(1)
+
+
+def crossing(name, province="Jilin"):
+    place = CrossingPoint(name=name, province=province, aliases=[])
+    db.session.add(place)
+    db.session.flush()
+    return place
+
+
+def facility(name, province="Jilin"):
+    place = Facility(name=name, kind="prison", province=province, aliases=[])
+    db.session.add(place)
+    db.session.flush()
+    return place
+
+
+def event(at, low, high, day=date(2023, 10, 9), precision="day", facilities=(), end=None):
+    record = RepatriationEvent(
+        crossing=at,
+        date_start=day,
+        date_end=end or day,
+        date_precision=precision,
+        people_min=low,
+        people_max=high,
+        facilities=list(facilities),
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def person(of_event=None, status=None, gender="female", detained_at=None):
+    record = Person(
+        case_code=f"RT-2023-{next(_codes):04d}",
+        event=of_event,
+        status=status,
+        gender=gender,
+        aliases=[],
+    )
+    db.session.add(record)
+    db.session.flush()
+    if detained_at is not None:
+        db.session.add(Detention(person=record, facility=detained_at))
+        db.session.flush()
+    return record
+
+
+def row(rows, name):
+    return next(r for r in rows if r.name == name)
+
+
+def test_the_october_2023_sample_shows_the_public_figures(app):
+    load_october_2023()
+    summary = summarise(Filters())
+    assert row(summary.by_crossing, "Onsong").reported.label == "300–?"
+    assert row(summary.by_crossing, "Dandong").reported.label == "180"
+    assert summary.total.reported.label == "480–?"
+    assert summary.total.reported.events == 2
+    assert summary.total.persons == 0
+    assert [(f.status, f.people_max) for f in summary.figures] == [("vanished", 600)]
+
+
+def test_an_unknown_maximum_keeps_the_range_open(app):
+    onsong = crossing("Onsong")
+    event(onsong, 100, 150)
+    event(onsong, 50, None)
+    reported = row(summarise(Filters()).by_crossing, "Onsong").reported
+    assert (reported.people_min, reported.people_max, reported.label) == (150, None, "150–?")
+
+
+def test_known_maxima_add_up(app):
+    dandong = crossing("Dandong", "Liaoning")
+    event(dandong, 100, 150)
+    event(dandong, 50, 60)
+    reported = row(summarise(Filters()).by_crossing, "Dandong").reported
+    assert (reported.people_min, reported.people_max, reported.label) == (150, 210, "150–210")
+
+
+def test_reported_and_documented_are_never_added(app):
+    onsong = crossing("Onsong")
+    transfer = event(onsong, 300, None)
+    person(transfer, "vanished")
+    person(transfer, "detained_in_nk")
+    summary = summarise(Filters())
+    onsong_row = row(summary.by_crossing, "Onsong")
+    assert onsong_row.reported.label == "300–?"
+    assert (onsong_row.persons, onsong_row.vanished) == (2, 1)
+    assert summary.total.reported.people_min == 300
+    assert summary.total.persons == 2
+
+
+def test_month_precision_events_fall_in_their_month_and_year_precision_ones_apart(app):
+    dandong = crossing("Dandong", "Liaoning")
+    event(dandong, 180, 180, day=date(2023, 10, 1), end=date(2023, 10, 31), precision="month")
+    event(dandong, 20, 30, day=date(2023, 10, 9))
+    event(dandong, 1000, None, day=date(2022, 1, 1), end=date(2022, 12, 31), precision="year")
+    months = {r.key: r for r in summarise(Filters()).by_month}
+    assert set(months) == {"2022", "2023-10"}
+    assert months["2023-10"].reported.label == "200–210"
+    assert months["2023-10"].imprecise_events == 1
+    assert months["2022"].precision == "year"
+    assert months["2022"].name == "2022 (month unknown)"
+
+
+def test_each_person_counts_once_by_current_status(app):
+    transfer = event(crossing("Onsong"), 10, 10)
+    person(transfer, "vanished")
+    person(transfer, "vanished")
+    person(transfer, "released")
+    person(None, None)
+    statuses = {r.key: r.persons for r in summarise(Filters()).by_status}
+    assert statuses == {"vanished": 2, "released": 1, None: 1}
+
+
+def test_soft_deleted_records_are_not_counted(app):
+    onsong = crossing("Onsong")
+    kept = event(onsong, 100, 100)
+    gone = event(onsong, 50, 50)
+    gone.deleted_at = utcnow()
+    person(kept, "vanished")
+    removed = person(kept, "vanished")
+    removed.deleted_at = utcnow()
+    db.session.flush()
+    summary = summarise(Filters())
+    assert summary.total.reported.label == "100"
+    assert summary.total.reported.events == 1
+    assert (summary.total.persons, summary.total.vanished) == (1, 1)
+
+
+def test_filters_change_every_table_consistently(app):
+    jilin_crossing = crossing("Onsong", "Jilin")
+    liaoning_crossing = crossing("Dandong", "Liaoning")
+    changchun = facility("Changchun Tiebei Prison", "Jilin")
+    shenyang = facility("Shenyang Prison", "Liaoning")
+    in_jilin = event(jilin_crossing, 300, None, facilities=[changchun])
+    in_liaoning = event(liaoning_crossing, 180, 180, day=date(2023, 11, 2), facilities=[shenyang])
+    person(in_jilin, "vanished", "female")
+    person(in_jilin, "released", "male")
+    person(in_liaoning, "vanished", "female", detained_at=shenyang)
+
+    everything = summarise(Filters())
+    assert everything.total.reported.label == "480–?"
+    assert (everything.total.persons, everything.total.vanished) == (3, 2)
+
+    liaoning = summarise(Filters(province="Liaoning"))
+    assert liaoning.total.reported.label == "180"
+    assert [r.name for r in liaoning.by_crossing] == ["Dandong"]
+    assert [r.name for r in liaoning.by_facility] == ["Shenyang Prison"]
+    assert [r.key for r in liaoning.by_month] == ["2023-11"]
+    assert (liaoning.total.persons, liaoning.total.vanished) == (1, 1)
+    assert liaoning.crossings_involved == liaoning.facilities_involved == 1
+
+    october = summarise(Filters(date_from=date(2023, 10, 1), date_to=date(2023, 10, 31)))
+    assert october.total.reported.label == "300–?"
+    assert [r.key for r in october.by_month] == ["2023-10"]
+    assert october.total.persons == 2
+
+    vanished = summarise(Filters(status="vanished"))
+    assert vanished.total.persons == 2
+    assert {r.key for r in vanished.by_status} == {"vanished"}
+    assert row(vanished.by_crossing, "Onsong").persons == 1
+
+    men = summarise(Filters(gender="male"))
+    assert (men.total.persons, men.total.vanished) == (1, 0)
+    assert [r.key for r in men.by_gender] == ["male"]
+
+    shenyang_only = summarise(Filters(facility_id=shenyang.id))
+    assert shenyang_only.total.reported.label == "180"
+    assert row(shenyang_only.by_facility, "Shenyang Prison").persons == 1
+
+
+def test_minimum_source_reliability_keeps_well_sourced_events(app):
+    onsong = crossing("Onsong")
+    good = Source(title="Interview", kind="interview", reliability="B", credibility=2)
+    weak = Source(title="Rumour", kind="other", reliability="E", credibility=5)
+    db.session.add_all([good, weak])
+    db.session.flush()
+    solid = event(onsong, 100, 100)
+    shaky = event(onsong, 900, 900)
+    db.session.add_all(
+        [EventSource(event=solid, source=good), EventSource(event=shaky, source=weak)]
+    )
+    db.session.flush()
+    assert summarise(Filters(min_reliability="C")).total.reported.label == "100"
+    assert summarise(Filters(min_reliability="E")).total.reported.label == "1,000"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"from": "9 October"}, "from"),
+        ({"from": "2023-10-10", "to": "2023-10-01"}, "to"),
+        ({"crossing_id": "99999999999999999999"}, "crossing_id"),
+        ({"facility_id": "-1"}, "facility_id"),
+        ({"min_reliability": "Z"}, "min_reliability"),
+        ({"province": "x" * 500}, "province"),
+    ],
+)
+def test_bad_filters_are_reported_per_field(query, field):
+    with pytest.raises(FilterError) as raised:
+        parse_filters(query)
+    assert field in raised.value.fields
+
+
+def test_filters_round_trip_through_the_query_string():
+    filters = parse_filters({"from": "2023-10-01", "to": "2023-10-31", "crossing_id": "3"})
+    assert parse_filters(filters.as_query()) == filters
+    assert filters.as_query(status="vanished")["status"] == "vanished"

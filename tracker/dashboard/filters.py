@@ -1,0 +1,194 @@
+"""The dashboard's filters: parsed from the query string, applied to events and persons alike."""
+
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from tracker.events.models import EventSource, RepatriationEvent, event_facilities
+from tracker.persons.models import Detention, Person
+from tracker.places.models import CrossingPoint, Facility
+from tracker.sources.models import RELIABILITY_GRADES, Source
+
+MAX_ID = 2**31 - 1
+
+
+class FilterError(ValueError):
+    """Some filter values could not be understood; `fields` says which and why."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the analyst asked to see. Event filters select events by date_start; persons follow
+    their event. Status and gender describe persons only: reported counts have neither."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    province: str | None = None
+    crossing_id: int | None = None
+    facility_id: int | None = None
+    status: str | None = None
+    gender: str | None = None
+    min_reliability: str | None = None
+
+    @property
+    def filters_events(self) -> bool:
+        return any(
+            (
+                self.date_from,
+                self.date_to,
+                self.province,
+                self.crossing_id,
+                self.facility_id,
+                self.min_reliability,
+            )
+        )
+
+    @property
+    def active(self) -> bool:
+        return any(value is not None for value in asdict(self).values())
+
+    def as_query(self, **overrides: Any) -> dict[str, str]:
+        """The filters as query-string parameters (names as in the API: from, to, ...)."""
+        values = asdict(self) | overrides
+        query = {}
+        for field in fields(self):
+            value = values[field.name]
+            if value is not None:
+                query[QUERY_NAMES.get(field.name, field.name)] = (
+                    value.isoformat() if isinstance(value, date) else str(value)
+                )
+        return query
+
+
+QUERY_NAMES = {"date_from": "from", "date_to": "to"}
+
+
+def parse_filters(args: Any) -> Filters:
+    """Read filters from a MultiDict (request.args); raise FilterError listing every bad value."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    def text(name: str, field: str, limit: int = 100) -> None:
+        raw = (args.get(name) or "").strip()
+        if raw:
+            if len(raw) > limit:
+                errors[name] = f"Use at most {limit} characters."
+            else:
+                values[field] = raw
+
+    def day(name: str, field: str) -> None:
+        raw = (args.get(name) or "").strip()
+        if raw:
+            try:
+                values[field] = date.fromisoformat(raw)
+            except ValueError:
+                errors[name] = "Use a date like 2023-10-09."
+
+    def identifier(name: str, field: str) -> None:
+        raw = (args.get(name) or "").strip()
+        if raw:
+            if raw.isdigit() and 0 < int(raw) <= MAX_ID:
+                values[field] = int(raw)
+            else:
+                errors[name] = "Not a valid record number."
+
+    day("from", "date_from")
+    day("to", "date_to")
+    text("province", "province")
+    identifier("crossing_id", "crossing_id")
+    identifier("facility_id", "facility_id")
+    text("status", "status", 40)
+    text("gender", "gender", 20)
+    text("min_reliability", "min_reliability", 1)
+    if values.get("min_reliability") and values["min_reliability"] not in RELIABILITY_GRADES:
+        errors["min_reliability"] = "Choose a grade from A to F."
+    if (
+        values.get("date_from")
+        and values.get("date_to")
+        and values["date_to"] < values["date_from"]
+    ):
+        errors["to"] = "The end of the range is before its start."
+    if errors:
+        raise FilterError(errors)
+    return Filters(**values)
+
+
+def event_conditions(filters: Filters, event: Any = RepatriationEvent) -> list[ColumnElement]:
+    """WHERE clauses selecting the live events that match the filters."""
+    conditions: list[ColumnElement] = [event.deleted_at.is_(None)]
+    if filters.date_from:
+        conditions.append(event.date_start >= filters.date_from)
+    if filters.date_to:
+        conditions.append(event.date_start <= filters.date_to)
+    if filters.crossing_id:
+        conditions.append(event.crossing_id == filters.crossing_id)
+    # Aliases, so that these subqueries never correlate with an outer query that itself
+    # reads event_facilities (the per-facility table does).
+    if filters.facility_id:
+        origin = event_facilities.alias()
+        conditions.append(
+            exists().where(
+                origin.c.event_id == event.id, origin.c.facility_id == filters.facility_id
+            )
+        )
+    if filters.province:
+        in_crossing = select(CrossingPoint.id).where(CrossingPoint.province == filters.province)
+        origin = event_facilities.alias()
+        from_facility = exists().where(
+            origin.c.event_id == event.id,
+            origin.c.facility_id == Facility.id,
+            Facility.province == filters.province,
+        )
+        conditions.append(or_(event.crossing_id.in_(in_crossing), from_facility))
+    if filters.min_reliability:
+        conditions.append(
+            exists().where(
+                EventSource.event_id == event.id,
+                EventSource.source_id == Source.id,
+                Source.deleted_at.is_(None),
+                Source.reliability <= filters.min_reliability,  # A is the best grade
+            )
+        )
+    return conditions
+
+
+def person_conditions(filters: Filters) -> list[ColumnElement]:
+    """WHERE clauses selecting the live persons that match the filters (via their event)."""
+    conditions: list[ColumnElement] = [Person.deleted_at.is_(None)]
+    if filters.status:
+        conditions.append(Person.status == filters.status)
+    if filters.gender:
+        conditions.append(Person.gender == filters.gender)
+    event_only = Filters(
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        province=filters.province,
+        crossing_id=filters.crossing_id,
+        min_reliability=filters.min_reliability,
+    )
+    if event_only.filters_events:
+        matching_events = select(RepatriationEvent.id).where(*event_conditions(event_only))
+        conditions.append(Person.event_id.in_(matching_events))
+    if filters.facility_id:
+        # Documented at a facility = recorded in the person's detention history there.
+        stay = aliased(Detention)  # never correlate with an outer query over detentions
+        conditions.append(
+            exists().where(
+                stay.person_id == Person.id,
+                stay.facility_id == filters.facility_id,
+                stay.deleted_at.is_(None),
+            )
+        )
+    return conditions
+
+
+def all_of(conditions: list[ColumnElement]) -> ColumnElement:
+    """Combine WHERE clauses."""
+    return and_(*conditions)
