@@ -16,7 +16,7 @@ MESSAGES = {
     404: "There is nothing here.",
     405: "That action is not possible on this page.",
     413: "The upload is too large.",
-    429: "Too many attempts. Wait a minute and try again.",
+    429: "Too many attempts. Wait a few minutes and try again.",
 }
 
 

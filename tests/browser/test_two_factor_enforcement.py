@@ -8,13 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import browser, live_server, page  # noqa: F401  (fixtures)
 from tracker.extensions import db
 
 pytestmark = pytest.mark.browser
 
 
-def test_v4_3_1_admin_requires_2fa_for_everyone_enrols_and_sees_who_enrolled(page):  # noqa: F811
+def test_v4_3_1_admin_requires_2fa_for_everyone_enrols_and_sees_who_enrolled(page):
     violations: list[str] = []
     page.on(
         "console",
