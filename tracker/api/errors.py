@@ -1,5 +1,6 @@
 """Every API error as JSON: {"error": {"code", "message", "fields"}}, never an HTML page."""
 
+import re
 from typing import Any
 
 from flask import Response, jsonify
@@ -61,6 +62,11 @@ def service_error_response(error: ServiceError) -> Response:
     return error_response(error.status_code, error.message, dict(error.fields))
 
 
+# What a field name looks like. Any other key a client sent (a person's name by mistake) is
+# never echoed back: an error body must not carry identifying text.
+FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}|[0-9]{1,4}|If-Match")
+
+
 def flatten(messages: Any, prefix: str = "") -> dict[str, str]:
     """Marshmallow's nested messages as {"field": "first message"}; "rows.0.x" for nesting.
     The locations webargs adds ("json", "query") are dropped: a name says where it was."""
@@ -75,6 +81,8 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, str]:
         found = {}
         for key, value in messages.items():
             name = str(key)
+            if not FIELD_NAME.fullmatch(name):
+                name = "_unknown"
             if not prefix and name in ("json", "query", "headers", "_schema"):
                 found.update(flatten(value, "_body" if name == "_schema" else ""))
                 continue

@@ -334,7 +334,12 @@ class Handlers:
             record = self.load(record_id)
         except ServiceError as gone:
             return service_error_response(gone)
-        current = self.out().dump(serialise(self.kind, record, can_view_identity(current_actor())))
+        actor = current_actor()
+        can_see = can_view_identity(actor)
+        current = self.out().dump(serialise(self.kind, record, can_see))
+        if self.kind.shown and can_see:
+            self.kind.shown(actor, [record.id], "api.conflict")
+            db.session.commit()
         return with_etag(error_response(409, error.message, current=current), record)
 
 
