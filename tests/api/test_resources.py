@@ -216,6 +216,12 @@ def test_event_and_person_lists_select_by_the_events_date_start(api_as):
     assert [item["id"] for item in events["items"]] == [october["id"]]
     persons = api.get("/persons", query_string=window).get_json()
     assert [item["id"] for item in persons["items"]] == [in_october["id"]]
+    other = api.post("/crossings", json={"name": "Namyang"}).get_json()
+    api.post("/events", json={"date_start": "2023-10-10", "crossing_id": other["id"]})
+    at_onsong = api.get("/events", query_string={"crossing_id": refs[1].id}).get_json()
+    assert {item["id"] for item in at_onsong["items"]} == {october["id"], april["id"]}
+    by_event = api.get("/persons", query_string={"event_id": april["id"]}).get_json()
+    assert by_event["total"] == 1
     assert in_october["case_code"].startswith("RT-2023-")
 
 

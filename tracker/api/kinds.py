@@ -198,8 +198,8 @@ events = ApiKind(
     filters={
         **s.date_filters(),
         "province": partial(s.text, 100),
-        "crossing_id": s.record_id,
-        "facility_id": s.record_id,
+        "crossing_id": partial(s.record_id, strict=False),
+        "facility_id": partial(s.record_id, strict=False),
     },
     narrow=_narrow_events,
     extra_values=_event_values,
@@ -262,9 +262,9 @@ persons = ApiKind(
     filters={
         **s.date_filters(),
         "province": partial(s.text, 100),
-        "crossing_id": s.record_id,
-        "facility_id": s.record_id,
-        "event_id": s.record_id,
+        "crossing_id": partial(s.record_id, strict=False),
+        "facility_id": partial(s.record_id, strict=False),
+        "event_id": partial(s.record_id, strict=False),
         "status": partial(s.code, "status"),
         "gender": partial(s.code, "gender"),
     },

@@ -69,9 +69,10 @@ def code(vocabulary: str, **kwargs: Any) -> fields.String:
     )
 
 
-def record_id(description: str = "", **kwargs: Any) -> fields.Integer:
+def record_id(description: str = "", strict: bool = True, **kwargs: Any) -> fields.Integer:
+    """A record's id: a JSON integer in a body (strict), digits in a query string."""
     return fields.Integer(
-        strict=True,
+        strict=strict,
         allow_none=True,
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": description} if description else {},

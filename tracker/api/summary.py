@@ -27,8 +27,8 @@ SummaryQuery = s.make(
     {
         **{name: factory() for name, factory in s.date_filters().items()},
         "province": s.text(100),
-        "crossing_id": s.record_id(),
-        "facility_id": s.record_id(),
+        "crossing_id": s.record_id(strict=False),
+        "facility_id": s.record_id(strict=False),
         "status": s.code("status"),
         "gender": s.code("gender"),
         "min_reliability": fields.String(validate=validate.OneOf(RELIABILITY_GRADES)),
