@@ -87,6 +87,8 @@ def test_the_docs_page_is_served_locally_with_its_licence(client, login_as):
     assert "<script>" not in html and "onload" not in html
     for name in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"):
         assert (STATIC / "vendor" / "swagger-ui" / name).is_file()
+    css = (STATIC / "vendor" / "swagger-ui" / "swagger-ui.css").read_text(encoding="utf-8")
+    assert "data:" not in css and "http" not in css.replace("http://www.w3.org", "")
     for asset in ("vendor/swagger-ui/swagger-ui-bundle.js", "api-docs.js"):
         with client.get(f"/static/{asset}") as response:
             assert response.status_code == 200
