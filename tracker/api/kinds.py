@@ -7,6 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, jsonify
+from flask.views import MethodView
 from marshmallow import fields, validate
 from sqlalchemy import Select
 
@@ -22,7 +23,12 @@ from tracker.events.views import event_kind
 from tracker.exceptions import ServiceError
 from tracker.extensions import db
 from tracker.persons.models import Person, StatusRecord
-from tracker.persons.services import live_detentions_values, log_identity_view, status_timeline
+from tracker.persons.services import (
+    live_detentions_values,
+    log_identity_view,
+    status_timeline,
+)
+from tracker.persons.services import persons as persons_service
 from tracker.persons.views import person_kind
 from tracker.places.models import CrossingPoint, Facility
 from tracker.places.views import crossing_kind, facility_kind
@@ -321,46 +327,44 @@ def register_statuses(resource: Handlers) -> None:
     )
     query = s.make("StatusRecordQuery", s.page_fields())
 
-    @bp.route("/<int:record_id>/statuses", methods=["GET"], endpoint="statuses")
-    @bp.arguments(query, location="query", unknown=ma.RAISE)
-    @bp.response(200, page_schema)
-    def list_statuses(args: dict[str, Any], record_id: int) -> Any:
-        """A person's status history, oldest first (the last is the current status)."""
-        actor = current_actor()
-        try:
-            person = resource.load(record_id)
-        except ServiceError as error:
-            return service_error_response(error)
-        can_see = can_view_identity(actor)
-        timeline = status_timeline(person)
-        page, per_page = args["page"], args["per_page"]
-        shown = timeline[(page - 1) * per_page : page * per_page]
-        if can_see and shown:
-            log_identity_view(actor, [person.id], "api.statuses")
-            db.session.commit()
-        return {
-            "items": [status_values(entry, can_see) for entry in shown],
-            "total": len(timeline),
-            "page": page,
-            "per_page": per_page,
-        }
+    @bp.route("/<int:record_id>/statuses", endpoint="statuses")
+    class Statuses(MethodView):
+        @bp.arguments(query, location="query", unknown=ma.RAISE)
+        @bp.response(200, page_schema)
+        def get(self, args: dict[str, Any], record_id: int) -> Any:
+            """A person's status history, oldest first (the last is the current status)."""
+            actor = current_actor()
+            try:
+                person = resource.load(record_id)
+            except ServiceError as error:
+                return service_error_response(error)
+            can_see = can_view_identity(actor)
+            timeline = status_timeline(person)
+            page, per_page = args["page"], args["per_page"]
+            shown = timeline[(page - 1) * per_page : page * per_page]
+            if can_see and shown:
+                log_identity_view(actor, [person.id], "api.statuses")
+                db.session.commit()
+            return {
+                "items": [status_values(entry, can_see) for entry in shown],
+                "total": len(timeline),
+                "page": page,
+                "per_page": per_page,
+            }
 
-    @bp.route("/<int:record_id>/statuses", methods=["POST"], endpoint="add_status")
-    @bp.arguments(new)
-    @bp.response(201, out)
-    def add_status(body: dict[str, Any], record_id: int) -> Any:
-        """Add a dated, sourced status claim; the latest as_of becomes the person's status.
-        If-Match (the person's version) is optional."""
-        from tracker.persons.services import persons as service
-
-        try:
-            person = resource.load(record_id)
-            version = expected_version({}, required=False)
-            entry = service.add_status(current_actor(), person, body, version)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            return service_error_response(error)
-        response: Response = jsonify(out().dump(status_values(entry, True)))
-        response.status_code = 201
-        return response
+        @bp.arguments(new)
+        @bp.response(201, out)
+        def post(self, body: dict[str, Any], record_id: int) -> Any:
+            """Add a dated, sourced status claim; the latest as_of becomes the person's status.
+            If-Match (the person's version) is optional."""
+            try:
+                person = resource.load(record_id)
+                version = expected_version({}, required=False)
+                entry = persons_service.add_status(current_actor(), person, body, version)
+                db.session.commit()
+            except ServiceError as error:
+                db.session.rollback()
+                return service_error_response(error)
+            response: Response = jsonify(out().dump(status_values(entry, True)))
+            response.status_code = 201
+            return response

@@ -8,6 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, Response, jsonify, request, url_for
+from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from marshmallow import fields
 from sqlalchemy import Select, func, select
@@ -23,6 +24,7 @@ from tracker.security.converters import MAX_ID, BoundedIntConverter
 from tracker.workspace.views import RecordKind
 
 ERRORS = (400, 401, 403, 404, 413, 429)
+CONFLICT = "Stale version: the current record is in `current`."
 # Builds a fresh field (a field object belongs to one schema), e.g. partial(text, 200).
 FieldFactory = Callable[..., fields.Field]
 VERSION_FIELD = "version"
@@ -170,74 +172,68 @@ class Handlers:
         return out
 
     def _route(self) -> None:
-        bp, kind = self.blueprint, self.kind
-        name = kind.web.singular
+        """One MethodView per URL, so that every method of a URL is one rule: a too-large id
+        then fails to match for every method alike (404), never as a wrong method (405)."""
+        bp, handlers, kind = self.blueprint, self, self.kind
+        name, plural = kind.web.singular, kind.web.title.lower()
 
-        @bp.route("", methods=["GET"], endpoint="list")
-        @bp.arguments(self.query, location="query", unknown=ma.RAISE, as_kwargs=False)
-        @bp.response(200, self.page)
-        @_errors(bp)
-        def list_records(args: dict[str, Any]) -> dict[str, Any]:
-            """List records (filters, `q` on non-identifying text, pagination)."""
-            return self.list_page(args, can_search_identity=False)
+        @bp.route("", endpoint="collection")
+        class Collection(MethodView):
+            @bp.arguments(handlers.query, location="query", unknown=ma.RAISE)
+            @bp.response(200, handlers.page)
+            @_errors(bp)
+            def get(self, args: dict[str, Any]) -> dict[str, Any]:
+                return handlers.list_page(args, can_search_identity=False)
 
-        list_records.__doc__ = f"List {kind.web.title.lower()}: filters, `q`, pagination."
+            @bp.arguments(handlers.new)
+            @bp.response(201, handlers.out)
+            @_errors(bp, 422)
+            def post(self, body: dict[str, Any]) -> Response:
+                return handlers.create(body)
 
-        @bp.route("/search", methods=["POST"], endpoint="search")
-        @bp.arguments(self.search)
-        @bp.response(200, self.page)
-        @_errors(bp)
-        def search(body: dict[str, Any]) -> dict[str, Any]:
-            return self.list_page(body, can_search_identity=True)
+        Collection.get.__doc__ = f"List {plural}: filters, `q` (never on identifying text), pages."
+        Collection.post.__doc__ = f"Create a {name}."
 
-        search.__doc__ = (
-            f"Search {kind.web.title.lower()} with the terms in the body, never in a URL; "
-            "those who may see identities also match names."
+        @bp.route("/search", endpoint="search")
+        class Search(MethodView):
+            @bp.arguments(handlers.search)
+            @bp.response(200, handlers.page)
+            @_errors(bp)
+            def post(self, body: dict[str, Any]) -> dict[str, Any]:
+                return handlers.list_page(body, can_search_identity=True)
+
+        Search.post.__doc__ = (
+            f"Search {plural} with the terms in the body, never in a URL; those who may see "
+            "identities also match names."
         )
         READ_ONLY_POSTS.add(f"{bp.name}.search")
 
-        @bp.route("", methods=["POST"], endpoint="create")
-        @bp.arguments(self.new)
-        @bp.response(201, self.out)
-        @_errors(bp, 422)
-        def create(body: dict[str, Any]) -> Response:
-            return self.create(body)
+        @bp.route("/<int:record_id>", endpoint="item")
+        class Item(MethodView):
+            @bp.response(200, handlers.out)
+            @_errors(bp)
+            def get(self, record_id: int) -> Response:
+                return handlers.read(record_id)
 
-        create.__doc__ = f"Create a {name}."
+            @bp.arguments(handlers.changes)
+            @bp.response(200, handlers.out)
+            @bp.alt_response(409, schema=handlers.conflict, description=CONFLICT)
+            @_errors(bp, 422)
+            def patch(self, body: dict[str, Any], record_id: int) -> Response:
+                return handlers.update(record_id, body)
 
-        @bp.route("/<int:record_id>", methods=["GET"], endpoint="read")
-        @bp.response(200, self.out)
-        @_errors(bp)
-        def read(record_id: int) -> Response:
-            return self.read(record_id)
+            @bp.response(204)
+            @bp.alt_response(409, schema=handlers.conflict, description=CONFLICT)
+            @_errors(bp, 422)
+            def delete(self, record_id: int) -> Response:
+                return handlers.delete(record_id)
 
-        read.__doc__ = f"Read one {name}; its `version` is also the ETag."
-
-        @bp.route("/<int:record_id>", methods=["PATCH"], endpoint="update")
-        @bp.arguments(self.changes)
-        @bp.response(200, self.out)
-        @bp.alt_response(
-            409, schema=self.conflict, description="Stale version: the current record."
+        Item.get.__doc__ = f"Read one {name}; its `version` is also the ETag."
+        Item.patch.__doc__ = (
+            f"Change fields of a {name}. Send the version you read (body or If-Match); a stale "
+            "one gets 409 and the current record."
         )
-        @_errors(bp, 422)
-        def update(body: dict[str, Any], record_id: int) -> Response:
-            return self.update(record_id, body)
-
-        update.__doc__ = (
-            f"Change fields of a {name}. Send the version you read (body or If-Match); "
-            "a stale one gets 409 and the current record."
-        )
-
-        @bp.route("/<int:record_id>", methods=["DELETE"], endpoint="delete")
-        @bp.response(204)
-        @bp.alt_response(
-            409, schema=self.conflict, description="Stale version: the current record."
-        )
-        @_errors(bp, 422)
-        def delete(record_id: int) -> Response:
-            return self.delete(record_id)
-
-        delete.__doc__ = f"Move a {name} to the Trash (If-Match optional); it can be restored."
+        Item.delete.__doc__ = f"Move a {name} to the Trash (If-Match optional); it can be restored."
 
     # --- the work ----------------------------------------------------------------------
 
@@ -295,7 +291,7 @@ class Handlers:
             db.session.rollback()
             return service_error_response(error)
         response = self.respond(record, 201)
-        response.headers["Location"] = url_for(".read", record_id=record.id)
+        response.headers["Location"] = url_for(".item", record_id=record.id)
         return response
 
     def update(self, record_id: int, body: dict[str, Any]) -> Response:
