@@ -296,24 +296,28 @@ class Handlers:
 
     def update(self, record_id: int, body: dict[str, Any]) -> Response:
         kind = self.kind
-        try:
-            record = self.load(record_id)
+
+        def change(record: Any) -> None:
             version = expected_version(body)
             kind.service.update(current_actor(), record, version, kind.to_service(body, record))
-            db.session.commit()
-        except Conflict as error:
-            db.session.rollback()
-            return self.conflict_response(record_id, error)
-        except ServiceError as error:
-            db.session.rollback()
-            return service_error_response(error)
-        return self.respond(record)
+
+        written = self.write(record_id, change)
+        return written if isinstance(written, Response) else self.respond(written)
 
     def delete(self, record_id: int) -> Response:
-        try:
-            record = self.load(record_id)
+        def remove(record: Any) -> None:
             version = expected_version({}, required=False)
             self.kind.service.delete(current_actor(), record, version)
+
+        written = self.write(record_id, remove)
+        return written if isinstance(written, Response) else Response(status=204)
+
+    def write(self, record_id: int, change: Callable[[Any], None]) -> Any:
+        """Load, change through the service, commit: the record, or the error to answer with
+        (a stale version: 409 with the current record)."""
+        try:
+            record = self.load(record_id)
+            change(record)
             db.session.commit()
         except Conflict as error:
             db.session.rollback()
@@ -321,7 +325,7 @@ class Handlers:
         except ServiceError as error:
             db.session.rollback()
             return service_error_response(error)
-        return Response(status=204)
+        return record
 
     def conflict_response(self, record_id: int, error: Conflict) -> Response:
         """409 with the record as it is now, so the client can merge and send it again."""
