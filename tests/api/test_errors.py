@@ -75,6 +75,15 @@ def test_json_that_is_not_an_object_is_refused(api, data):
     assert_error(response, response.status_code)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"q": "a\x00b"}, {"province": "\x00"}, {"q": "\ud800"}, {"kind": ["prison"]}],
+)
+def test_unstorable_or_mistyped_search_terms_are_422(api, body):
+    # Found by the fuzz test on PostgreSQL: a NUL in a search term reached the query (500).
+    assert_error(api.post("/facilities/search", json=body), 422)
+
+
 def test_a_huge_body_is_413_json(api):
     response = api.post("/crossings", json={"name": "x" * (2 * 1024 * 1024)})
     assert_error(response, 413, "payload_too_large")

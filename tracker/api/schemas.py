@@ -15,36 +15,41 @@ MAX_LIST_ITEMS = 100
 
 
 class ApiSchema(ma.Schema):
-    """Unknown fields are refused; text that cannot be stored as UTF-8 is refused by name."""
+    """Unknown fields are refused; text that cannot be stored (not UTF-8, or with a NUL, which
+    PostgreSQL refuses) is refused by name, before any query sees it."""
 
     class Meta:
         unknown = ma.RAISE
 
     @ma.pre_load
-    def refuse_unencodable_text(self, data: Any, **kwargs: Any) -> Any:
+    def refuse_unstorable_text(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, dict):
-            bad = {str(key): "Text must be valid UTF-8." for key in data if not _encodable(key)}
-            bad |= {
-                str(key): "Text must be valid UTF-8."
+            bad = {
+                str(key) if _storable(key) else "_unknown": UNSTORABLE
                 for key, value in data.items()
-                if _encodable(key) and not _encodable(value)
+                if not (_storable(key) and _storable(value))
             }
             if bad:
                 raise ma.ValidationError(bad)
         return data
 
 
-def _encodable(value: Any) -> bool:
+UNSTORABLE = "Text must be UTF-8 without NUL characters."
+
+
+def _storable(value: Any) -> bool:
     if isinstance(value, str):
+        if "\x00" in value:
+            return False
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return False
         return True
     if isinstance(value, list | tuple):
-        return all(_encodable(item) for item in value)
+        return all(_storable(item) for item in value)
     if isinstance(value, dict):
-        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+        return all(_storable(k) and _storable(v) for k, v in value.items())
     return True
 
 
