@@ -68,12 +68,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_workspace(app: Flask) -> None:
     """The researcher workspace: one blueprint per kind of record, and the Trash."""
     from tracker.events.views import event_views
-    from tracker.persons.views import person_views
+    from tracker.persons.views import contact_views, person_views
     from tracker.places.views import crossing_views, facility_views
     from tracker.sources.views import source_views
     from tracker.trash.views import bp as trash_bp
 
-    for views in (facility_views, crossing_views, source_views, event_views, person_views):
+    kinds = (facility_views, crossing_views, source_views, event_views, person_views, contact_views)
+    for views in kinds:
         app.register_blueprint(views.blueprint)
     app.register_blueprint(trash_bp)
 

@@ -34,6 +34,8 @@ def load_or_create_secret_key(instance_path: str) -> str:
     """Return the instance's secret key, generating it once (mode 0600)."""
     path = Path(instance_path) / SECRET_KEY_FILE
     if path.exists():
+        if path.stat().st_mode & 0o077:  # copied or restored with loose permissions
+            os.chmod(path, 0o600)
         key = path.read_text().strip()
         if len(key) >= 32:
             return key

@@ -30,6 +30,8 @@ CONFLICT_MESSAGE = "Someone else changed this record since you opened it."
 LIFECYCLE_FIELDS = frozenset({"id", "deleted_at", "deleted_by_id"})
 # Audit entries about reading a record, not changing it: in the audit log, not the History tab.
 READ_ACTIONS = ("person.view_identity", "file.download")
+# The largest id an INTEGER primary key can hold: anything beyond it is not a record.
+MAX_ID = 2**31 - 1
 
 
 def create_record(actor: Any, model: type[T], **values: Any) -> T:
@@ -261,8 +263,13 @@ class Cleaner:
             if value is None or value == "":
                 continue
             try:
-                ids.append(int(value))
+                number = int(value)
             except (TypeError, ValueError):
+                self.error(key, "Choose from the list.")
+                continue
+            if 0 < number <= MAX_ID:
+                ids.append(number)
+            else:
                 self.error(key, "Choose from the list.")
         return ids
 
@@ -441,6 +448,12 @@ class RecordService(Generic[T]):
                 }
                 return self.update(actor, record, expected_version, values, action="revert")
         raise NotFound("That version is not part of this record's history.")
+
+
+def live_records(model: Any, *criteria: Any, order_by: Any) -> list[Any]:
+    """Records of one kind that are not in the Trash and meet `criteria`, in order."""
+    query = select(model).where(model.deleted_at.is_(None), *criteria).order_by(order_by)
+    return list(db.session.execute(query).scalars())
 
 
 def deleted_records(model: Any, limit: int = 200) -> list[Any]:

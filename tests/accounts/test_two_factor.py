@@ -240,3 +240,37 @@ def test_v2_5_7_admin_reset_lets_a_user_who_lost_the_phone_enrol_again(client):
     assert db.session.execute(select(RecoveryCode)).first() is None
     other = client.application.test_client()
     assert log_in(other, user.email).headers["Location"] == "/"  # password alone, until re-enrolled
+
+
+def test_v2_8_4_a_code_used_by_another_server_process_a_moment_ago_is_refused(app):
+    """Two processes check the same code at once: the database lets only one of them use it."""
+    from sqlalchemy import update
+
+    user, codes = _two_factor_user()
+    code = factories.totp_code(user)
+    counter = accounts.two_factor.matching_counter(user.totp_secret, code, user.totp_last_counter)
+    # the other process wins the race: it stores the step behind this session's back
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(User.__table__).where(User.id == user.id).values(totp_last_counter=counter)
+        )
+    assert accounts.verify_second_factor(user, code) is False  # this session's copy was stale
+    db.session.rollback()  # end that attempt's write transaction (SQLite has one writer)
+    user = db.session.get(User, user.id)
+    first = (
+        db.session.execute(
+            select(RecoveryCode).where(RecoveryCode.user_id == user.id).order_by(RecoveryCode.id)
+        )
+        .scalars()
+        .first()
+    )
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(RecoveryCode.__table__)
+            .where(RecoveryCode.id == first.id)
+            .values(used_at=first.created_at)
+        )
+    assert first.used_at is None  # stale here too
+    results = [accounts.verify_second_factor(user, recovery) for recovery in codes]
+    assert results.count(True) == len(codes) - 1  # every code but the one used elsewhere
+    db.session.rollback()

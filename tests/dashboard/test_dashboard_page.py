@@ -71,3 +71,33 @@ def test_the_map_is_drawn_from_the_vendored_outline(client, login_as, sample):
     assert map_section.count('class="land') >= 3
     assert "Onsong: reported 300–?" in map_section
     assert "http" not in map_section.replace("http://www.w3.org", "")
+
+
+def test_documented_persons_draw_on_every_chart_on_both_databases(client, login_as, app):
+    """PostgreSQL sums counts into Decimals; the charts once failed with a 500 on them."""
+    from datetime import date
+
+    from tracker.events.models import RepatriationEvent
+    from tracker.persons.models import Detention, Person
+    from tracker.places.models import CrossingPoint, Facility
+
+    onsong = CrossingPoint(name="Onsong", province="Jilin", aliases=[])
+    prison = Facility(name="Changchun Tiebei Prison", kind="prison", province="Jilin", aliases=[])
+    transfer = RepatriationEvent(
+        crossing=onsong,
+        date_start=date(2023, 10, 9),
+        date_end=date(2023, 10, 9),
+        people_min=300,
+        facilities=[prison],
+    )
+    for number, status in enumerate(["vanished", "vanished", "released"], start=1):
+        held = Person(case_code=f"RT-2023-{number:04d}", event=transfer, status=status, aliases=[])
+        db.session.add_all([held, Detention(person=held, facility=prison)])
+    db.session.commit()
+    login_as("analyst")
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Onsong: reported 300–?, documented 3" in page
+    assert "Changchun Tiebei Prison: reported 300–?, documented 3" in page
+    assert _figure(page, "vanished") == "2"

@@ -210,6 +210,8 @@ def test_minimum_source_reliability_keeps_well_sourced_events(app):
         ({"from": "2023-10-10", "to": "2023-10-01"}, "to"),
         ({"crossing_id": "99999999999999999999"}, "crossing_id"),
         ({"facility_id": "-1"}, "facility_id"),
+        ({"crossing_id": "²"}, "crossing_id"),  # a digit to str.isdigit(), not to int()
+        ({"crossing_id": "١٢"}, "crossing_id"),
         ({"min_reliability": "Z"}, "min_reliability"),
         ({"province": "x" * 500}, "province"),
     ],
@@ -224,3 +226,34 @@ def test_filters_round_trip_through_the_query_string():
     filters = parse_filters({"from": "2023-10-01", "to": "2023-10-31", "crossing_id": "3"})
     assert parse_filters(filters.as_query()) == filters
     assert filters.as_query(status="vanished")["status"] == "vanished"
+
+
+def test_charts_keep_the_largest_rows_and_long_spans_by_year(app):
+    from tracker.dashboard import charts
+
+    onsong = crossing("Onsong")
+    for year in range(2000, 2004):
+        for month in range(1, 13):
+            event(
+                onsong,
+                year - 1990,
+                None if month == 6 else 5 + year - 1990,
+                day=date(year, month, 2),
+            )
+    months = summarise(Filters()).by_month
+    assert len(months) == 48
+    points, unit = charts.timeline(months)
+    assert unit == "year"
+    assert [p.key for p in points] == ["2000", "2001", "2002", "2003"]
+    assert points[0].reported.people_min == 12 * 10
+    assert points[0].reported.people_max is None  # June's maximum is unknown
+    assert points[0].reported.events == 12
+
+    places = [crossing(f"Crossing {n:02d}") for n in range(20)]
+    for n, place in enumerate(places):
+        event(place, n + 1, n + 1)
+    by_crossing = summarise(Filters()).by_crossing
+    drawn = charts.largest(by_crossing)
+    assert len(drawn) == charts.CHART_ROWS
+    assert "Onsong" in [row.name for row in drawn]
+    assert "Crossing 00" not in [row.name for row in drawn]

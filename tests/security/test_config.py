@@ -62,3 +62,15 @@ def test_v12_1_1_oversized_requests_get_413(client):
 
 def test_v12_1_1_uploads_are_capped_by_default(app):
     assert app.config["MAX_CONTENT_LENGTH"] == 32 * 1024 * 1024
+
+
+def test_v6_4_1_a_readable_secret_key_file_is_made_owner_only(tmp_path):
+    import stat
+
+    from tracker.config import load_or_create_secret_key
+
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("k" * 48)
+    key_file.chmod(0o644)
+    assert load_or_create_secret_key(str(tmp_path)) == "k" * 48
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600

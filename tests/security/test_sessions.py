@@ -190,3 +190,10 @@ def test_v3_4_1_tracker_https_on_forces_secure_cookies_and_hsts(client):
     response = log_in(client, "ana@example.org")
     assert "Secure" in _set_cookie_header(response)
     assert "Strict-Transport-Security" in response.headers
+
+
+def test_v3_3_1_an_account_deactivated_directly_in_the_database_is_logged_out(client, login_as):
+    user = login_as("researcher")
+    user.active = False  # e.g. by a script, without the service that rotates the token
+    db.session.commit()
+    assert client.get("/").status_code == 302

@@ -69,6 +69,16 @@ def test_every_page_type_hides_identities_from_an_analyst(analyst_client, record
             assert response.status_code == 403
             assert_nothing_identifying(response, f"POST {path}")
     assert visited >= 6
+    contact = recorded["person"].contacts[0]
+    for path in (
+        "/contacts",
+        f"/contacts/{contact.id}",
+        f"/contacts/{contact.id}/edit",
+        f"/contacts/new?person_id={recorded['person'].id}",
+    ):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert_nothing_identifying(response, path)
     for path in ("/", "/trash"):
         assert_nothing_identifying(client.get(path), path)
 

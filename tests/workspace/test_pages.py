@@ -108,6 +108,9 @@ def test_an_event_form_with_a_month_and_a_claim_is_stored_as_a_span(client, case
     page = text(client.get(response.headers["Location"]))
     assert "October 2023" in page
     assert "about 180 people at Dandong" in page
+    history = page[page.index('id="history-heading"') :]
+    assert "Created" in history and "What each source says" in history
+    assert "UnboundField" not in history
 
 
 @pytest.mark.parametrize(
@@ -119,10 +122,13 @@ def test_an_event_form_with_a_month_and_a_claim_is_stored_as_a_span(client, case
         ({"date_precision": "range", "date_end": "2023-10-01"}, "The end is before the start."),
         ({"people_min": "300", "people_max": "20"}, "The maximum is below the minimum."),
         ({"facility_ids": ["987654"]}, "Unknown facility: choose from the list."),
+        ({"crossing_id": str(2**40)}, "Choose from the list."),
         ({"transport": "x" * 201}, "Use at most 200 characters."),
         ({"date_start": "9 Oct"}, "Enter a date as YYYY-MM-DD, YYYY-MM or YYYY."),
         ({"people_min": "many"}, "Not a valid integer value."),
         ({"claims-0-source_id": "abc"}, "Choose from the list."),
+        ({"date_start": "2023-10"}, "Give the full day (YYYY-MM-DD), or choose Month or Year."),
+        ({"date_precision": "range", "date_end": "2023-10"}, "Give the full day (YYYY-MM-DD)."),
     ],
 )
 def test_event_form_errors_appear_beside_the_field_and_nothing_is_saved(
@@ -346,3 +352,123 @@ def test_the_picker_lookup_answers_json_to_a_post(client, case):
     response = client.post("/facilities/lookup", data={"q": "Shen"}, headers={"X-CSRFToken": token})
     assert response.status_code == 200
     assert response.json["items"] == [{"id": case["facility"].id, "label": "Shenyang Prison"}]
+
+
+def test_contacts_are_added_from_the_person_page_edited_and_removed(client, case):
+    person = case["person"]
+    page = text(client.get(f"/persons/{person.id}"))
+    assert f'href="/contacts/new?person_id={person.id}"' in page
+    form = text(client.get(f"/contacts/new?person_id={person.id}"))
+    assert (
+        f'<option selected value="{person.id}">' in form or f'value="{person.id}" selected' in form
+    )
+    response = form_post(
+        client,
+        "/contacts/new",
+        {
+            "person_id": str(person.id),
+            "name": "Han Mi-rae",
+            "relation": "sister",
+            "reach": "Signal, via the Seoul office",
+        },
+        form_path=f"/contacts/new?person_id={person.id}",
+    )
+    assert response.status_code == 302
+    contact_page = response.headers["Location"]
+    assert "Han Mi-rae" in text(client.get(f"/persons/{person.id}"))
+    version = re.search(
+        r'name="version"[^>]*value="(\d+)"', text(client.get(contact_page + "/edit"))
+    )
+    edited = form_post(
+        client,
+        contact_page + "/edit",
+        {
+            "person_id": str(person.id),
+            "name": "Han Mi-rae",
+            "relation": "older sister",
+            "version": version.group(1),
+        },
+    )
+    assert edited.status_code == 302
+    assert "older sister" in text(client.get(contact_page))
+    removed = form_post(client, contact_page + "/delete", {}, form_path=contact_page)
+    assert removed.status_code == 302
+    assert "Han Mi-rae" not in text(client.get(f"/persons/{person.id}"))
+    assert "Han Mi-rae" in text(client.get("/trash"))
+
+
+def test_a_contact_needs_a_name_and_a_person(client, case):
+    response = form_post(client, "/contacts/new", {"name": "", "person_id": ""})
+    assert response.status_code == 422
+    page = text(response)
+    assert "This field is required." in page
+    assert "Choose the person this contact is for." in page
+
+
+def test_a_deleted_record_cannot_be_edited_until_it_is_restored(client, case):
+    facility = case["facility"]
+    form_post(
+        client, f"/facilities/{facility.id}/delete", {}, form_path=f"/facilities/{facility.id}"
+    )
+    response = client.get(f"/facilities/{facility.id}/edit", follow_redirects=True)
+    assert "Restore it before editing it." in text(response)
+    response = form_post(
+        client,
+        f"/facilities/{facility.id}/edit",
+        {"name": "Changed", "kind": "prison"},
+        form_path="/facilities",
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Facility, facility.id).name == "Shenyang Prison"
+
+
+def test_search_results_put_the_best_match_first(client, researcher):
+    from tracker.places.services import facilities
+
+    for name in ("Hoeryong Tumen Holding Centre", "Tumen", "Tumen Border Post"):
+        facilities.create(researcher, {"name": name, "kind": "prison"})
+    db.session.commit()
+    token = csrf_token(client, "/facilities")
+    page = text(client.post("/facilities", data={"csrf_token": token, "q": "tumen"}))
+    body = page.split("<tbody>")[1]
+    positions = [
+        body.index(f">{name}<")
+        for name in ("Tumen", "Tumen Border Post", "Hoeryong Tumen Holding Centre")
+    ]
+    assert positions == sorted(positions)
+    found = client.post("/facilities/lookup", data={"q": "tumen"}, headers={"X-CSRFToken": token})
+    assert [item["label"] for item in found.json["items"]] == [
+        "Tumen",
+        "Tumen Border Post",
+        "Hoeryong Tumen Holding Centre",
+    ]
+
+
+def test_editing_a_record_keeps_a_link_to_a_facility_now_in_the_trash(client, case):
+    from tracker.places.services import facilities
+
+    facilities.delete(None, case["facility"])
+    db.session.commit()
+    event = case["event"]
+    form = text(client.get(f"/events/{event.id}/edit"))
+    assert "Shenyang Prison (no longer listed)" in form
+    assert re.search(rf'<option selected value="{case["facility"].id}">', form)
+    saved = form_post(
+        client,
+        f"/events/{event.id}/edit",
+        {
+            "date_precision": "day",
+            "date_start": "2023-10-09",
+            "crossing_id": str(case["crossing"].id),
+            "facility_ids": [str(case["facility"].id)],
+            "people_min": "300",
+            "transport": "Trains",
+            "version": str(event.version),
+        },
+    )
+    assert saved.status_code == 302, text(saved)
+    db.session.expire_all()
+    assert [f.id for f in db.session.get(RepatriationEvent, event.id).facilities] == [
+        case["facility"].id
+    ]

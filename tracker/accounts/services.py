@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from tracker.accounts import two_factor
 from tracker.accounts.models import ROLES, ApiToken, RecoveryCode, RolePolicy, User
@@ -133,7 +133,7 @@ def user_from_session_id(session_id: str) -> User | None:
     if not user_id.isdigit() or len(user_id) > 12 or not token:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.session_token, token):
+    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user
 
@@ -336,8 +336,13 @@ def verify_second_factor(user: User, code: str) -> bool:
     normalised = two_factor.normalise_code(code)
     for stored in user.recovery_codes:
         if stored.used_at is None and verify_password(stored.code_hash, normalised):
-            stored.used_at = utcnow()
-            db.session.flush()
+            if not _claim_once(
+                update(RecoveryCode)
+                .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
+                .values(used_at=utcnow())
+            ):
+                return False  # another request used it a moment ago
+            db.session.refresh(stored)
             left = sum(1 for other in user.recovery_codes if other.used_at is None)
             audit.record(user, "user.recovery_code_used", user, {"left": left})
             security_log.event("two_factor.recovery_code_used", user.id, left=left)
@@ -355,9 +360,23 @@ def _use_totp_code(user: User, code: str) -> bool:
     counter = two_factor.matching_counter(user.totp_secret, code, user.totp_last_counter)
     if counter is None:
         return False
-    user.totp_last_counter = counter
-    db.session.flush()
+    last = User.totp_last_counter
+    if not _claim_once(
+        update(User)
+        .where(User.id == user.id, or_(last.is_(None), last < counter))
+        .values(totp_last_counter=counter)
+    ):
+        return False  # the same code, in a request that raced this one
+    db.session.refresh(user, ["totp_last_counter"])
     return True
+
+
+def _claim_once(statement: Any) -> bool:
+    """Run a conditional UPDATE; True if it changed a row. The database serialises racing
+    requests on the row, so of two requests with the same code only one can succeed."""
+    db.session.flush()
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
 
 
 def _replace_recovery_codes(user: User) -> list[str]:

@@ -39,7 +39,7 @@ class AuditFilters:
         """The non-empty filters, to keep them in the pager's links."""
         return {key: value for key, value in asdict(self).items() if value}
 
-    def query(self) -> tuple[Select[tuple[AuditEntry]], list[str]]:
+    def query(self) -> tuple[Select[Any], list[str]]:
         """The filtered entries, newest first, and a message per filter that was ignored."""
         query = select(AuditEntry)
         problems = []

@@ -94,7 +94,8 @@ def parse_filters(args: Any) -> Filters:
     def identifier(name: str, field: str) -> None:
         raw = (args.get(name) or "").strip()
         if raw:
-            if raw.isdigit() and 0 < int(raw) <= MAX_ID:
+            # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
+            if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID:
                 values[field] = int(raw)
             else:
                 errors[name] = "Not a valid record number."

@@ -20,6 +20,11 @@ from tracker.sources.models import Source
 VANISHED = "vanished"
 
 
+def _whole(value: Any) -> int | None:
+    """A count as a plain int: PostgreSQL's SUM of a bigint is a numeric (Decimal)."""
+    return None if value is None else int(value)
+
+
 @dataclass
 class Reported:
     """A reported range: the sum of minimums and of maximums (None when any maximum is unknown)."""
@@ -34,7 +39,11 @@ class Reported:
     ) -> "Reported":
         if not events:
             return cls()
-        return cls(events=events, people_min=known_min, people_max=None if open_max else sum_max)
+        return cls(
+            events=int(events),
+            people_min=_whole(known_min),
+            people_max=None if open_max else _whole(sum_max),
+        )
 
     @property
     def label(self) -> str:
@@ -172,12 +181,9 @@ def _by_crossing(filters: Filters, events_where: Any, persons_where: Any) -> lis
         Row(id_, name) for id_, name in db.session.execute(crossings.order_by(CrossingPoint.name))
     ]
     by_id = _rows_by_id(rows)
-    reported = select(RepatriationEvent.crossing_id, *_reported_columns()).where(events_where)
-    for crossing_id, events, known_min, sum_max, open_max in db.session.execute(
-        reported.group_by(RepatriationEvent.crossing_id)
-    ):
+    for crossing_id, reported in reported_per_crossing(events_where).items():
         if crossing_id in by_id:
-            by_id[crossing_id].reported = Reported.from_sums(events, known_min, sum_max, open_max)
+            by_id[crossing_id].reported = reported
     per_event = _documented_per_event(persons_where)
     documented = (
         select(
@@ -191,8 +197,21 @@ def _by_crossing(filters: Filters, events_where: Any, persons_where: Any) -> lis
     )
     for crossing_id, persons, vanished in db.session.execute(documented):
         if crossing_id in by_id:
-            by_id[crossing_id].persons, by_id[crossing_id].vanished = persons, vanished
+            by_id[crossing_id].persons, by_id[crossing_id].vanished = int(persons), int(vanished)
     return _keep_relevant(rows, filters)
+
+
+def reported_per_crossing(events_where: Any) -> dict[int | None, Reported]:
+    """Events and the reported range per crossing point."""
+    query = (
+        select(RepatriationEvent.crossing_id, *_reported_columns())
+        .where(events_where)
+        .group_by(RepatriationEvent.crossing_id)
+    )
+    return {
+        crossing_id: Reported.from_sums(events, known_min, sum_max, open_max)
+        for crossing_id, events, known_min, sum_max, open_max in db.session.execute(query)
+    }
 
 
 def _by_facility(filters: Filters, events_where: Any, persons_where: Any) -> list[Row]:
@@ -226,7 +245,7 @@ def _by_facility(filters: Filters, events_where: Any, persons_where: Any) -> lis
     )
     for facility_id, persons, vanished in db.session.execute(documented):
         if facility_id in by_id:
-            by_id[facility_id].persons, by_id[facility_id].vanished = persons, vanished
+            by_id[facility_id].persons, by_id[facility_id].vanished = int(persons), int(vanished)
     return _keep_relevant(rows, filters)
 
 
@@ -249,8 +268,8 @@ def _by_status_and_gender(persons_where: Any) -> tuple[list[Row], list[Row]]:
     for status, gender, count in counts:
         for rows, key in ((by_status, status), (by_gender, gender)):
             row = rows.setdefault(key, Row(key, key or ""))
-            row.persons += count
-            row.vanished += count if status == VANISHED else 0
+            row.persons += int(count)
+            row.vanished += int(count) if status == VANISHED else 0
 
     def largest_first(rows: dict[Any, Row]) -> list[Row]:
         return sorted(rows.values(), key=lambda row: (-row.persons, row.key or ""))
@@ -275,7 +294,7 @@ def _by_month(events_where: Any, persons_where: Any) -> list[Row]:
     for y, m, events, known_min, sum_max, open_max, not_daily in db.session.execute(reported):
         row = rows.setdefault((y, m), _month_row(y, m))
         row.reported = Reported.from_sums(events, known_min, sum_max, open_max)
-        row.imprecise_events = not_daily
+        row.imprecise_events = int(not_daily)
     per_event = _documented_per_event(persons_where)
     documented = (
         select(year, month, func.sum(per_event.c.persons), func.sum(per_event.c.vanished))
@@ -286,7 +305,7 @@ def _by_month(events_where: Any, persons_where: Any) -> list[Row]:
     )
     for y, m, persons, vanished in db.session.execute(documented):
         row = rows.setdefault((y, m), _month_row(y, m))
-        row.persons, row.vanished = persons, vanished
+        row.persons, row.vanished = int(persons), int(vanished)
     return [rows[key] for key in sorted(rows)]
 
 

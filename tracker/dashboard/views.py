@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from tracker.dashboard import geo, services
+from tracker.dashboard import charts, geo, services
 from tracker.dashboard.filters import FilterError, Filters, parse_filters
 from tracker.extensions import db
 from tracker.places.models import CrossingPoint, Facility
@@ -16,6 +16,7 @@ bp = Blueprint("dashboard", __name__)
 
 
 def _filter_choices() -> dict:
+    """What the filter form offers, and the vocabularies' labels (one query each, per page)."""
     live_crossings = select(CrossingPoint.id, CrossingPoint.name).where(
         CrossingPoint.deleted_at.is_(None)
     )
@@ -25,48 +26,46 @@ def _filter_choices() -> dict:
         .where(CrossingPoint.province.is_not(None))
         .union(select(Facility.province).where(Facility.province.is_not(None)))
     )
+    statuses, genders = terms("status"), terms("gender")
     return {
         "crossings": db.session.execute(live_crossings.order_by(CrossingPoint.name)).all(),
         "facilities": db.session.execute(live_facilities.order_by(Facility.name)).all(),
         "provinces": sorted(db.session.execute(provinces).scalars()),
-        "statuses": terms("status"),
-        "genders": terms("gender"),
+        "statuses": statuses,
+        "genders": genders,
         "grades": RELIABILITY_GRADES,
     }
 
 
 @bp.route("/")
 def index() -> tuple[str, int]:
+    choices = _filter_choices()
+    page = {
+        "choices": choices,
+        "labels": {
+            "status": {term.code: term.label_en for term in choices["statuses"]},
+            "gender": {term.code: term.label_en for term in choices["genders"]},
+        },
+        "args": request.args,
+    }
     try:
         filters = parse_filters(request.args)
     except FilterError as error:
-        return (
-            render_template(
-                "dashboard/index.html",
-                summary=None,
-                filters=Filters(),
-                errors=error.fields,
-                args=request.args,
-                choices=_filter_choices(),
-            ),
-            400,
-        )
+        return render_template(
+            "dashboard/index.html", summary=None, filters=Filters(), errors=error.fields, **page
+        ), 400
     summary = services.summarise(filters)
-    map_markers, off_map = geo.markers(summary)
-    return (
-        render_template(
-            "dashboard/index.html",
-            summary=summary,
-            outline=geo.outline(),
-            markers=map_markers,
-            off_map=off_map,
-            filters=filters,
-            errors={},
-            args=request.args,
-            choices=_filter_choices(),
-        ),
-        200,
-    )
+    markers, off_map = geo.markers(summary)
+    return render_template(
+        "dashboard/index.html",
+        summary=summary,
+        filters=filters,
+        errors={},
+        outline=geo.outline(),
+        markers=markers,
+        off_map=off_map,
+        **page,
+    ), 200
 
 
 @bp.app_template_global()
@@ -76,6 +75,18 @@ def list_url(path: str, query: dict) -> str:
     return path + ("?" + urlencode(clean) if clean else "")
 
 
+bp.app_template_filter("largest")(charts.largest)
+bp.app_template_filter("timeline")(charts.timeline)
+
+
+@bp.app_template_global()
+def biggest_note(rows: list) -> str:
+    """A chart caption's note when the chart shows fewer rows than its table."""
+    if len(rows) <= charts.CHART_ROWS:
+        return ""
+    return f" (the {charts.CHART_ROWS} largest of {len(rows)}; all are in the table)"
+
+
 @bp.app_template_filter("combine")
 def combine(query: dict, extra: dict) -> dict:
     """A copy of `query` with `extra` laid over it."""
@@ -83,9 +94,7 @@ def combine(query: dict, extra: dict) -> dict:
 
 
 @bp.app_template_filter("labelled")
-def labelled(row: services.Row, vocabulary: str) -> services.Row:
-    """The row with its name replaced by the vocabulary's display label."""
-    from tracker.vocab.labels import label
-
-    name = label(vocabulary, row.key) if row.key else "None recorded"
+def labelled(row: services.Row, labels: dict[str, str]) -> services.Row:
+    """The row with its name replaced by its display label (codes are what is stored)."""
+    name = labels.get(row.key, row.key) if row.key else "None recorded"
     return services.Row(row.key, name, row.reported, row.persons, row.vanished)

@@ -5,7 +5,7 @@ from typing import Any
 
 from wtforms import BooleanField, Form, IntegerField, SubmitField
 from wtforms.fields import FieldList, FormField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from tracker.events.services import PRECISION_LABELS
 from tracker.workspace.forms import (
@@ -55,10 +55,10 @@ class EventForm(RecordForm):
 
     def validate_date_start(self, field: PartialDateField) -> None:
         if field.given and self.date_precision.data in ("day", "range") and field.given != "day":
-            raise ValueError("Give the full day (YYYY-MM-DD), or choose Month or Year.")
+            raise ValidationError("Give the full day (YYYY-MM-DD), or choose Month or Year.")
         if field.given == "year" and self.date_precision.data == "month":
-            raise ValueError("Give the month too (YYYY-MM).")
+            raise ValidationError("Give the month too (YYYY-MM).")
 
     def validate_date_end(self, field: PartialDateField) -> None:
         if field.given and field.given != "day":
-            raise ValueError("Give the full day (YYYY-MM-DD).")
+            raise ValidationError("Give the full day (YYYY-MM-DD).")

@@ -8,12 +8,12 @@ from tracker.accounts.permissions import can_view_identity
 from tracker.events.forms import EventForm
 from tracker.events.models import RepatriationEvent, event_facilities
 from tracker.events.services import PRECISION_LABELS, describe_dates, events
-from tracker.extensions import db
 from tracker.persons.models import Person
-from tracker.places.models import CrossingPoint, Facility
+from tracker.places.models import CrossingPoint
+from tracker.records import live_records
 from tracker.sources.services import source_label
 from tracker.workspace.masking import masked
-from tracker.workspace.views import Column, Filter, RecordKind, RecordViews
+from tracker.workspace.views import Column, Filter, RecordKind, RecordViews, picker_choices
 
 
 def people_range(low: int | None, high: int | None) -> str:
@@ -29,24 +29,6 @@ def event_label(event: RepatriationEvent, can_see: bool = True) -> str:
     """An event's name: its crossing and date ("Onsong, 9 October 2023")."""
     crossing = event.crossing.name if event.crossing else "unknown crossing"
     return f"{crossing}, {describe_dates(event)}"
-
-
-def _crossing_choices(can_see: bool) -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        select(CrossingPoint.id, CrossingPoint.name)
-        .where(CrossingPoint.deleted_at.is_(None))
-        .order_by(CrossingPoint.name)
-    ).all()
-    return [(str(row.id), row.name) for row in rows]
-
-
-def _facility_choices(can_see: bool) -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        select(Facility.id, Facility.name)
-        .where(Facility.deleted_at.is_(None))
-        .order_by(Facility.name)
-    ).all()
-    return [(str(row.id), row.name) for row in rows]
 
 
 def _search(q: str, can_see: bool) -> Any:
@@ -75,13 +57,7 @@ def _claims(event: RepatriationEvent, user: Any) -> dict[str, Any]:
         }
         for claim in sorted(event.claims, key=lambda c: c.source_id)
     ]
-    persons = list(
-        db.session.execute(
-            select(Person)
-            .where(Person.event_id == event.id, Person.deleted_at.is_(None))
-            .order_by(Person.case_code)
-        ).scalars()
-    )
+    persons = live_records(Person, Person.event_id == event.id, order_by=Person.case_code)
     return {"claims": claims, "event_persons": persons}
 
 
@@ -117,7 +93,7 @@ event_kind = RecordKind(
             "crossing_id",
             "Crossing point",
             lambda q, v: q.where(RepatriationEvent.crossing_id == int(v)),
-            _crossing_choices,
+            lambda can_see: picker_choices("crossings", can_see),
         ),
         Filter(
             "facility_id",
@@ -129,7 +105,7 @@ event_kind = RecordKind(
                     )
                 )
             ),
-            _facility_choices,
+            lambda can_see: picker_choices("facilities", can_see),
         ),
         Filter(
             "from", "From", lambda q, v: q.where(RepatriationEvent.date_start >= v), is_date=True

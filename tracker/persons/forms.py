@@ -55,9 +55,10 @@ class StatusForm(FlaskForm):
 
 
 class ContactForm(RecordForm):
+    person_id = PickerField("Person", "persons")
     name = text("Name", 200)
     relation = text("Relation", 100, description="e.g. sister, witness")
     location = text("Where", 300)
     reach = long_text("How to reach", 2_000)
     notes = long_text("Notes", 5_000)
-    submit = SubmitField("Add contact")
+    submit = SubmitField("Save contact")

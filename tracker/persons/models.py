@@ -38,6 +38,14 @@ class Person(TrackedRecord, Base):
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
         ),
+        # Status by gender of live persons, grouped in index order without a sort.
+        Index(
+            "ix_persons_live_status_gender",
+            "status",
+            "gender",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
     )
 
     case_code: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)

@@ -196,15 +196,25 @@ class ContactService(RecordService[Contact]):
         """Check a contact's values; every message is tied to its field."""
         check = Cleaner(values)
         cleaned: dict[str, Any] = {
-            "person_id": record.person_id if record else check.integer("person_id"),
+            "person_id": check.reference(
+                "person_id", Person, "person", record.person_id if record else None
+            ),
             "name": check.text("name", 200, required=True),
             "relation": check.text("relation", 100),
             "location": check.text("location", 300),
             "reach": check.text("reach", 2_000),
             "notes": check.text("notes", 5_000),
         }
+        if cleaned["person_id"] is None and "person_id" not in check.errors:
+            check.error("person_id", "Choose the person this contact is for.")
         check.check()
         return cleaned
+
+    def restore(self, actor: Any, record: Contact) -> Contact:
+        """Contacts are identifying: only someone who may see them brings one back."""
+        if not can_view_identity(actor):
+            raise PermissionDenied("Your role may not see contacts.")
+        return super().restore(actor, record)
 
 
 persons = PersonService()

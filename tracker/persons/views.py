@@ -8,12 +8,11 @@ from sqlalchemy import String, cast, or_, select
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import can_edit_records, can_view_identity
-from tracker.events.models import RepatriationEvent
 from tracker.events.views import event_label
-from tracker.exceptions import NotFound, ValidationFailed
+from tracker.exceptions import ValidationFailed
 from tracker.extensions import db
 from tracker.persons.forms import ContactForm, PersonForm, StatusForm
-from tracker.persons.models import Person
+from tracker.persons.models import Contact, Person
 from tracker.persons.services import (
     contacts,
     live_contacts,
@@ -26,7 +25,14 @@ from tracker.places.models import Facility
 from tracker.sources.services import source_label
 from tracker.vocab.labels import choices, label
 from tracker.workspace.masking import masked
-from tracker.workspace.views import Column, Filter, RecordKind, RecordViews, fill_choices
+from tracker.workspace.views import (
+    Column,
+    Filter,
+    RecordKind,
+    RecordViews,
+    fill_choices,
+    picker_choices,
+)
 
 IDENTITY_FIELDS = frozenset(
     {
@@ -71,15 +77,6 @@ def _search(q: str, can_see: bool) -> Any:
         cast(Person.aliases, String).ilike(pattern),
         (Person.family_name + " " + Person.given_name).ilike(pattern),
     )
-
-
-def _event_choices(can_see: bool) -> list[tuple[str, str]]:
-    events = db.session.execute(
-        select(RepatriationEvent)
-        .where(RepatriationEvent.deleted_at.is_(None))
-        .order_by(RepatriationEvent.date_start)
-    ).scalars()
-    return [(str(event.id), event_label(event)) for event in events]
 
 
 def _details(person: Person, can_see: bool) -> list[tuple[str, Any]]:
@@ -149,8 +146,7 @@ def _extra(person: Person, user: Any) -> dict[str, Any]:
         "detentions": detentions,
         "timeline": timeline,
         "status_form": status_form,
-        "contacts": live_contacts(user, person) if can_see else [],
-        "contact_form": ContactForm(formdata=None) if can_see else None,
+        "contacts": live_contacts(user, person) if can_see else None,
     }
 
 
@@ -190,7 +186,10 @@ person_kind = RecordKind(
             lambda c: choices("gender"),
         ),
         Filter(
-            "event_id", "Event", lambda q, v: q.where(Person.event_id == int(v)), _event_choices
+            "event_id",
+            "Event",
+            lambda q, v: q.where(Person.event_id == int(v)),
+            lambda can_see: picker_choices("events", can_see),
         ),
     ],
     label=person_label,
@@ -198,6 +197,7 @@ person_kind = RecordKind(
     search=_search,
     default_sort="case_code",
     picker_order=Person.case_code,
+    ranked_by=lambda can_see: Person.family_name if can_see else Person.case_code,
     identifying_fields=IDENTITY_FIELDS,
     references={"event_id": "events", "facility_id": "facilities", "source_id": "sources"},
     extra_template="persons/extra.html",
@@ -208,6 +208,33 @@ person_kind = RecordKind(
 
 person_views = RecordViews(person_kind)
 bp = person_views.blueprint
+
+contact_kind = RecordKind(
+    name="contacts",
+    singular="contact",
+    title="Contacts",
+    service=contacts,
+    form=ContactForm,
+    columns=[
+        Column("name", "Name", lambda r: r.name, Contact.name, identifying=True),
+        Column("relation", "Relation", lambda r: r.relation or "", Contact.relation),
+        Column("person", "Person", lambda r: r.person.case_code),
+    ],
+    label=lambda r, can_see: f"{r.name} ({r.person.case_code})",
+    details=lambda r, can_see: [
+        ("Person", person_label(r.person, can_see)),
+        ("Name", r.name),
+        ("Relation", r.relation),
+        ("Where", r.location),
+        ("How to reach", r.reach),
+        ("Notes", r.notes),
+    ],
+    search=lambda q, can_see: or_(Contact.name.ilike(f"%{q}%"), Contact.relation.ilike(f"%{q}%")),
+    references={"person_id": "persons"},
+    identity_only=True,
+    prefill=frozenset({"person_id"}),
+)
+contact_views = RecordViews(contact_kind)
 
 
 @bp.route("/<int:record_id>/statuses", methods=["POST"])
@@ -231,40 +258,3 @@ def add_status(record_id: int) -> Response | tuple[str, int]:
             return redirect(url_for(".detail", record_id=record_id))
     flash("The status was not added; see the messages beside the fields.", "error")
     return person_views.detail_page(person, status_form=form), 422
-
-
-@bp.route("/<int:record_id>/contacts", methods=["POST"])
-def add_contact(record_id: int) -> Response | tuple[str, int]:
-    if not (can_edit_records(current_user) and can_view_identity(current_user)):
-        abort(403)
-    person = person_views.load(record_id)
-    form = ContactForm()
-    if form.validate_on_submit():
-        try:
-            contacts.create(current_user, {**form.values(), "person_id": person.id})
-            db.session.commit()
-        except ValidationFailed as error:
-            db.session.rollback()
-            form.set_errors(error.fields)
-        else:
-            flash("The contact was added.", "success")
-            return redirect(url_for(".detail", record_id=record_id))
-    flash("The contact was not added; see the messages beside the fields.", "error")
-    return person_views.detail_page(person, contact_form=form), 422
-
-
-@bp.route("/<int:record_id>/contacts/<int:contact_id>/delete", methods=["POST"])
-def remove_contact(record_id: int, contact_id: int) -> Response:
-    if not (can_edit_records(current_user) and can_view_identity(current_user)):
-        abort(403)
-    person = person_views.load(record_id)
-    try:
-        contact = contacts.get(contact_id)
-    except NotFound:
-        abort(404)
-    if contact.person_id != person.id:
-        abort(404)
-    contacts.delete(current_user, contact)
-    db.session.commit()
-    flash("The contact was removed (an admin can still see it in the audit log).", "success")
-    return redirect(url_for(".detail", record_id=record_id))

@@ -9,6 +9,7 @@ from tracker.extensions import db
 from tracker.places.forms import CrossingForm, FacilityForm
 from tracker.places.models import CrossingPoint, Facility
 from tracker.places.services import crossings, facilities
+from tracker.records import live_records
 from tracker.vocab.labels import choices, label
 from tracker.workspace.views import Column, Filter, RecordKind, RecordViews
 
@@ -45,13 +46,7 @@ def _coordinates(record: Any) -> str:
 
 
 def _events_here(where: Any) -> list[RepatriationEvent]:
-    return list(
-        db.session.execute(
-            select(RepatriationEvent)
-            .where(RepatriationEvent.deleted_at.is_(None), where)
-            .order_by(RepatriationEvent.date_start)
-        ).scalars()
-    )
+    return live_records(RepatriationEvent, where, order_by=RepatriationEvent.date_start)
 
 
 facility_kind = RecordKind(
@@ -92,6 +87,7 @@ facility_kind = RecordKind(
     ],
     search=_name_search(Facility),
     picker_order=Facility.name,
+    ranked_by=lambda can_see: Facility.name,
     extra_template="places/events_here.html",
     extra_context=lambda r, user: {
         "events_here": _events_here(
@@ -133,6 +129,7 @@ crossing_kind = RecordKind(
     ],
     search=_name_search(CrossingPoint),
     picker_order=CrossingPoint.name,
+    ranked_by=lambda can_see: CrossingPoint.name,
     extra_template="places/events_here.html",
     extra_context=lambda r, user: {
         "events_here": _events_here(RepatriationEvent.crossing_id == r.id)

@@ -88,7 +88,8 @@ def sniff_content_type(head: bytes) -> str | None:
             if content_type == "image/webp" and not head.startswith(b"RIFF"):
                 continue
             return content_type
-    if b"\x00" in head:
+    # Plain text has no control characters but tab, line breaks and form feed.
+    if any(byte < 0x20 and byte not in b"\t\n\r\x0c" or byte == 0x7F for byte in head):
         return None
     try:
         head.decode("utf-8")

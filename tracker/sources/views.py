@@ -11,6 +11,7 @@ from tracker.accounts.permissions import can_edit_records, can_view_identity
 from tracker.events.models import EventSource, RepatriationEvent
 from tracker.exceptions import NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.records import live_records
 from tracker.sources.forms import SourceFileForm, SourceForm
 from tracker.sources.models import Source
 from tracker.sources.services import (
@@ -65,13 +66,12 @@ def _details(source: Source, can_see: bool) -> list[tuple[str, Any]]:
 
 def _extra(source: Source, user: Any) -> dict[str, Any]:
     can_see = can_view_identity(user)
-    cited = list(
-        db.session.execute(
-            select(RepatriationEvent)
-            .join(EventSource, EventSource.event_id == RepatriationEvent.id)
-            .where(EventSource.source_id == source.id, RepatriationEvent.deleted_at.is_(None))
-            .order_by(RepatriationEvent.date_start)
-        ).scalars()
+    cited = live_records(
+        RepatriationEvent,
+        RepatriationEvent.id.in_(
+            select(EventSource.event_id).where(EventSource.source_id == source.id)
+        ),
+        order_by=RepatriationEvent.date_start,
     )
     return {
         "files": live_files(source) if can_see else [],
@@ -134,6 +134,7 @@ source_kind = RecordKind(
     search=_search,
     default_sort="published_on",
     picker_order=Source.title,
+    ranked_by=lambda can_see: Source.title,
     identifying_fields=IDENTITY_FIELDS,
     extra_template="sources/extra.html",
     extra_context=_extra,

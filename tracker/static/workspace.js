@@ -73,7 +73,10 @@
     this.showChosen();
 
     var self = this;
-    input.addEventListener("input", function () { self.schedule(); });
+    input.addEventListener("input", function () {
+      if (!self.multiple && !input.value) self.select.value = "";
+      self.schedule();
+    });
     input.addEventListener("focus", function () { if (!input.value) self.schedule(); });
     input.addEventListener("keydown", function (event) { self.key(event); });
     input.addEventListener("blur", function () {

@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from werkzeug.wrappers import Response
 from wtforms.fields import FieldList
 from wtforms.fields.core import UnboundField
@@ -27,8 +27,9 @@ from wtforms.fields.core import UnboundField
 from tracker.accounts.permissions import can_edit_records, can_view_identity
 from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFailed
 from tracker.extensions import db
-from tracker.records import RecordService, Version
+from tracker.records import MAX_ID, RecordService, Version
 from tracker.vocab.labels import choices as vocabulary_choices
+from tracker.vocab.labels import label as vocabulary_label
 from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
 from tracker.workspace.masking import MASKED, masked
 
@@ -74,6 +75,8 @@ class RecordKind:
     filters: list[Filter] = field(default_factory=list)
     default_sort: str = "name"
     picker_order: Any = None
+    # The text column a search ranks by for this viewer (exact, then prefix matches first).
+    ranked_by: Callable[[bool], Any] | None = None
     # History values an analyst must not see (names, free text about persons, ...).
     identifying_fields: frozenset[str] = frozenset()
     extra_template: str | None = None
@@ -82,6 +85,10 @@ class RecordKind:
     # Called with what a page showed, before the commit (persons log identity views).
     shown_in_list: Callable[[list[Any]], None] | None = None
     shown_in_detail: Callable[[Any], None] | None = None
+    # Every page of the kind is identifying (contacts): nobody else gets any of it.
+    identity_only: bool = False
+    # Fields a "new" link may fill in from the query string (ids only, never a name).
+    prefill: frozenset[str] = frozenset()
 
     @property
     def model(self) -> Any:
@@ -92,9 +99,9 @@ class RecordKind:
         for name in dir(self.form):
             unbound = getattr(self.form, name, None)
             if isinstance(unbound, UnboundField):
-                label = unbound.args[0] if unbound.args else unbound.kwargs.get("label")
-                if label:
-                    labels[name] = str(label)
+                label = unbound.kwargs.get("label") or (unbound.args[:1] or [None])[0]
+                if isinstance(label, str):
+                    labels[name] = label
         return labels
 
 
@@ -115,8 +122,16 @@ def reference_label(kind_name: str, record_id: Any, can_see: bool) -> str:
     kind = KINDS.get(kind_name)
     if kind is None or record_id in (None, ""):
         return "—"
+    if not str(record_id).isdigit() or not 0 < int(record_id) <= MAX_ID:
+        return f"#{record_id}"
     record = db.session.get(kind.model, int(record_id))
     return kind.label(record, can_see) if record is not None else f"#{record_id}"
+
+
+def search_rank(column: Any, q: str) -> Any:
+    """Best match first: the exact name, then names that start with the term, then the rest."""
+    lowered = func.lower(column)
+    return case((lowered == q.lower(), 0), (lowered.like(f"{q.lower()}%"), 1), else_=2)
 
 
 def picker_choices(kind_name: str, can_see: bool) -> list[tuple[str, str]]:
@@ -132,13 +147,31 @@ def fill_choices(form: Any, can_see: bool) -> None:
     for item in form:
         if isinstance(item, VocabularyField):
             item.choices = vocabulary_choices(item.vocabulary)
-        elif isinstance(item, MultiPickerField):
-            item.choices = picker_choices(item.picker, can_see)
-        elif isinstance(item, PickerField):
-            item.choices = [("", "— choose —"), *picker_choices(item.picker, can_see)]
+            keep_current(item, can_see)
+        elif isinstance(item, MultiPickerField | PickerField):
+            empty = [] if isinstance(item, MultiPickerField) else [("", "— choose —")]
+            item.choices = [*empty, *picker_choices(item.picker, can_see)]
+            keep_current(item, can_see)
         elif hasattr(item, "entries"):
             for entry in item.entries:
                 fill_choices(entry, can_see)
+
+
+def keep_current(item: Any, can_see: bool) -> None:
+    """Offer the field's current value even when it is no longer a choice (a facility in
+    the Trash, a retired vocabulary term), so that saving the form never drops it silently."""
+    current = item.data if isinstance(item.data, list) else [item.data]
+    offered = {str(value) for value, *_ in item.choices}
+    for value in current:
+        if value in (None, "") or str(value) in offered:
+            continue
+        if isinstance(item, VocabularyField):
+            name = vocabulary_label(item.vocabulary, str(value))
+        elif str(value).isdigit() and 0 < int(value) <= MAX_ID:
+            name = reference_label(item.picker, value, can_see)
+        else:
+            continue  # not a record id at all: the service will say so
+        item.choices.append((str(value), f"{name} (no longer listed)"))
 
 
 def form_data(value: Any) -> Any:
@@ -177,7 +210,7 @@ def format_value(kind: RecordKind, key: str, value: Any, can_see: bool) -> Any:
             return "; ".join(_row_text(kind, row, can_see) for row in value)
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in value.items() if v is not None)
+        return _row_text(kind, {k: v for k, v in value.items() if k != "id"}, can_see)
     if value is None or value == "":
         return "—"
     if value is True:
@@ -198,6 +231,16 @@ def _row_text(kind: RecordKind, row: dict[str, Any], can_see: bool) -> str:
         parts.append(f"{key.removesuffix('_id').replace('_', ' ')}: {value}")
     return ", ".join(parts)
 
+
+ACTION_LABELS = {
+    "create": "Created",
+    "update": "Edited",
+    "delete": "Moved to the Trash",
+    "restore": "Restored from the Trash",
+    "revert": "Earlier version restored",
+    "status.add": "Status added",
+    "file.add": "File attached",
+}
 
 HIDDEN_IN_HISTORY = {"id", "deleted_at", "deleted_by_id"}
 EMPTY: tuple[Any, ...] = (None, "", [])
@@ -234,7 +277,7 @@ def history_rows(kind: RecordKind, record: Any, can_see: bool) -> list[dict[str,
             {
                 "entry": entry,
                 "actor": entry.actor.email if entry.actor else "system",
-                "action": entry.action,
+                "action": ACTION_LABELS.get(entry.action, entry.action),
                 "changes": changes,
                 "revertable": position > 0 and entry.action in ("create", "update", "revert"),
             }
@@ -250,6 +293,8 @@ class RecordViews:
         KINDS[kind.name] = kind
         self.blueprint = Blueprint(kind.name, __name__, url_prefix=f"/{kind.name}")
         bp = self.blueprint
+        if kind.identity_only:
+            bp.before_request(self.require_identity)
         bp.add_url_rule("", "index", self.index, methods=["GET", "POST"])
         bp.add_url_rule("/new", "create", self.create, methods=["GET", "POST"])
         bp.add_url_rule("/lookup", "lookup", self.lookup, methods=["POST"])
@@ -260,6 +305,10 @@ class RecordViews:
         bp.add_url_rule(
             "/<int:record_id>/revert/<int:entry_id>", "revert", self.revert, methods=["POST"]
         )
+
+    def require_identity(self) -> None:
+        if not viewer_sees_identity():
+            abort(403)
 
     # --- loading -------------------------------------------------------------------
 
@@ -328,6 +377,8 @@ class RecordViews:
         order = sortable[sort].sort if sort in sortable else kind.model.id
         if isinstance(order, FunctionType):
             order = order(can_see)
+        if q and kind.ranked_by and not (params.get("sort") or params.get("order")):
+            query = query.order_by(search_rank(kind.ranked_by(can_see), q))
         query = query.order_by(order.desc() if descending else order, kind.model.id)
         records = list(
             db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars()
@@ -361,6 +412,8 @@ class RecordViews:
         query = select(kind.model).where(kind.model.deleted_at.is_(None))
         if q:
             query = query.where(kind.search(q, can_see))
+            if kind.ranked_by:
+                query = query.order_by(search_rank(kind.ranked_by(can_see), q))
         if kind.picker_order is not None:
             query = query.order_by(kind.picker_order)
         records = db.session.execute(query.limit(LOOKUP_LIMIT)).scalars()
@@ -393,7 +446,8 @@ class RecordViews:
 
     def create(self) -> Response | str | tuple[str, int]:
         require_editor()
-        form = self.new_form()
+        prefill = {key: request.args[key] for key in self.kind.prefill if key in request.args}
+        form = self.new_form(prefill if request.method == "GET" else None)
         if form.validate_on_submit():
             try:
                 record = self.kind.service.create(current_user, form.values())
@@ -410,6 +464,8 @@ class RecordViews:
         require_editor()
         kind = self.kind
         record = self.load(record_id)
+        if record.deleted_at is not None:
+            return self.in_trash(record)
         if request.method == "GET":
             form = self.new_form(kind.service.editable_values(record))
             form.version.data = str(record.version)
@@ -428,6 +484,12 @@ class RecordViews:
             db.session.rollback()
             return self.form_page(form, self.load(record_id), error), 422
         flash(f"The {kind.singular} was saved.", "success")
+        return redirect(url_for(".detail", record_id=record.id))
+
+    def in_trash(self, record: Any) -> Response:
+        """A deleted record is changed only after it is restored (nothing happens in the Trash)."""
+        message = f"This {self.kind.singular} is in the Trash. Restore it before editing it."
+        flash(message, "error")
         return redirect(url_for(".detail", record_id=record.id))
 
     def form_page(
@@ -498,6 +560,8 @@ class RecordViews:
     def revert(self, record_id: int, entry_id: int) -> Response | str | tuple[str, int]:
         require_editor()
         record = self.load(record_id)
+        if record.deleted_at is not None:
+            return self.in_trash(record)
         expected = _int(request.form.get("version"), None)
         try:
             self.kind.service.revert(current_user, record, entry_id, expected)
