@@ -28,8 +28,7 @@ def clean_people(check: Cleaner, prefix: str = "") -> tuple[int | None, int | No
 
 
 def precision_of(start: date, end: date) -> str:
-    """How precise a first and last day say an event's date is: a day, a calendar month, a
-    calendar year, or a range (for callers that give two days, such as the API)."""
+    """The precision two days state: one day, a calendar month, a calendar year, or a range."""
     if end == start:
         return "day"
     if start.day == 1 and end == month_end(start):
