@@ -166,6 +166,19 @@ def measure_database(name: str, url: str, sizes: Sizes, runs: int) -> list[Resul
             )
             print(f"  {results[-1].measure}: {ours:.3f}s vs {baseline:.3f}s", flush=True)
 
+        def list_page() -> None:
+            reply = client.get("/persons?status=vanished&page=201")
+            assert reply.status_code == 200, reply.status_code
+
+        ours = median_time(list_page, runs)
+        baseline = median_time(lambda: raw_sql.run_all(raw, raw_sql.list_page_queries()), runs)
+        results.append(
+            Result(
+                name, "persons list, filtered, offset 5,000 (HTTP)", ours, baseline, "raw SQL", 2.0
+            )
+        )
+        print(f"  {results[-1].measure}: {ours:.3f}s vs {baseline:.3f}s", flush=True)
+
         from tracker.dashboard import services
         from tracker.dashboard.filters import Filters, all_of, event_conditions, person_conditions
 

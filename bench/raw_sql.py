@@ -62,6 +62,15 @@ def dashboard_queries(dialect: str, typical: bool) -> list[str]:
     ]
 
 
+def list_page_queries() -> list[str]:
+    """The persons list filtered to 'vanished', page 201 of 25 rows (offset 5,000)."""
+    where = "deleted_at IS NULL AND status = 'vanished'"
+    return [
+        f"SELECT count(*) FROM persons WHERE {where}",
+        f"SELECT * FROM persons WHERE {where} ORDER BY case_code, id LIMIT 25 OFFSET 5000",
+    ]
+
+
 def facet_queries() -> list[str]:
     """The three facets compared with Datasette: persons by status and gender, events by crossing."""
     return [

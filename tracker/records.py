@@ -22,6 +22,7 @@ from tracker.audit.models import AuditEntry
 from tracker.db import utcnow
 from tracker.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.security.converters import MAX_ID
 
 T = TypeVar("T")
 
@@ -31,7 +32,6 @@ LIFECYCLE_FIELDS = frozenset({"id", "deleted_at", "deleted_by_id"})
 # Audit entries about reading a record, not changing it: in the audit log, not the History tab.
 READ_ACTIONS = ("person.view_identity", "file.download")
 # The largest id an INTEGER primary key can hold: anything beyond it is not a record.
-MAX_ID = 2**31 - 1
 
 
 def create_record(actor: Any, model: type[T], **values: Any) -> T:

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
+from tests.browser.session import log_in
 from tracker.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -14,14 +15,6 @@ pytestmark = pytest.mark.browser
 FAMILY_NAME = "Ryomhwa"
 GIVEN_NAME = "Kyongok"
 HANGUL = "렴경옥"
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
 def pick(page: Page, label: str, typed: str, option: str) -> None:

@@ -2,21 +2,14 @@
 earlier version from the history (the confirmation dialogs come from the static script)."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser.session import log_in
 from tracker.extensions import db
 from tracker.places.services import facilities
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from tracker.db import utcnow
 from tracker.exceptions import NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.security import log as security_log
+from tracker.security.converters import parse_id
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 128
@@ -130,9 +131,9 @@ def end_all_sessions(user: User) -> None:
 def user_from_session_id(session_id: str) -> User | None:
     """Resolve Flask-Login's id ("<id>:<session token>"); a stale token means logged out."""
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or len(user_id) > 12 or not token:
+    if parse_id(user_id) is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, parse_id(user_id))
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user

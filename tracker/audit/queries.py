@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEntry
 from tracker.extensions import db
+from tracker.security.converters import parse_id
 
 # Audit entity types (table names) and the pages that show those records.
 RECORD_PAGES = {
@@ -57,8 +58,9 @@ class AuditFilters:
         if self.entity_type:
             query = query.where(AuditEntry.entity_type == self.entity_type)
         if self.entity_id:
-            if self.entity_id.isdigit() and len(self.entity_id) < 10:
-                query = query.where(AuditEntry.entity_id == int(self.entity_id))
+            entity_id = parse_id(self.entity_id)
+            if entity_id is not None:
+                query = query.where(AuditEntry.entity_id == entity_id)
             else:
                 problems.append("Record number: enter a whole number.")
         for value, label, bound in (

@@ -10,9 +10,8 @@ from sqlalchemy.orm import aliased
 from tracker.events.models import EventSource, RepatriationEvent, event_facilities
 from tracker.persons.models import Detention, Person
 from tracker.places.models import CrossingPoint, Facility
+from tracker.security.converters import parse_id
 from tracker.sources.models import RELIABILITY_GRADES, Source
-
-MAX_ID = 2**31 - 1
 
 
 class FilterError(ValueError):
@@ -68,6 +67,17 @@ class Filters:
 
 
 QUERY_NAMES = {"date_from": "from", "date_to": "to"}
+# The filters' names in a query string, and how a page names them to a person.
+QUERY_LABELS = {
+    "from": "From",
+    "to": "To",
+    "province": "Province",
+    "crossing_id": "Crossing point",
+    "facility_id": "Facility",
+    "status": "Status",
+    "gender": "Gender",
+    "min_reliability": "Source reliability at least",
+}
 
 
 def parse_filters(args: Any) -> Filters:
@@ -94,9 +104,9 @@ def parse_filters(args: Any) -> Filters:
     def identifier(name: str, field: str) -> None:
         raw = (args.get(name) or "").strip()
         if raw:
-            # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
-            if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID:
-                values[field] = int(raw)
+            number = parse_id(raw)
+            if number is not None:
+                values[field] = number
             else:
                 errors[name] = "Not a valid record number."
 

@@ -5,7 +5,9 @@ events' people_min / people_max) and documented counts (Person records) are kept
 they are never added together.
 """
 
+import calendar
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Integer, case, extract, func, literal, select
@@ -69,6 +71,7 @@ class Row:
     vanished: int = 0
     precision: str | None = None  # for months: "month" (a calendar month) or "year" (month unknown)
     imprecise_events: int = 0  # for months: events dated only to the month (or year)
+    period: tuple[date, date] | None = None  # for months: the first and last day it covers
 
     def as_dict(self, key_name: str) -> dict[str, Any]:
         data = {key_name: self.key}
@@ -311,8 +314,12 @@ def _by_month(events_where: Any, persons_where: Any) -> list[Row]:
 
 def _month_row(year: int, month: int) -> Row:
     if month == 0:
-        return Row(f"{year:04d}", f"{year} (month unknown)", precision="year")
-    return Row(f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}", precision="month")
+        row = Row(f"{year:04d}", f"{year} (month unknown)", precision="year")
+        row.period = (date(year, 1, 1), date(year, 12, 31))
+        return row
+    row = Row(f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}", precision="month")
+    row.period = (date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+    return row
 
 
 def _reported_figures(filters: Filters) -> list[ReportedFigure]:

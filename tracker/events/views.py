@@ -3,8 +3,10 @@
 from typing import Any
 
 from sqlalchemy import String, cast, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.permissions import can_view_identity
+from tracker.dashboard.filters import event_conditions
 from tracker.events.forms import EventForm
 from tracker.events.models import RepatriationEvent, event_facilities
 from tracker.events.services import PRECISION_LABELS, describe_dates, events
@@ -88,12 +90,19 @@ event_kind = RecordKind(
         ),
         Column("sources", "Sources", lambda r: len(r.claims)),
     ],
+    scope=event_conditions,
+    eager=[
+        joinedload(RepatriationEvent.crossing),
+        selectinload(RepatriationEvent.claims),
+        selectinload(RepatriationEvent.facilities),
+    ],
     filters=[
         Filter(
             "crossing_id",
             "Crossing point",
             lambda q, v: q.where(RepatriationEvent.crossing_id == int(v)),
             lambda can_see: picker_choices("crossings", can_see),
+            is_id=True,
         ),
         Filter(
             "facility_id",
@@ -106,6 +115,7 @@ event_kind = RecordKind(
                 )
             ),
             lambda can_see: picker_choices("facilities", can_see),
+            is_id=True,
         ),
         Filter(
             "from", "From", lambda q, v: q.where(RepatriationEvent.date_start >= v), is_date=True

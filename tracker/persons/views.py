@@ -5,9 +5,12 @@ from typing import Any
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import String, cast, or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import can_edit_records, can_view_identity
+from tracker.dashboard.filters import person_conditions
+from tracker.events.models import RepatriationEvent
 from tracker.events.views import event_label
 from tracker.exceptions import ValidationFailed
 from tracker.extensions import db
@@ -172,6 +175,8 @@ person_kind = RecordKind(
         Column("status_as_of", "As of", lambda r: r.status_as_of or "", Person.status_as_of),
         Column("event", "Event", lambda r: event_label(r.event) if r.event else ""),
     ],
+    scope=person_conditions,
+    eager=[selectinload(Person.event).joinedload(RepatriationEvent.crossing)],
     filters=[
         Filter(
             "status",
@@ -190,6 +195,7 @@ person_kind = RecordKind(
             "Event",
             lambda q, v: q.where(Person.event_id == int(v)),
             lambda can_see: picker_choices("events", can_see),
+            is_id=True,
         ),
     ],
     label=person_label,

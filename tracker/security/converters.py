@@ -9,6 +9,16 @@ from werkzeug.routing import IntegerConverter, Map
 MAX_ID = 2**31 - 1
 
 
+def parse_id(value: Any) -> int | None:
+    """A record id from user input, or None: ASCII digits only (str.isdigit() also takes
+    '²', which int() refuses), and no larger than the database column can hold."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` limited to 0..MAX_ID unless a rule asks for other bounds."""
 

@@ -1,6 +1,6 @@
 """Display names of controlled vocabulary codes, from the vocabulary table."""
 
-from flask import Flask
+from flask import Flask, g, has_app_context
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -22,12 +22,23 @@ def label(vocabulary: str, code: str | None) -> str:
     """The English display name of a code (the code itself when unknown)."""
     if code is None:
         return ""
-    term = db.session.execute(
-        select(VocabularyTerm.label_en).where(
-            VocabularyTerm.vocabulary == vocabulary, VocabularyTerm.code == code
-        )
-    ).scalar_one_or_none()
-    return term or code
+    return _all_labels().get((vocabulary, code), code)
+
+
+def _all_labels() -> dict[tuple[str, str], str]:
+    """Every term's label, read once per request (a list of 25 rows asks for 50 labels)."""
+    if not has_app_context():
+        return _read_labels()
+    if "vocabulary_labels" not in g:
+        g.vocabulary_labels = _read_labels()
+    return g.vocabulary_labels
+
+
+def _read_labels() -> dict[tuple[str, str], str]:
+    rows = db.session.execute(
+        select(VocabularyTerm.vocabulary, VocabularyTerm.code, VocabularyTerm.label_en)
+    )
+    return {(vocabulary, code): text for vocabulary, code, text in rows}
 
 
 def register_template_helpers(app: Flask) -> None:

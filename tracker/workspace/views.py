@@ -25,15 +25,18 @@ from wtforms.fields import FieldList
 from wtforms.fields.core import UnboundField
 
 from tracker.accounts.permissions import can_edit_records, can_view_identity
+from tracker.dashboard.filters import QUERY_LABELS, FilterError, Filters, parse_filters
 from tracker.exceptions import Conflict, NotFound, ServiceError, ValidationFailed
 from tracker.extensions import db
-from tracker.records import MAX_ID, RecordService, Version
+from tracker.records import RecordService, Version
+from tracker.security.converters import parse_id
 from tracker.vocab.labels import choices as vocabulary_choices
 from tracker.vocab.labels import label as vocabulary_label
 from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
 from tracker.workspace.masking import MASKED, masked
 
 PAGE_SIZE = 25
+PICKER_LIMIT = 1000  # more records than this are searched, not listed in a select
 LOOKUP_LIMIT = 20
 
 
@@ -57,6 +60,7 @@ class Filter:
     apply: Callable[[Select[Any], Any], Select[Any]]
     choices: Callable[[bool], list[tuple[str, str]]] | None = None
     is_date: bool = False
+    is_id: bool = False  # a record number (a select when the records are few, else typed)
 
 
 @dataclass
@@ -87,6 +91,11 @@ class RecordKind:
     shown_in_detail: Callable[[Any], None] | None = None
     # Every page of the kind is identifying (contacts): nobody else gets any of it.
     identity_only: bool = False
+    # The dashboard's filters as WHERE clauses for this kind (events, persons), so a number
+    # on the dashboard opens exactly the records behind it.
+    scope: Callable[[Filters], list[Any]] | None = None
+    # Loader options for the list's rows (the relations its columns show), against N+1.
+    eager: list[Any] = field(default_factory=list)
     # Fields a "new" link may fill in from the query string (ids only, never a name).
     prefill: frozenset[str] = frozenset()
 
@@ -122,10 +131,46 @@ def reference_label(kind_name: str, record_id: Any, can_see: bool) -> str:
     kind = KINDS.get(kind_name)
     if kind is None or record_id in (None, ""):
         return "—"
-    if not str(record_id).isdigit() or not 0 < int(record_id) <= MAX_ID:
+    number = parse_id(record_id)
+    if number is None:
         return f"#{record_id}"
-    record = db.session.get(kind.model, int(record_id))
+    record = db.session.get(kind.model, number)
     return kind.label(record, can_see) if record is not None else f"#{record_id}"
+
+
+def dashboard_scope(
+    kind: RecordKind, params: Any, can_see: bool
+) -> tuple[list[Any], dict[str, tuple[str, str]]]:
+    """The dashboard's filters this list has no control for (province, source grade, ...):
+    their conditions, and {key: (value, what to show)} to keep and display them."""
+    if kind.scope is None:
+        return [], {}
+    own = {item.key for item in kind.filters}
+    wanted = {
+        key: params.get(key).strip()
+        for key in QUERY_LABELS
+        if key not in own and (params.get(key) or "").strip()
+    }
+    if not wanted:
+        return [], {}
+    try:
+        filters = parse_filters(wanted)
+    except FilterError as error:
+        for key, message in error.fields.items():
+            flash(f"{QUERY_LABELS.get(key, key)}: {message}", "error")
+        return [], {}
+    shown = {}
+    for key, value in wanted.items():
+        if key == "crossing_id":
+            value_label = reference_label("crossings", value, can_see)
+        elif key == "facility_id":
+            value_label = reference_label("facilities", value, can_see)
+        elif key in ("status", "gender"):
+            value_label = vocabulary_label(key, value)
+        else:
+            value_label = value
+        shown[key] = (value, f"{QUERY_LABELS[key]}: {value_label}")
+    return kind.scope(filters), shown
 
 
 def search_rank(column: Any, q: str) -> Any:
@@ -135,9 +180,15 @@ def search_rank(column: Any, q: str) -> Any:
 
 
 def picker_choices(kind_name: str, can_see: bool) -> list[tuple[str, str]]:
-    """Every live record of a kind as select options (the picker's fallback without JS)."""
+    """Every live record of a kind as select options (the picker's fallback without JS) —
+    unless there are too many to list (100,000 events): then none, and the search-as-you-type
+    picker asks the server, while the field's current value is kept (keep_current)."""
     kind = KINDS[kind_name]
-    query = select(kind.model).where(kind.model.deleted_at.is_(None))
+    live = kind.model.deleted_at.is_(None)
+    count = db.session.execute(select(func.count()).select_from(kind.model).where(live))
+    if count.scalar_one() > PICKER_LIMIT:
+        return []
+    query = select(kind.model).where(live)
     query = query.order_by(kind.picker_order if kind.picker_order is not None else kind.model.id)
     return [(str(r.id), kind.label(r, can_see)) for r in db.session.execute(query).scalars()]
 
@@ -167,7 +218,7 @@ def keep_current(item: Any, can_see: bool) -> None:
             continue
         if isinstance(item, VocabularyField):
             name = vocabulary_label(item.vocabulary, str(value))
-        elif str(value).isdigit() and 0 < int(value) <= MAX_ID:
+        elif parse_id(value) is not None:
             name = reference_label(item.picker, value, can_see)
         else:
             continue  # not a record id at all: the service will say so
@@ -362,6 +413,11 @@ class RecordViews:
                 except ValueError:
                     flash(f"{item.label}: enter a date as YYYY-MM-DD.", "error")
                     continue
+            elif item.is_id:
+                parsed = parse_id(value)
+                if parsed is None:
+                    flash(f"{item.label}: enter a record number.", "error")
+                    continue
             else:
                 allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
                 if value not in allowed:
@@ -369,6 +425,8 @@ class RecordViews:
                 parsed = value
             query = item.apply(query, parsed)
             active[item.key] = value
+        conditions, scoped = dashboard_scope(kind, params, can_see)
+        query = query.where(*conditions)
         if q:
             query = query.where(kind.search(q, can_see))
         total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
@@ -381,19 +439,19 @@ class RecordViews:
             query = query.order_by(search_rank(kind.ranked_by(can_see), q))
         query = query.order_by(order.desc() if descending else order, kind.model.id)
         records = list(
-            db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars()
+            db.session.execute(
+                query.options(*kind.eager).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+            ).scalars()
         )
         rows = [(record, [column.value(record) for column in columns]) for record in records]
-        if kind.shown_in_list and records:
-            kind.shown_in_list(records)
-            db.session.commit()
-        return render_template(
+        page_html = render_template(
             "records/list.html",
             kind=kind,
             columns=columns,
             rows=rows,
             filters=[(f, f.choices(can_see) if f.choices else None) for f in kind.filters],
             active=active,
+            scoped=scoped,
             q=q,
             sort=sort,
             descending=descending,
@@ -403,6 +461,12 @@ class RecordViews:
             can_edit=can_edit_records(current_user),
             post_search=can_see,
         )
+        # Logged after rendering: the commit expires every loaded row, and the page would
+        # otherwise load each one again.
+        if kind.shown_in_list and records:
+            kind.shown_in_list(records)
+            db.session.commit()
+        return page_html
 
     def lookup(self) -> Response:
         """Search-as-you-type: up to 20 live records whose name matches (POST, never a URL)."""
