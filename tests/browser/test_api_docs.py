@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.test_workspace_journey import log_in
+from tests.browser.session import log_in
 from tracker.extensions import db
 
 pytestmark = pytest.mark.browser
