@@ -1,6 +1,7 @@
 """`make bench`: build (or reuse) a synthetic database on SQLite and PostgreSQL, measure, write RESULTS.md.
 
-    python -m bench [--persons 1000000] [--runs 5] [--postgres-url URL | --no-postgres]
+    python -m bench [--persons 1000000] [--runs 5] [--import-rows N]
+                    [--postgres-url URL | --no-postgres]
 
 Every figure is a median over --runs runs after one warm-up, beside a baseline measured in
 the same run on the same data: the same aggregates as raw SQL through the database driver
@@ -26,6 +27,7 @@ import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
+from bench import imports as import_bench
 from bench import raw_sql
 from bench.generate import Sizes, generate
 from tracker import create_app
@@ -124,13 +126,40 @@ def _raw_connection(url: str) -> Any:
     return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
 
 
-def measure_database(name: str, url: str, sizes: Sizes, runs: int) -> list[Result]:
+def measure_export(name: str, raw: Any, dialect: str, runs: int, notes: list[str]) -> list[Result]:
+    """The streamed CSV export of every person beside a plain csv.writer over the same query."""
+    from bench import export
+    from tracker.persons.models import Person
+
+    rows = db.session.execute(
+        select(func.count()).select_from(Person).where(Person.deleted_at.is_(None))
+    ).scalar_one()
+    export_runs = max(1, min(runs, 3))  # a million-row export is long; fewer runs suffice
+    ours = median_time(export.our_export(), export_runs)
+    plain = export.plain_csv(raw, dialect)
+    baseline = median_time(plain, export_runs)
+    first = export.first_chunk_seconds()
+    our_peak = export.peak_memory_mib(export.our_export())
+    plain_peak = export.peak_memory_mib(plain)
+    notes.append(
+        f"- {name}, CSV export of {rows:,} persons: ours {rows / ours:,.0f} rows/s, plain "
+        f"csv.writer over the same query {rows / baseline:,.0f} rows/s; first chunk ready after "
+        f"{first:.3f}s; peak Python heap {our_peak:.1f} MiB (plain: {plain_peak:.1f} MiB)."
+    )
+    print(f"  {notes[-1][2:]}", flush=True)
+    return [Result(name, "CSV export, every person", ours, baseline, "csv.writer", None)]
+
+
+def measure_database(
+    name: str, url: str, sizes: Sizes, runs: int, notes: list[str] | None = None
+) -> list[Result]:
     """Every measure for one database."""
     print(f"{name}: preparing", flush=True)
     app, _ = prepare(url, sizes)
     raw = _raw_connection(url)
     dialect = "postgresql" if url.startswith("postgres") else "sqlite"
     results = []
+    notes = notes if notes is not None else []
     with app.app_context():
         for label, typical in (
             ("all filters off", False),
@@ -192,6 +221,7 @@ def measure_database(name: str, url: str, sizes: Sizes, runs: int) -> list[Resul
         results.append(
             Result(name, "facets: status, gender, crossing", ours, baseline, "raw SQL", 1.5)
         )
+        results += measure_export(name, raw, dialect, runs, notes)
         if dialect == "sqlite":
             datasette = datasette_facets(url.removeprefix("sqlite:///"), runs)
             if datasette is not None:
@@ -204,6 +234,29 @@ def measure_database(name: str, url: str, sizes: Sizes, runs: int) -> list[Resul
         db.engine.dispose()
     raw.close()
     return results
+
+
+def measure_import(name: str, url: str, rows: int) -> Result:
+    """`import N rows`: our import (parse, services, audit, one commit) beside the raw
+    executemany of the same rows, each into an empty database of its own."""
+    print(f"{name}: importing {rows:,} rows", flush=True)
+    app = _app(url)
+    path = HERE / "data" / f"import-{rows}.csv"
+    data = import_bench.write_rows(path, rows)
+    ours = import_bench.time_import(app, url, path)
+    baseline = import_bench.time_executemany(app, url, data, _raw_connection)
+    with app.app_context():
+        db.engine.dispose()
+    result = Result(
+        name,
+        f"import {rows:,} rows ({rows / ours:,.0f} rows/s; executemany {rows / baseline:,.0f} rows/s)",
+        ours,
+        baseline,
+        "raw executemany",
+        None,
+    )
+    print(f"  {result.measure}: {ours:.2f}s vs {baseline:.2f}s", flush=True)
+    return result
 
 
 def datasette_facets(path: str, runs: int) -> float | None:
@@ -286,6 +339,9 @@ def main(argv: list[str] | None = None) -> int:
         "--postgres-url", default=os.environ.get("TRACKER_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--import-rows", type=int, default=None, help="rows to import (default: persons / 10)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
     sizes = Sizes.scaled(args.persons)
@@ -293,7 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     data.mkdir(exist_ok=True)
     results: list[Result] = []
     notes: list[str] = []
-    results += measure_database("SQLite", f"sqlite:///{data}/bench.db", sizes, args.runs)
+    import_rows = args.import_rows or max(args.persons // 10, 100)
+    results += measure_database("SQLite", f"sqlite:///{data}/bench.db", sizes, args.runs, notes)
+    results.append(measure_import("SQLite", f"sqlite:///{data}/import.db", import_rows))
     if not args.no_postgres:
         try:
             _ensure_postgres_database(args.postgres_url)
@@ -303,7 +361,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             results += measure_database(
-                "PostgreSQL", normalise_database_url(args.postgres_url), sizes, args.runs
+                "PostgreSQL", normalise_database_url(args.postgres_url), sizes, args.runs, notes
+            )
+            import_url = args.postgres_url.rstrip("/") + "_import"
+            _ensure_postgres_database(import_url)
+            results.append(
+                measure_import("PostgreSQL", normalise_database_url(import_url), import_rows)
             )
     write_results(args.out, sizes, args.runs, results, notes)
     return 0

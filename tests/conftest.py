@@ -58,6 +58,8 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # Buffered: a streamed body (an export) is read inside the request's own context.
+        kwargs.setdefault("buffered", True)
         response = contextvars.Context().run(super().open, *args, **kwargs)
         for header in response.headers.getlist("Set-Cookie"):  # cookies must stay out of logs
             value = header.split(";", 1)[0].partition("=")[2]

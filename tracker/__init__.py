@@ -45,11 +45,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.admin import views as admin_views
     from tracker.dashboard import views as dashboard_views
     from tracker.errors import register_error_handlers
+    from tracker.exports import views as exports_views
     from tracker.vocab.labels import register_template_helpers
 
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(dashboard_views.bp)
+    app.register_blueprint(exports_views.bp)
     _register_workspace(app)
     accounts_views.install_login_gate(app)
     register_error_handlers(app)
@@ -68,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_workspace(app: Flask) -> None:
     """The researcher workspace: one blueprint per kind of record, and the Trash."""
     from tracker.events.views import event_views
+    from tracker.imports.views import bp as imports_bp
     from tracker.persons.views import contact_views, person_views
     from tracker.places.views import crossing_views, facility_views
     from tracker.sources.views import source_views
@@ -77,6 +80,7 @@ def _register_workspace(app: Flask) -> None:
     for views in kinds:
         app.register_blueprint(views.blueprint)
     app.register_blueprint(trash_bp)
+    app.register_blueprint(imports_bp)
 
 
 def _configure_logging(app: Flask) -> None:

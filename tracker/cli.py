@@ -2,6 +2,7 @@
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -9,6 +10,10 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from tracker.exceptions import ServiceError
 from tracker.extensions import db
+
+# Literal here so that `tracker --help` does not import the app's models.
+EXPORT_KINDS = ["persons", "events", "facilities", "crossings", "sources", "statuses", "summary"]
+FORMATS = ["csv", "xlsx", "json"]
 
 
 def _create_app() -> Flask:
@@ -86,6 +91,34 @@ def sample_load() -> None:
         click.echo("The sample is already loaded; nothing changed.")
 
 
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(["persons", "events", "facilities", "crossings", "sources", "statuses"]),
+)
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sheet", help="The sheet of a workbook (default: the first).")
+@click.option("--create-missing", is_flag=True, help="Create unknown places and sources.")
+@click.option("--allow-similar", is_flag=True, help="Add persons that look like existing cases.")
+@click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@with_appcontext
+def import_command(
+    path: Path,
+    kind: str,
+    map_path: Path | None,
+    sheet: str | None,
+    create_missing: bool,
+    allow_similar: bool,
+    dry_run: bool,
+) -> None:
+    """Import a CSV or XLSX file, all rows or none; exit 1 when nothing could be imported."""
+    from tracker.imports.cli import run_import_command
+
+    run_import_command(path, kind, map_path, sheet, create_missing, allow_similar, dry_run)
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
@@ -124,7 +157,79 @@ def serve_command(host: str, port: int, workers: int) -> None:
     run_gunicorn(current_app._get_current_object(), host, port, workers)  # type: ignore[attr-defined]
 
 
+@click.command("export")
+@click.option("--what", "what", required=True, type=click.Choice(EXPORT_KINDS))
+@click.option("--format", "fmt", default="csv", show_default=True, type=click.Choice(FORMATS))
+@click.option("--from", "date_from", help="Events (and their persons) from this day: YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Events (and their persons) up to this day: YYYY-MM-DD.")
+@click.option("--province")
+@click.option("--crossing-id")
+@click.option("--facility-id")
+@click.option("--status")
+@click.option("--gender")
+@click.option("--min-reliability")
+@click.option("--filter", "extra", multiple=True, metavar="NAME=VALUE", help="A list's own filter.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--bom", is_flag=True, help="CSV: start with a byte-order mark (Excel and Hangul).")
+@click.option("--coarse-dates", is_flag=True, help="Dates to the month only.")
+@click.option("--small-counts-below", type=int, help="Show documented counts below N as '<N'.")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--identifying", is_flag=True, help="Include identifying fields (audited).")
+@click.option("--user", "email", help="Who exports (required with --identifying).")
+@click.option("--reason", default="", help="Why identifying fields are needed.")
+@with_appcontext
+def export_command(
+    what: str, fmt: str, output: Path, extra: tuple[str, ...], email: str | None, **options: Any
+) -> None:
+    """Export a list or the dashboard summary, redacted unless --identifying; PATH.manifest.json
+    is written beside it."""
+    from tracker.accounts import services as accounts
+    from tracker.exports import services
+
+    names = {"date_from": "from", "date_to": "to"}
+    flags = ("bom", "coarse_dates", "small_counts_below", "base_url", "identifying", "reason")
+    params = {
+        names.get(key, key): value
+        for key, value in options.items()
+        if key not in flags and value not in (None, "")
+    }
+    for item in extra:
+        name, _, value = item.partition("=")
+        params[name.strip()] = value.strip()
+    actor = None
+    if email:
+        actor = accounts.find_user(email)
+        if actor is None or not actor.active:
+            raise click.ClickException("No active account with that email.")
+    elif options["identifying"]:
+        raise click.ClickException("--identifying needs --user EMAIL (and --reason).")
+    values = {key: options[key] for key in flags} | {"what": what, "format": fmt}
+
+    def run() -> dict[str, Any]:
+        export = services.start_export(
+            actor, services.clean_options(values), params, post_search=True
+        )
+        manifest = services.write_file(export, output)
+        services.finish_export(actor, export)
+        return manifest
+
+    manifest = _commit_or_fail(run)
+    click.echo(
+        f"Wrote {manifest['rows']} rows to {output} ({manifest['redaction']['profile']}), "
+        f"sha256 {manifest['sha256']}; manifest in {output}.manifest.json."
+    )
+
+
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to the app's CLI (so `flask --app tracker` has them too)."""
-    for command in (users, sample, backup_command, restore_command, serve_command):
+    commands = (
+        users,
+        sample,
+        import_command,
+        export_command,
+        backup_command,
+        restore_command,
+        serve_command,
+    )
+    for command in commands:
         app.cli.add_command(command)

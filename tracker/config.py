@@ -127,6 +127,8 @@ DEFAULTS: dict = {
     "APP_NAME": "Repatriation Tracker",
     "API_RATE_LIMIT": "300 per minute",  # per API token, across every /api/v1 route
     "API_MAX_BODY_BYTES": 1024 * 1024,  # a record is a few kB; bigger bodies get 413
+    # An identifying export needs the password typed again, or typed within this long before.
+    "EXPORT_FRESH_LOGIN": timedelta(minutes=5),
 }
 
 

@@ -3,6 +3,7 @@
 from tracker.accounts.models import ApiToken, User
 from tracker.audit.models import AuditEntry
 from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
+from tracker.imports.models import ImportBatch, SavedMapping
 from tracker.persons.models import CaseCodeCounter, Contact, Detention, Person, StatusRecord
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import Source, SourceFile
@@ -17,9 +18,11 @@ __all__ = [
     "Detention",
     "EventSource",
     "Facility",
+    "ImportBatch",
     "Person",
     "RepatriationEvent",
     "ReportedFigure",
+    "SavedMapping",
     "Source",
     "SourceFile",
     "StatusRecord",

@@ -38,3 +38,10 @@ def test_the_audit_log_filters_by_actor_action_record_and_date(client, login_as)
 def test_the_audit_log_is_for_admins_only(client, login_as):
     login_as("researcher")
     assert client.get("/admin/audit?action=update").status_code == 403
+
+
+def test_a_superscript_digit_as_record_number_is_a_message_not_a_crash(client, login_as):
+    login_as("admin")
+    response = client.get("/admin/audit", query_string={"entity_id": "²"})
+    assert response.status_code < 500
+    assert "Record number: enter a whole number." in response.get_data(as_text=True)

@@ -26,5 +26,7 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ip_address: Mapped[str | None] = mapped_column(String(45))
+    # Set on every entry an import wrote: the records a batch touched, for its revert.
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
 
     actor: Mapped["User | None"] = relationship("User")

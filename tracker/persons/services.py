@@ -162,17 +162,10 @@ class PersonService(RecordService[Person]):
             updated_by_id=getattr(actor, "id", None),
         )
         db.session.add(entry)
-        before = {"status": person.status, "status_as_of": _iso(person.status_as_of)}
-        latest = max(
-            (s for s in person.statuses if s.deleted_at is None),
-            key=lambda s: (s.as_of, s is entry, s.id or 0),
-        )
-        person.status, person.status_as_of = latest.status, latest.as_of
-        person.updated_by_id = getattr(actor, "id", None)
-        person.updated_at = utcnow()
+        before = _current_status(person)
+        _refresh_status(actor, person, newest=entry)
         flush_or_conflict()
-        after = {"status": person.status, "status_as_of": _iso(person.status_as_of)}
-        changes = audit.diff(before, after)
+        changes = audit.diff(before, _current_status(person))
         changes["status_record"] = {
             "old": None,
             "new": {
@@ -185,6 +178,40 @@ class PersonService(RecordService[Person]):
         }
         audit.record(actor, "status.add", person, changes)
         return entry
+
+    def withdraw_status(self, actor: Any, person: Person, status_id: int) -> None:
+        """Withdraw a status claim (kept, marked deleted); the current status is recomputed."""
+        check_can_edit(actor)
+        entry = next(
+            (s for s in person.statuses if s.id == status_id and s.deleted_at is None), None
+        )
+        if entry is None:
+            return
+        before = _current_status(person)
+        entry.deleted_at = utcnow()
+        entry.deleted_by_id = getattr(actor, "id", None)
+        _refresh_status(actor, person)
+        flush_or_conflict()
+        changes = audit.diff(before, _current_status(person))
+        changes["status_record"] = {
+            "old": {"id": entry.id, "status": entry.status, "as_of": _iso(entry.as_of)},
+            "new": None,
+        }
+        audit.record(actor, "status.withdraw", person, changes)
+
+
+def _current_status(person: Person) -> dict[str, Any]:
+    return {"status": person.status, "status_as_of": _iso(person.status_as_of)}
+
+
+def _refresh_status(actor: Any, person: Person, newest: StatusRecord | None = None) -> None:
+    """A person's current status: the live claim with the latest as-of (ties: the newest)."""
+    live = [s for s in person.statuses if s.deleted_at is None]
+    latest = max(live, key=lambda s: (s.as_of, s is newest, s.id or 0)) if live else None
+    person.status = latest.status if latest else None
+    person.status_as_of = latest.as_of if latest else None
+    person.updated_by_id = getattr(actor, "id", None)
+    person.updated_at = utcnow()
 
 
 class ContactService(RecordService[Contact]):

@@ -2,6 +2,7 @@
  * - select[data-picker]: a search-as-you-type picker (asks the server, POST + CSRF header)
  * - button[data-add-row]: adds another claim / detention row to a form
  * - form[data-confirm]: asks before moving a record to the Trash or reverting it
+ * - form[data-busy]: shows a working indicator while a long preview or import runs
  * - the event form shows "Last day" only for a range
  * Without JavaScript every form still works with plain selects. */
 (function () {
@@ -298,8 +299,27 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) event.preventDefault();
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    var busy = form.getAttribute && form.getAttribute("data-busy");
+    if (busy) showBusy(form, busy);
   });
+
+  // form[data-busy]: a long request (a preview or an import) shows that it is working.
+  function showBusy(form, text) {
+    var status = form.querySelector("[data-busy-status]");
+    if (!status) return;
+    status.textContent = text + " ";
+    var bar = document.createElement("progress");
+    bar.setAttribute("aria-label", text);
+    status.appendChild(bar);
+    status.hidden = false;
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    });
+  }
 
   document.addEventListener("DOMContentLoaded", function () {
     prepareRows();

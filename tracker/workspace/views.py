@@ -140,11 +140,12 @@ def reference_label(kind_name: str, record_id: Any, can_see: bool) -> str:
 
 def dashboard_scope(
     kind: RecordKind, params: Any, can_see: bool
-) -> tuple[list[Any], dict[str, tuple[str, str]]]:
+) -> tuple[list[Any], dict[str, tuple[str, str]], dict[str, str]]:
     """The dashboard's filters this list has no control for (province, source grade, ...):
-    their conditions, and {key: (value, what to show)} to keep and display them."""
+    their conditions, {key: (value, what to show)} to keep and display them, and a message
+    for each value that could not be read."""
     if kind.scope is None:
-        return [], {}
+        return [], {}, {}
     own = {item.key for item in kind.filters}
     wanted = {
         key: params.get(key).strip()
@@ -152,13 +153,12 @@ def dashboard_scope(
         if key not in own and (params.get(key) or "").strip()
     }
     if not wanted:
-        return [], {}
+        return [], {}, {}
     try:
         filters = parse_filters(wanted)
     except FilterError as error:
-        for key, message in error.fields.items():
-            flash(f"{QUERY_LABELS.get(key, key)}: {message}", "error")
-        return [], {}
+        problems = {k: f"{QUERY_LABELS.get(k, k)}: {m}" for k, m in error.fields.items()}
+        return [], {}, problems
     shown = {}
     for key, value in wanted.items():
         if key == "crossing_id":
@@ -170,7 +170,7 @@ def dashboard_scope(
         else:
             value_label = value
         shown[key] = (value, f"{QUERY_LABELS[key]}: {value_label}")
-    return kind.scope(filters), shown
+    return kind.scope(filters), shown, {}
 
 
 def search_rank(column: Any, q: str) -> Any:
@@ -336,6 +336,74 @@ def history_rows(kind: RecordKind, record: Any, can_see: bool) -> list[dict[str,
     return rows
 
 
+@dataclass
+class Listing:
+    """A list as the viewer asked for it: the ordered query and what narrowed it."""
+
+    query: Select[Any]
+    columns: list[Column]
+    q: str
+    sort: str
+    descending: bool
+    active: dict[str, str]  # the kind's own filters that apply
+    scoped: dict[str, tuple[str, str]]  # dashboard filters that apply: key -> (value, label)
+    problems: dict[str, str]  # filter values that could not be understood, with why
+
+
+def list_query(kind: RecordKind, params: Any, can_see: bool, post_search: bool) -> Listing:
+    """The live records of a kind that a list page shows for these parameters, in its order.
+
+    The list page and every export of it call this, so an export holds exactly the rows the
+    filtered list shows. A name search only counts when it came in a POST body."""
+    q = (params.get("q") or "").strip()[:200]
+    if can_see and not post_search:
+        q = ""
+    columns = [c for c in kind.columns if can_see or not c.identifying]
+    sortable = {c.key: c for c in columns if c.sort is not None}
+    sort, direction = params.get("sort"), params.get("dir")
+    if params.get("order"):  # a column heading was pressed: "name:desc"
+        sort, _, direction = params["order"].partition(":")
+    sort = sort if sort in sortable else kind.default_sort
+    descending = direction == "desc"
+    query = select(kind.model).where(kind.model.deleted_at.is_(None))
+    active: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for item in kind.filters:
+        value = (params.get(item.key) or "").strip()
+        if not value:
+            continue
+        if item.is_date:
+            try:
+                parsed: Any = date.fromisoformat(value)
+            except ValueError:
+                problems[item.key] = f"{item.label}: enter a date as YYYY-MM-DD."
+                continue
+        elif item.is_id:
+            parsed = parse_id(value)
+            if parsed is None:
+                problems[item.key] = f"{item.label}: enter a record number."
+                continue
+        else:
+            allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
+            if value not in allowed:
+                continue
+            parsed = value
+        query = item.apply(query, parsed)
+        active[item.key] = value
+    conditions, scoped, unread = dashboard_scope(kind, params, can_see)
+    problems.update(unread)
+    query = query.where(*conditions)
+    if q:
+        query = query.where(kind.search(q, can_see))
+    order = sortable[sort].sort if sort in sortable else kind.model.id
+    if isinstance(order, FunctionType):
+        order = order(can_see)
+    if q and kind.ranked_by and not (params.get("sort") or params.get("order")):
+        query = query.order_by(search_rank(kind.ranked_by(can_see), q))
+    query = query.order_by(order.desc() if descending else order, kind.model.id)
+    return Listing(query, columns, q, sort, descending, active, scoped, problems)
+
+
 class RecordViews:
     """The shared pages of one kind of record, on its own blueprint."""
 
@@ -391,53 +459,14 @@ class RecordViews:
         if request.method == "POST" and not can_see:
             abort(403)
         params = request.form if request.method == "POST" else request.args
-        q = (params.get("q") or "").strip()[:200]
-        if can_see and request.method != "POST":
-            q = ""
-        columns = [c for c in kind.columns if can_see or not c.identifying]
-        sortable = {c.key: c for c in columns if c.sort is not None}
-        sort, direction = params.get("sort"), params.get("dir")
-        if params.get("order"):  # a column heading was pressed: "name:desc"
-            sort, _, direction = params["order"].partition(":")
-        sort = sort if sort in sortable else kind.default_sort
-        descending = direction == "desc"
-        query = select(kind.model).where(kind.model.deleted_at.is_(None))
-        active: dict[str, str] = {}
-        for item in kind.filters:
-            value = (params.get(item.key) or "").strip()
-            if not value:
-                continue
-            if item.is_date:
-                try:
-                    parsed: Any = date.fromisoformat(value)
-                except ValueError:
-                    flash(f"{item.label}: enter a date as YYYY-MM-DD.", "error")
-                    continue
-            elif item.is_id:
-                parsed = parse_id(value)
-                if parsed is None:
-                    flash(f"{item.label}: enter a record number.", "error")
-                    continue
-            else:
-                allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
-                if value not in allowed:
-                    continue
-                parsed = value
-            query = item.apply(query, parsed)
-            active[item.key] = value
-        conditions, scoped = dashboard_scope(kind, params, can_see)
-        query = query.where(*conditions)
-        if q:
-            query = query.where(kind.search(q, can_see))
-        total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        listing = list_query(kind, params, can_see, post_search=request.method == "POST")
+        for message in listing.problems.values():
+            flash(message, "error")
+        query, columns = listing.query, listing.columns
+        counted = query.order_by(None).subquery()
+        total = db.session.execute(select(func.count()).select_from(counted)).scalar_one()
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(_int(params.get("page"), 1), 1), pages)
-        order = sortable[sort].sort if sort in sortable else kind.model.id
-        if isinstance(order, FunctionType):
-            order = order(can_see)
-        if q and kind.ranked_by and not (params.get("sort") or params.get("order")):
-            query = query.order_by(search_rank(kind.ranked_by(can_see), q))
-        query = query.order_by(order.desc() if descending else order, kind.model.id)
         records = list(
             db.session.execute(
                 query.options(*kind.eager).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
@@ -450,11 +479,11 @@ class RecordViews:
             columns=columns,
             rows=rows,
             filters=[(f, f.choices(can_see) if f.choices else None) for f in kind.filters],
-            active=active,
-            scoped=scoped,
-            q=q,
-            sort=sort,
-            descending=descending,
+            active=listing.active,
+            scoped=listing.scoped,
+            q=listing.q,
+            sort=listing.sort,
+            descending=listing.descending,
             page=page,
             pages=pages,
             total=total,

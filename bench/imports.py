@@ -1,0 +1,116 @@
+"""The import measure: N event rows from a CSV through `tracker import`'s service, beside
+the raw executemany of the same rows into the same table (the limit: no parsing, no rules,
+no audit, no history)."""
+
+import csv
+import random
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from tracker.extensions import db
+
+CROSSINGS = ["Onsong", "Dandong", "Tumen", "Hoeryong", "Hyesan"]
+SOURCES = ["Activist network", "Relative abroad", "NGO report"]
+HEADER = ["external_id", "date_start", "crossing", "people", "transport", "sources"]
+
+
+def write_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
+    """A CSV of `rows` events as researchers write them (dates, ranges, names); also returned."""
+    generator = random.Random(seed)
+    start = date(2015, 1, 1)
+    data = []
+    for number in range(rows):
+        day = start + timedelta(days=generator.randrange(3000))
+        low = generator.randrange(1, 400)
+        people = generator.choice([f"{low}", f"about {low}", f"{low}+", f"{low}-{low + 50}"])
+        data.append(
+            [
+                f"B-{number}",
+                day.strftime("%d %b %Y"),
+                generator.choice(CROSSINGS),
+                people,
+                generator.choice(["bus", "truck", ""]),
+                generator.choice(SOURCES),
+            ]
+        )
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(data)
+    return data
+
+
+def _fresh(app: Any, url: str) -> None:
+    with app.app_context():
+        if url.startswith("sqlite"):
+            db.engine.dispose()
+            Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        else:
+            with db.engine.connect() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+                connection.commit()
+            db.engine.dispose()
+        upgrade()
+
+
+def time_import(app: Any, url: str, path: Path) -> float:
+    """Seconds for one committed import of the file into an empty database."""
+    from tracker.imports.services import ImportOptions, import_file
+
+    _fresh(app, url)
+    with app.app_context():
+        start = time.perf_counter()
+        report = import_file(None, path, path.name, "events", None, ImportOptions(True))
+        db.session.commit()
+        seconds = time.perf_counter() - start
+        assert report.created == report.rows, report.lines()[:5]
+        db.session.remove()
+    return seconds
+
+
+def time_executemany(app: Any, url: str, rows: list[list[str]], connect: Any) -> float:
+    """Seconds for the same rows as one executemany of already-parsed values."""
+    _fresh(app, url)
+    with app.app_context():
+        db.session.execute(
+            text(
+                "INSERT INTO crossing_points (name, aliases, version, created_at, updated_at) "
+                "VALUES (:name, '[]', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            [{"name": name} for name in CROSSINGS],
+        )
+        db.session.commit()
+        db.session.remove()
+    marker = "?" if url.startswith("sqlite") else "%s"
+    values = [
+        (
+            row[0],
+            "bench",
+            date(2015, 1, 1).isoformat(),
+            date(2015, 1, 1).isoformat(),
+            CROSSINGS.index(row[2]) + 1,
+            row[4] or None,
+        )
+        for row in rows
+    ]
+    sql = (
+        "INSERT INTO repatriation_events (external_id, external_source, date_start, date_end, "
+        "date_precision, date_approximate, crossing_id, transport, version, created_at, "
+        f"updated_at) VALUES ({marker}, {marker}, {marker}, {marker}, 'day', false, {marker}, "
+        f"{marker}, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    raw = connect(url)
+    try:
+        start = time.perf_counter()
+        cursor = raw.cursor()
+        cursor.executemany(sql, values)
+        raw.commit()
+        return time.perf_counter() - start
+    finally:
+        raw.close()

@@ -1,0 +1,170 @@
+"""Export pages: the options form (reached from a list or the dashboard with its filters), the
+streamed file, an export's manifest, and the printable report. The rules are in services."""
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+)
+from flask_login import current_user
+
+from tracker.accounts.models import User
+from tracker.accounts.permissions import can_view_identity
+from tracker.dashboard import services as dashboard
+from tracker.dashboard.filters import FilterError, Filters, parse_filters
+from tracker.exceptions import PermissionDenied, ServiceError, ValidationFailed
+from tracker.exports import services
+from tracker.exports.datasets import DATASETS
+from tracker.extensions import db
+from tracker.vocab.labels import terms
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+FRESH_LOGIN_KEY = "export_password_confirmed_at"
+
+
+@bp.app_context_processor
+def _exportable() -> dict[str, Any]:
+    return {"export_kinds": frozenset(DATASETS)}
+
+
+def _params() -> Any:
+    """The page's parameters: a POST body for those who may search by name, else the URL."""
+    if request.method == "POST":
+        if not can_view_identity(current_user):
+            abort(403)
+        return request.form
+    return request.args
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> tuple[str, int]:
+    params = _params()
+    what = params.get("what") or "persons"
+    if what not in DATASETS:
+        return _form_page("persons", params, {"what": "Choose what to export."}, 400)
+    return _form_page(what, params, {}, 200)
+
+
+def _form_page(what: str, params: Any, errors: dict[str, str], status: int) -> tuple[str, int]:
+    can_see = can_view_identity(current_user)
+    carried = services.recorded_filters(what, params)
+    if can_see and request.method != "POST":
+        carried.pop("q", None)  # a name search only ever travels in a POST body
+    return render_template(
+        "exports/new.html",
+        dataset=DATASETS[what],
+        datasets=DATASETS,
+        carried=carried,
+        params=params,
+        errors=errors,
+        can_see=can_see,
+        recent=services.exports_of(current_user),
+    ), status
+
+
+@bp.route("/file", methods=["GET", "POST"])
+def download() -> Response | tuple[str, int]:
+    params = _params()
+    values = params.to_dict() | {"base_url": request.url_root}
+    what = values.get("what") if values.get("what") in DATASETS else "persons"
+    try:
+        options = services.clean_options(values)
+        if options.identifying:
+            services.check_may_identify(current_user)
+            _fresh_login(params.get("password") or "")
+        export = services.start_export(
+            current_user, options, params, post_search=request.method == "POST"
+        )
+        db.session.commit()
+    except PermissionDenied as error:
+        db.session.commit()  # a mistyped password is a failed login, kept in the audit
+        return _form_page(what, params, error.fields or {"": error.message}, 403)
+    except ServiceError as error:
+        db.session.rollback()
+        status = 400 if isinstance(error, ValidationFailed) else error.status_code
+        return _form_page(what, params, error.fields or {"": error.message}, status)
+    user_id = current_user.id
+
+    def generate() -> Any:
+        # The request's session is closed once the view returns; the stream reads and
+        # audits through a fresh one.
+        yield from export.chunks()
+        services.finish_export(db.session.get(User, user_id), export)
+        db.session.commit()
+
+    response = Response(stream_with_context(generate()), mimetype=export.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _fresh_login(password: str) -> None:
+    """Identifying exports need the password typed again now, or within the last few minutes."""
+    if request.method != "POST":
+        raise ValidationFailed("Ask for identifying fields with the export form.")
+    if password:
+        services.confirm_password(current_user, password)
+        session[FRESH_LOGIN_KEY] = time.time()
+        return
+    window = current_app.config["EXPORT_FRESH_LOGIN"].total_seconds()
+    if time.time() - float(session.get(FRESH_LOGIN_KEY) or 0) > window:
+        raise PermissionDenied(
+            "Enter your password again to include identifying fields.",
+            {"password": "Enter your password again to include identifying fields."},
+        )
+
+
+@bp.route("/<int:entry_id>/manifest.json")
+def manifest(entry_id: int) -> Response:
+    found = services.manifest_of(current_user, entry_id)
+    if found is None:
+        abort(404)
+    response = jsonify(found)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{found["file"]}.manifest.json"'
+    )
+    return response
+
+
+@bp.route("/report")
+def report() -> tuple[str, int]:
+    """The dashboard's tables and charts for the current filters, laid out to print."""
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as error:
+        return render_template(
+            "errors/error.html", code=400, message="; ".join(error.fields.values())
+        ), 400
+    options = services.clean_options({"what": "summary", "base_url": request.url_root})
+    export = services.start_export(current_user, options, request.args)
+    for _ in export.chunks():  # the summary CSV for these filters: its hash goes in the footer
+        pass
+    return render_template(
+        "exports/report.html",
+        summary=dashboard.summarise(filters),
+        filters=filters,
+        shown_filters=_describe(filters),
+        export=export,
+        extracted_at=datetime.now(UTC),
+        labels={
+            "status": {term.code: term.label_en for term in terms("status")},
+            "gender": {term.code: term.label_en for term in terms("gender")},
+        },
+    ), 200
+
+
+def _describe(filters: Filters) -> list[tuple[str, str]]:
+    names = {"from": "From", "to": "To", "crossing_id": "Crossing point", "facility_id": "Facility"}
+    return [
+        (names.get(k, k.replace("_", " ").capitalize()), v) for k, v in filters.as_query().items()
+    ]

@@ -1,0 +1,1 @@
+"""Spreadsheet import: CSV and XLSX files into records, through the records' own services."""

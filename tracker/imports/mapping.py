@@ -1,0 +1,241 @@
+"""Column mappings: which column of a file feeds which field, proposed from the headers
+(exact, case- and spacing-insensitive, known synonyms) and given as JSON by the user.
+
+A mapping is a JSON object {"field": SPEC}; SPEC is a column header, or an object:
+{"column": H, "values": {"in file": "stored"}}, {"columns": [H, ...], "join": " "},
+{"value": "constant"}, {"flags": [H, ...]} (the headers of the ticked columns, e.g. the
+sources that recorded a row). Two settings may sit beside the fields: "date_order"
+("day-first" or "month-first") and "source_key" (the name that scopes `external_id`).
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.imports.reading import Cell, FileRejected, cell_text
+from tracker.imports.values import is_flag_set
+
+KINDS = ("persons", "events", "facilities", "crossings", "sources", "statuses")
+SETTINGS = ("date_order", "source_key")
+
+# Each kind's fields (DESIGN.md's names; references by name) and the other headers that mean them.
+FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "facilities": {
+        "id": (),
+        "name": ("facility", "facility name", "prison", "detention facility"),
+        "name_local": ("local name", "chinese name", "korean name", "name local"),
+        "aliases": ("alias", "other names"),
+        "kind": ("type", "facility type", "facility kind"),
+        "province": ("region", "state"),
+        "country": ("country code",),
+        "latitude": ("lat",),
+        "longitude": ("lon", "lng", "long"),
+        "notes": ("note", "comments", "remarks"),
+    },
+    "crossings": {
+        "id": (),
+        "name": ("crossing", "crossing point", "border crossing"),
+        "aliases": ("alias", "other names"),
+        "cn_side": ("china side", "chinese side", "cn"),
+        "kp_side": ("north korea side", "korean side", "nk side", "kp"),
+        "province": ("region",),
+        "latitude": ("lat",),
+        "longitude": ("lon", "lng", "long"),
+        "notes": ("note", "comments", "remarks"),
+    },
+    "sources": {
+        "id": (),
+        "title": ("name", "source", "source title"),
+        "kind": ("type", "source type", "source kind"),
+        "organisation": ("organization", "org", "publisher"),
+        "published_on": ("date", "published", "publication date"),
+        "url": ("link", "web address"),
+        "reliability": ("source reliability",),
+        "credibility": ("source credibility",),
+        "confidential": ("private",),
+        "notes": ("note", "comments", "remarks"),
+    },
+    "events": {
+        "id": (),
+        "external_id": ("web id", "event id", "incident id", "ref", "reference"),
+        "date_start": ("date", "start date", "from", "date from", "reported date", "event date"),
+        "date_end": ("end date", "to", "date to", "until"),
+        "crossing": ("crossing point", "border crossing", "route", "migration route"),
+        "facilities": ("facility", "origin facilities", "from facility"),
+        "people": ("count", "number", "people count", "number of people", "total"),
+        "people_min": ("min", "minimum", "at least"),
+        "people_max": ("max", "maximum", "up to"),
+        "transport": ("vehicle", "means"),
+        "handed_over_by": ("handed over by",),
+        "received_by": ("received by",),
+        "description": ("notes", "details", "summary", "location description"),
+        "sources": ("source", "information source"),
+        "source_url": ("url", "link"),
+        "source_credibility": ("credibility", "source quality"),
+        "source_reliability": ("reliability",),
+    },
+    "persons": {
+        "id": (),
+        "case_code": ("case", "case id", "case number"),
+        "external_id": ("person id", "record id", "ref", "reference"),
+        "family_name": ("surname", "last name", "family"),
+        "given_name": ("first name", "given", "forename"),
+        "name_hangul": ("hangul", "korean name", "name (hangul)", "한글 이름", "이름"),
+        "aliases": ("alias", "other names", "romanisations", "romanizations"),
+        "gender": ("sex",),
+        "birth_year": ("born", "year of birth", "birth"),
+        "origin": ("place of origin", "hometown", "home town"),
+        "origin_region": ("region", "province"),
+        "arrest_date": ("date of arrest", "arrested"),
+        "arrest_place": ("place of arrest",),
+        "facilities": ("facility", "detention", "detained at"),
+        "event_id": ("event", "event number"),
+        "last_seen_date": ("last seen", "date last seen"),
+        "last_seen_place": ("place last seen", "location"),
+        "responsible_parties": ("responsible", "perpetrators"),
+        "relatives_actions": ("actions of relatives", "steps taken"),
+        "notes": ("note", "comments", "remarks"),
+        "status": ("current status",),
+        "status_as_of": ("as of", "status date", "date"),
+        "sources": ("source",),
+    },
+    "statuses": {
+        "case_code": ("case", "case id", "person"),
+        "status": (),
+        "as_of": ("date", "as of", "status date"),
+        "source": ("sources", "reported by"),
+        "note": ("notes", "comment", "remarks"),
+    },
+}
+# Fields that hold several references, `;`-separated in a cell.
+LIST_FIELDS = frozenset({"facilities", "sources", "aliases"})
+
+
+def normalise_header(text: str) -> str:
+    """Header text compared case- and spacing-insensitively: `Date_Start ` = `date start`."""
+    return " ".join(re.sub(r"[\s_\-./()]+", " ", text.casefold()).split())
+
+
+def propose_mapping(kind: str, headers: list[str]) -> dict[str, str]:
+    """A first mapping from the file's headers: field names, then known synonyms."""
+    by_name = {normalise_header(h): h for h in headers}
+    proposal: dict[str, str] = {}
+    used: set[str] = set()
+    for pass_synonyms in (False, True):
+        for field_name, synonyms in FIELDS[kind].items():
+            if field_name in proposal:
+                continue
+            candidates = synonyms if pass_synonyms else (field_name,)
+            for candidate in candidates:
+                header = by_name.get(normalise_header(candidate))
+                if header is not None and header not in used:
+                    proposal[field_name] = header
+                    used.add(header)
+                    break
+    return proposal
+
+
+@dataclass
+class CompiledMapping:
+    """A checked mapping: how to read each field from a row, and the settings beside them."""
+
+    readers: dict[str, Callable[[list[Cell]], Any]]
+    columns: dict[str, str]  # field -> the column it names in messages
+    day_first: bool | None
+    source_key: str | None
+
+    def read(self, cells: list[Cell]) -> dict[str, Any]:
+        """The row's raw values by field."""
+        return {name: reader(cells) for name, reader in self.readers.items()}
+
+
+def compile_mapping(kind: str, mapping: dict[str, Any], headers: list[str]) -> CompiledMapping:
+    """Check a mapping against the kind's fields and the file's headers; FileRejected if wrong."""
+    if kind not in FIELDS:
+        raise FileRejected(f"Choose what the file holds: one of {', '.join(KINDS)}.")
+    if not isinstance(mapping, dict):
+        raise FileRejected('A mapping is a JSON object: {"field": "column header"}.')
+    index = {h: i for i, h in enumerate(headers)}
+    folded = {normalise_header(h): i for i, h in enumerate(headers)}
+    readers: dict[str, Callable[[list[Cell]], Any]] = {}
+    columns: dict[str, str] = {}
+    for field_name, spec in mapping.items():
+        if field_name in SETTINGS:
+            continue
+        if field_name not in FIELDS[kind]:
+            raise FileRejected(f"{field_name!r} is not a field of {kind}.")
+        if spec is None or spec == "":
+            continue
+        readers[field_name], columns[field_name] = _reader(field_name, spec, index, folded)
+    order = mapping.get("date_order")
+    if order not in (None, "", "day-first", "month-first"):
+        raise FileRejected('"date_order" is "day-first" or "month-first".')
+    source_key = mapping.get("source_key")
+    if source_key is not None and not isinstance(source_key, str):
+        raise FileRejected('"source_key" is a name, such as "IOM".')
+    return CompiledMapping(
+        readers=readers,
+        columns=columns,
+        day_first=None if not order else order == "day-first",
+        source_key=(source_key or "").strip()[:100] or None,
+    )
+
+
+def _column(header: Any, index: dict[str, int], folded: dict[str, int]) -> int:
+    if not isinstance(header, str):
+        raise FileRejected("Name each column by its header text.")
+    position = index.get(header)
+    if position is None:
+        position = folded.get(normalise_header(header))
+    if position is None:
+        raise FileRejected(f"The file has no column {header!r}.")
+    return position
+
+
+def _reader(
+    field_name: str, spec: Any, index: dict[str, int], folded: dict[str, int]
+) -> tuple[Callable[[list[Cell]], Any], str]:
+    if isinstance(spec, str):
+        position = _column(spec, index, folded)
+        return (lambda cells: cells[position]), spec
+    if not isinstance(spec, dict):
+        raise FileRejected(f"The mapping of {field_name!r} is not a header or an object.")
+    if "value" in spec:
+        constant = spec["value"]
+        if not isinstance(constant, str | int | float | bool) and constant is not None:
+            raise FileRejected(f"The value given for {field_name!r} must be text or a number.")
+        return (lambda cells: constant), "(fixed value)"
+    if "flags" in spec:
+        flags = [(_column(h, index, folded), h) for h in _headers(spec["flags"], field_name)]
+        return (
+            lambda cells: [h for position, h in flags if is_flag_set(cells[position])]
+        ), " / ".join(h for _, h in flags)
+    if "columns" in spec:
+        positions = [_column(h, index, folded) for h in _headers(spec["columns"], field_name)]
+        join = spec.get("join", " ")
+        if not isinstance(join, str):
+            raise FileRejected(f'"join" of {field_name!r} must be text.')
+        names = " + ".join(_headers(spec["columns"], field_name))
+        return (
+            lambda cells: join.join(t for t in (cell_text(cells[p]) for p in positions) if t)
+        ), names
+    if "column" in spec:
+        position = _column(spec["column"], index, folded)
+        values = spec.get("values") or {}
+        if not isinstance(values, dict):
+            raise FileRejected(f'"values" of {field_name!r} must be an object.')
+        table = {normalise_header(str(k)): v for k, v in values.items()}
+
+        def read(cells: list[Cell]) -> Any:
+            cell = cells[position]
+            return table.get(normalise_header(cell_text(cell)), cell) if table else cell
+
+        return read, spec["column"]
+    raise FileRejected(f"The mapping of {field_name!r} needs a column, columns, flags or value.")
+
+
+def _headers(value: Any, field_name: str) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise FileRejected(f"List the columns of {field_name!r} as a JSON array of headers.")
+    return value

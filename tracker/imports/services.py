@@ -1,0 +1,338 @@
+"""Importing a file: one audited batch, every row through its kind's own service, all or
+nothing (the edge commits once, or rolls back), updates instead of duplicates."""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from tracker.audit import services as audit
+from tracker.audit.models import AuditEntry
+from tracker.db import utcnow
+from tracker.exceptions import NotFound, ValidationFailed
+from tracker.extensions import db
+from tracker.imports.kinds import IMPORTERS, RowContext, RowRejected
+from tracker.imports.mapping import compile_mapping, propose_mapping
+from tracker.imports.models import ImportBatch, SavedMapping
+from tracker.imports.reading import Table, cell_text, open_table
+from tracker.records import check_can_edit
+
+MAX_PROBLEMS = 1000  # a report lists this many rejected rows; the count covers all of them
+PROGRESS_EVERY = 200
+DEFAULT_MAX_IMPORT_BYTES = 100 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one row was not imported: row number, column, the value there, and the reason."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class ImportOptions:
+    """What the user chose beside the mapping."""
+
+    create_missing: bool = False
+    allow_similar: bool = False
+    sheet: str | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a preview, would do), row by row."""
+
+    kind: str
+    filename: str
+    sha256: str
+    dry_run: bool
+    headers: list[str] = field(default_factory=list)
+    mapping: dict[str, Any] = field(default_factory=dict)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    references_created: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    batch_id: int | None = None
+
+    @property
+    def accepted(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def counts(self) -> dict[str, Any]:
+        """The figures an audit entry and the batch keep."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "flagged": self.flagged,
+            "references_created": dict(self.references_created),
+        }
+
+    def add_problems(self, number: int, problems: list[tuple[str, str, str]]) -> None:
+        for column, value, message in problems:
+            if len(self.problems) < MAX_PROBLEMS:
+                self.problems.append(Problem(number, column, value[:200], message))
+
+    def lines(self) -> list[str]:
+        """The report as text: the CLI prints it, and it matches the web preview."""
+        verb = "Would import" if self.dry_run else "Imported"
+        out = [
+            f"{verb} {self.kind} from {self.filename} (SHA-256 {self.sha256[:16]}…): "
+            f"{self.rows} rows: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.rejected} rejected"
+            + (f" ({self.flagged} look like existing persons)" if self.flagged else "")
+            + "."
+        ]
+        for kind, number in sorted(self.references_created.items()):
+            out.append(f"Also {'would create' if self.dry_run else 'created'} {number} {kind}.")
+        for problem in self.problems:
+            out.append(
+                f"Row {problem.row}, column {problem.column!r}, value {problem.value!r}: "
+                f"{problem.message}"
+            )
+        if self.rejected > len(self.problems):
+            out.append(f"… and {self.rejected - len(self.problems)} more rejected rows.")
+        if self.batch_id is not None and not self.dry_run:
+            out.append(f"Batch #{self.batch_id}.")
+        return out
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_file(path: Path, sheet: str | None = None) -> Table:
+    """Open an uploaded or named file as a table, within the configured size limit."""
+    limit = current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_IMPORT_BYTES)
+    return open_table(path, sheet, max_bytes=limit)
+
+
+def import_file(
+    actor: Any,
+    path: Path,
+    filename: str,
+    kind: str,
+    mapping: dict[str, Any] | None,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import every acceptable row of a file as one audited batch; the caller commits."""
+    check_can_edit(actor)
+    table = read_file(path, options.sheet)
+    try:
+        return _import_table(actor, table, path, filename, kind, mapping, options, progress)
+    finally:
+        table.close()
+
+
+def _import_table(
+    actor: Any,
+    table: Table,
+    path: Path,
+    filename: str,
+    kind: str,
+    mapping: dict[str, Any] | None,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None,
+) -> ImportReport:
+    chosen = mapping if mapping is not None else propose_mapping(kind, table.headers)
+    compiled = compile_mapping(kind, chosen, table.headers)
+    report = ImportReport(
+        kind=kind,
+        filename=filename[:255],
+        sha256=file_sha256(path),
+        dry_run=False,
+        headers=table.headers,
+        mapping=chosen,
+    )
+    batch = ImportBatch(
+        kind=kind,
+        filename=report.filename,
+        sha256=report.sha256,
+        actor_id=getattr(actor, "id", None),
+        counts={},
+    )
+    db.session.add(batch)
+    db.session.flush()  # also begins the transaction before the first savepoint (SQLite)
+    report.batch_id = batch.id
+    default_key = compiled.source_key or Path(filename).stem[:100] or "import"
+    importer = IMPORTERS[kind](actor, compiled, options, default_key)
+    db.session.info[audit.IMPORT_BATCH_KEY] = batch.id
+    try:
+        for number, cells in table.rows:
+            if not any(cell_text(cell) for cell in cells):
+                continue
+            report.rows += 1
+            _import_row(importer, report, RowContext(number, compiled.read(cells), compiled))
+            if progress is not None and report.rows % PROGRESS_EVERY == 0:
+                progress(report.rows)
+        report.references_created = {k: n for k, n in importer.references.created.items() if n}
+        batch.counts = report.counts()
+        audit.record(
+            actor,
+            "import",
+            batch,
+            {"file": filename[:255], "sha256": report.sha256, "kind": kind, **report.counts()},
+        )
+    finally:
+        db.session.info.pop(audit.IMPORT_BATCH_KEY, None)
+    if progress is not None:
+        progress(report.rows)
+    return report
+
+
+def preview_file(
+    actor: Any,
+    path: Path,
+    filename: str,
+    kind: str,
+    mapping: dict[str, Any] | None,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """What importing the file would do, row by row; nothing stays written."""
+    try:
+        report = import_file(actor, path, filename, kind, mapping, options, progress)
+    finally:
+        db.session.rollback()
+    report.dry_run = True
+    report.batch_id = None
+    return report
+
+
+def _import_row(importer: Any, report: ImportReport, row: RowContext) -> None:
+    """One row, or none of it: the services validate before they write, and a row that writes
+    more than one record (a new reference, a person's statuses) does so in a savepoint."""
+    try:
+        outcome = importer.import_row(row)
+    except (RowRejected, ValidationFailed) as error:
+        if row.savepoint is not None:
+            row.savepoint.rollback()
+        importer.references.forget_row()
+        report.rejected += 1
+        if isinstance(error, RowRejected):
+            report.flagged += error.flagged
+            report.add_problems(row.number, row.problems)
+        else:
+            report.add_problems(row.number, importer.explain(row, error))
+        return
+    if row.savepoint is not None:
+        row.savepoint.commit()
+    importer.references.keep_row()
+    setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+# --- batches: list, revert ------------------------------------------------------------
+
+
+def recent_batches(limit: int = 50) -> list[ImportBatch]:
+    """The latest imports, newest first."""
+    return list(
+        db.session.execute(
+            select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)
+        ).scalars()
+    )
+
+
+def get_batch(batch_id: int) -> ImportBatch:
+    """An import batch, or NotFound."""
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound("There is no such import.")
+    return batch
+
+
+def revert_batch(actor: Any, batch: ImportBatch) -> int:
+    """Undo a whole import: records it created go to the Trash, records it changed go back
+    to their state before it, statuses it added are withdrawn. Returns the records touched."""
+    from tracker.imports.kinds import SERVICES_BY_TABLE
+    from tracker.persons.services import persons
+
+    check_can_edit(actor)
+    if batch.reverted_at is not None:
+        raise ValidationFailed("This import was already reverted.")
+    entries = list(
+        db.session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.import_batch_id == batch.id)
+            .order_by(AuditEntry.id.desc())
+        ).scalars()
+    )
+    first: dict[tuple[str, int], AuditEntry] = {}
+    for entry in entries:  # newest first, so the last seen is the batch's first on the record
+        if entry.entity_type in SERVICES_BY_TABLE and entry.entity_id is not None:
+            first[(entry.entity_type, entry.entity_id)] = entry
+    for entry in entries:
+        if entry.action == "status.add" and entry.entity_id is not None:
+            status_id = ((entry.changes or {}).get("status_record") or {}).get("new", {}).get("id")
+            if status_id:
+                persons.withdraw_status(actor, persons.get(entry.entity_id, True), status_id)
+    for (table, record_id), entry in sorted(first.items(), key=lambda item: -item[1].id):
+        service = SERVICES_BY_TABLE[table]
+        record = service.get(record_id, include_deleted=True)
+        if entry.action == "create":
+            service.delete(actor, record)
+            continue
+        before = _version_before(service, record, entry.id)
+        if before is not None:
+            service.revert(actor, record, before, None)
+    batch.reverted_at = utcnow()
+    batch.reverted_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    audit.record(actor, "import.revert", batch, {"records": len(first)})
+    return len(first)
+
+
+def _version_before(service: Any, record: Any, entry_id: int) -> int | None:
+    """The audit entry of the record's state just before entry `entry_id`."""
+    for version in service.history(record):
+        if version.entry.id < entry_id:
+            return int(version.entry.id)
+    return None
+
+
+# --- saved mappings ---------------------------------------------------------------------
+
+
+def save_mapping(actor: Any, kind: str, name: str, mapping: dict[str, Any]) -> SavedMapping:
+    """Keep a mapping by name for this kind of record (replacing one of the same name)."""
+    check_can_edit(actor)
+    name = " ".join((name or "").split())[:100]
+    if not name:
+        raise ValidationFailed("Give the mapping a name.", {"mapping_name": "Give it a name."})
+    saved = db.session.execute(
+        select(SavedMapping).where(SavedMapping.kind == kind, SavedMapping.name == name)
+    ).scalar_one_or_none()
+    if saved is None:
+        saved = SavedMapping(kind=kind, name=name, created_by_id=getattr(actor, "id", None))
+        db.session.add(saved)
+    saved.mapping = {k: v for k, v in mapping.items() if v not in (None, "")}
+    db.session.flush()
+    audit.record(actor, "import.mapping", saved, {"name": name, "kind": kind})
+    return saved
+
+
+def saved_mappings(kind: str | None = None) -> list[SavedMapping]:
+    """Saved mappings, by kind then name."""
+    query = select(SavedMapping).order_by(SavedMapping.kind, SavedMapping.name)
+    if kind:
+        query = query.where(SavedMapping.kind == kind)
+    return list(db.session.execute(query).scalars())
