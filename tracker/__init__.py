@@ -57,6 +57,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
 
+    from tracker import api
+
+    api.init_app(app)  # after the login gate: its token check must run before the gate
+
     from tracker.cli import register_commands
 
     register_commands(app)

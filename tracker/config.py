@@ -93,6 +93,7 @@ def from_environment(instance_path: str) -> dict:
         "UPLOAD_FOLDER": os.environ.get(
             "TRACKER_UPLOAD_FOLDER", str(Path(instance_path) / "uploads")
         ),
+        "API_RATE_LIMIT": os.environ.get("TRACKER_API_RATE_LIMIT", DEFAULTS["API_RATE_LIMIT"]),
     }
 
 
@@ -124,6 +125,8 @@ DEFAULTS: dict = {
     "ARGON2_MEMORY_COST": 19 * 1024,
     "ARGON2_PARALLELISM": 1,
     "APP_NAME": "Repatriation Tracker",
+    "API_RATE_LIMIT": "300 per minute",  # per API token, across every /api/v1 route
+    "API_MAX_BODY_BYTES": 1024 * 1024,  # a record is a few kB; bigger bodies get 413
     # An identifying export needs the password typed again, or typed within this long before.
     "EXPORT_FRESH_LOGIN": timedelta(minutes=5),
 }

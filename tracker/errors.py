@@ -6,7 +6,10 @@ from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.wrappers import Response
 
+from tracker.api import errors as api_errors
+from tracker.api import is_api_request
 from tracker.security import log as security_log
 
 MESSAGES = {
@@ -49,9 +52,11 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int] | Response:
         if isinstance(error, InternalServerError):
             return internal_error(error)
+        if is_api_request():
+            return api_errors.http_error_response(error)
         code = error.code or 500
         if code == 403:
             security_log.event(
@@ -63,7 +68,7 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)
-    def internal_error(error: Exception) -> tuple[str, int]:
+    def internal_error(error: Exception) -> tuple[str, int] | Response:
         reference = uuid.uuid4().hex[:12]
         app.logger.error(
             "unhandled error ref=%s method=%s endpoint=%s",
@@ -75,6 +80,8 @@ def register_error_handlers(app: Flask) -> None:
         from tracker.extensions import db
 
         db.session.rollback()
+        if is_api_request():
+            return api_errors.error_response(500, reference=reference)
         return (
             render_template(
                 "errors/error.html",

@@ -27,6 +27,8 @@ SELF_SERVICE = {
     "accounts.two_factor_start",
     "accounts.two_factor_confirm",
     "accounts.recovery_codes",
+    "api_web.create_token",  # an analyst's own API token reads as the analyst: no record writes
+    "api_web.revoke_token",
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 HUGE_ID = 2**64

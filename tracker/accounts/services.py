@@ -163,6 +163,50 @@ def create_api_token(actor: User | None, user: User, name: str) -> tuple[ApiToke
     return token, plain
 
 
+TOKEN_MAX_LENGTH = 100  # far above what create_api_token issues; longer input is not a token
+TOKEN_TOUCH_INTERVAL = 60  # seconds: last_used_at is written at most this often per token
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    """A user's API tokens, newest first, revoked ones included (they show when they ended)."""
+    return list(
+        db.session.execute(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        ).scalars()
+    )
+
+
+def revoke_api_token(actor: User, token_id: int) -> ApiToken:
+    """Revoke a token of the actor's own (admins: anyone's); it stops working at once."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or (token.user_id != actor.id and actor.role != "admin"):
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "token.revoke", token, {"user_id": token.user_id, "name": token.name})
+        security_log.event("token.revoke", actor.id, token=token.id)
+    return token
+
+
+def token_in_use(plain: str) -> ApiToken | None:
+    """The live token matching `plain` (its account active), its last use noted; else None."""
+    if not plain.startswith(TOKEN_PREFIX) or len(plain) > TOKEN_MAX_LENGTH:
+        return None
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(plain))
+    ).scalar_one_or_none()
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= (
+        TOKEN_TOUCH_INTERVAL
+    ):
+        token.last_used_at = now
+        db.session.flush()
+    return token
+
+
 def get_user(user_id: int) -> User:
     """Load an account or raise NotFound."""
     user = db.session.get(User, user_id)

@@ -31,6 +31,7 @@ from tracker.accounts.forms import (
     show_service_error,
 )
 from tracker.accounts.models import User
+from tracker.api import is_api_request
 from tracker.audit import services as audit
 from tracker.exceptions import ServiceError
 from tracker.extensions import db, limiter, login_manager
@@ -74,8 +75,8 @@ def install_login_gate(app: Flask) -> None:
 
     def gate() -> Response | None:
         endpoint = request.endpoint
-        if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
-            return None
+        if endpoint is None or endpoint in PUBLIC_ENDPOINTS or is_api_request():
+            return None  # the API checks a bearer token on every request instead
         if current_user.is_authenticated:
             if sessions.expired(session):
                 security_log.event("session.expired", current_user.id)

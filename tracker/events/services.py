@@ -27,6 +27,17 @@ def clean_people(check: Cleaner, prefix: str = "") -> tuple[int | None, int | No
     return people_min, people_max
 
 
+def precision_of(start: date, end: date) -> str:
+    """The precision two days state: one day, a calendar month, a calendar year, or a range."""
+    if end == start:
+        return "day"
+    if start.day == 1 and end == month_end(start):
+        return "month"
+    if start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return "year"
+    return "range"
+
+
 def clean_date_range(check: Cleaner) -> dict[str, Any]:
     """The span a precision gives a date: a day, its month, its year, or start to end."""
     precision = check.text("date_precision", 10) or "day"

@@ -9,20 +9,34 @@ import time
 from collections.abc import MutableMapping
 from typing import Any
 
-from flask import Flask, current_app
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, current_app
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
+from tracker.api import PREFIX
 from tracker.security.https import served_over_https
 
 AUTHENTICATED_AT = "auth_at"
+
+
+def is_api_path(path: str) -> bool:
+    """Whether a path belongs to the token-authenticated JSON API."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
 LAST_SEEN_AT = "seen_at"
 
 
 class TrackerSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie session, marked Secure whenever the request came over HTTPS."""
+    """Flask's signed cookie session, marked Secure whenever the request came over HTTPS.
+    API requests get no session at all: a cookie never authenticates them (so no CSRF)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or served_over_https()
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if is_api_path(request.path):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def start(session: MutableMapping[str, Any]) -> None:
