@@ -20,7 +20,7 @@ from tracker.api.errors import error_response, service_error_response
 from tracker.api.schemas import ErrorBodySchema, ErrorSchema, make, page_fields
 from tracker.exceptions import Conflict, ServiceError, ValidationFailed
 from tracker.extensions import db
-from tracker.security.converters import MAX_ID, BoundedIntConverter
+from tracker.security.converters import MAX_ID, BoundedIntConverter, parse_id
 from tracker.workspace.views import RecordKind
 
 ERRORS = (400, 401, 403, 404, 413, 429)
@@ -93,12 +93,12 @@ def expected_version(body: dict[str, Any], required: bool = True) -> int | None:
     from_header = None
     if header is not None:
         value = header.strip().removeprefix("W/").strip('"')
-        if not value.isdigit() or len(value) > 10:
+        from_header = parse_id(value)  # ASCII digits only: '²' is a digit to isdigit()
+        if from_header is None:
             raise ValidationFailed(
                 'If-Match must be the record\'s version, e.g. "3".',
                 {"If-Match": 'Send the version you read, e.g. "3".'},
             )
-        from_header = int(value)
     if from_body is not None and from_header is not None and from_body != from_header:
         raise ValidationFailed(
             "The body and If-Match name different versions.",
