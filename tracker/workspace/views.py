@@ -18,6 +18,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from sqlalchemy import Select, case, func, select
 from werkzeug.wrappers import Response
@@ -47,7 +50,7 @@ class Column:
     """A list column: how to show it, how to sort by it, whether it identifies someone."""
 
     key: str
-    label: str
+    label: Any  # lazy_gettext: read in the page's language
     value: Callable[[Any], Any]
     sort: Any = None
     identifying: bool = False
@@ -58,7 +61,7 @@ class Filter:
     """A list filter: a select (choices for this viewer) or a date, and how it narrows."""
 
     key: str
-    label: str
+    label: Any  # lazy_gettext
     apply: Callable[[Select[Any], Any], Select[Any]]
     choices: Callable[[bool], list[tuple[str, str]]] | None = None
     is_date: bool = False
@@ -70,8 +73,8 @@ class RecordKind:
     """Everything the shared views need to know about one kind of record."""
 
     name: str  # the URL and blueprint name: "facilities"
-    singular: str  # "facility"
-    title: str  # "Facilities"
+    singular: Any  # "facility" (lazy_gettext: in the page's language; the API reads English)
+    title: Any  # "Facilities"
     service: RecordService[Any]
     form: type[RecordForm]
     columns: list[Column]
@@ -114,8 +117,8 @@ class RecordKind:
             unbound = getattr(self.form, name, None)
             if isinstance(unbound, UnboundField):
                 label = unbound.kwargs.get("label") or (unbound.args[:1] or [None])[0]
-                if isinstance(label, str):
-                    labels[name] = label
+                if isinstance(label, str | LazyString):
+                    labels[name] = str(label)
         return labels
 
 
@@ -205,7 +208,7 @@ def fill_choices(form: Any, can_see: bool) -> None:
             item.choices = vocabulary_choices(item.vocabulary)
             keep_current(item, can_see)
         elif isinstance(item, MultiPickerField | PickerField):
-            empty = [] if isinstance(item, MultiPickerField) else [("", "— choose —")]
+            empty = [] if isinstance(item, MultiPickerField) else [("", _("— choose —"))]
             item.choices = [*empty, *picker_choices(item.picker, can_see)]
             keep_current(item, can_see)
         elif hasattr(item, "entries"):
@@ -227,7 +230,7 @@ def keep_current(item: Any, can_see: bool) -> None:
             name = reference_label(item.picker, value, can_see)
         else:
             continue  # not a record id at all: the service will say so
-        item.choices.append((str(value), f"{name} (no longer listed)"))
+        item.choices.append((str(value), _("%(name)s (no longer listed)", name=name)))
 
 
 def form_data(value: Any) -> Any:
@@ -270,9 +273,9 @@ def format_value(kind: RecordKind, key: str, value: Any, can_see: bool) -> Any:
     if value is None or value == "":
         return "—"
     if value is True:
-        return "yes"
+        return _("yes")
     if value is False:
-        return "no"
+        return _("no")
     return value
 
 
@@ -289,13 +292,13 @@ def _row_text(kind: RecordKind, row: dict[str, Any], can_see: bool) -> str:
 
 
 ACTION_LABELS = {
-    "create": "Created",
-    "update": "Edited",
-    "delete": "Moved to the Trash",
-    "restore": "Restored from the Trash",
-    "revert": "Earlier version restored",
-    "status.add": "Status added",
-    "file.add": "File attached",
+    "create": _l("Created"),
+    "update": _l("Edited"),
+    "delete": _l("Moved to the Trash"),
+    "restore": _l("Restored from the Trash"),
+    "revert": _l("Earlier version restored"),
+    "status.add": _l("Status added"),
+    "file.add": _l("File attached"),
 }
 
 HIDDEN_IN_HISTORY = {"id", "deleted_at", "deleted_by_id"}
@@ -332,7 +335,7 @@ def history_rows(kind: RecordKind, record: Any, can_see: bool) -> list[dict[str,
         rows.append(
             {
                 "entry": entry,
-                "actor": entry.actor.email if entry.actor else "system",
+                "actor": entry.actor.email if entry.actor else _("system"),
                 "action": ACTION_LABELS.get(entry.action, entry.action),
                 "changes": changes,
                 "revertable": position > 0 and entry.action in ("create", "update", "revert"),
@@ -381,12 +384,12 @@ def list_query(kind: RecordKind, params: Any, can_see: bool, post_search: bool) 
             try:
                 parsed: Any = date.fromisoformat(value)
             except ValueError:
-                problems[item.key] = f"{item.label}: enter a date as YYYY-MM-DD."
+                problems[item.key] = _("%(filter)s: enter a date as YYYY-MM-DD.", filter=item.label)
                 continue
         elif item.is_id:
             parsed = parse_id(value)
             if parsed is None:
-                problems[item.key] = f"{item.label}: enter a record number."
+                problems[item.key] = _("%(filter)s: enter a record number.", filter=item.label)
                 continue
         else:
             allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
@@ -544,7 +547,7 @@ class RecordViews:
     def detail(self, record_id: int) -> str | Response:
         target = self.kind.service.forwarded(record_id)
         if target is not None:
-            flash(f"That {self.kind.singular} was merged into this one.", "success")
+            flash(_("That %(kind)s was merged into this one.", kind=self.kind.singular), "success")
             return redirect(url_for(".detail", record_id=target))
         return self.detail_page(self.load(record_id))
 
@@ -579,7 +582,7 @@ class RecordViews:
             except ValidationFailed as error:
                 db.session.rollback()
                 return self.form_page(form, None, error), 422
-            flash(f"The {self.kind.singular} was saved.", "success")
+            flash(_("The %(kind)s was saved.", kind=self.kind.singular), "success")
             return redirect(url_for(".detail", record_id=record.id))
         status = 422 if form.is_submitted() else 200
         return self.form_page(form, None), status
@@ -607,12 +610,14 @@ class RecordViews:
         except ValidationFailed as error:
             db.session.rollback()
             return self.form_page(form, self.load(record_id), error), 422
-        flash(f"The {kind.singular} was saved.", "success")
+        flash(_("The %(kind)s was saved.", kind=kind.singular), "success")
         return redirect(url_for(".detail", record_id=record.id))
 
     def in_trash(self, record: Any) -> Response:
         """A deleted record is changed only after it is restored (nothing happens in the Trash)."""
-        message = f"This {self.kind.singular} is in the Trash. Restore it before editing it."
+        message = _(
+            "This %(kind)s is in the Trash. Restore it before editing it.", kind=self.kind.singular
+        )
         flash(message, "error")
         return redirect(url_for(".detail", record_id=record.id))
 
@@ -622,7 +627,7 @@ class RecordViews:
         if error is not None and not form.set_errors(error.fields):
             flash(error.message, "error")
         elif error is not None:
-            flash("The form has errors; see the messages beside the fields.", "error")
+            flash(_("The form has errors; see the messages beside the fields."), "error")
         return render_template(
             "records/form.html",
             kind=self.kind,
@@ -669,7 +674,11 @@ class RecordViews:
         self.kind.service.delete(current_user, record)
         db.session.commit()
         flash(
-            f"The {self.kind.singular} was moved to the Trash. You can restore it there.", "success"
+            _(
+                "The %(kind)s was moved to the Trash. You can restore it there.",
+                kind=self.kind.singular,
+            ),
+            "success",
         )
         return redirect(url_for(".index"))
 
@@ -683,7 +692,7 @@ class RecordViews:
             db.session.rollback()
             flash(error.message, "error")
             return redirect(url_for(".detail", record_id=record.id))
-        flash(f"The {self.kind.singular} was restored.", "success")
+        flash(_("The %(kind)s was restored.", kind=self.kind.singular), "success")
         return redirect(url_for(".detail", record_id=record.id))
 
     def revert(self, record_id: int, entry_id: int) -> Response | str | tuple[str, int]:
@@ -697,16 +706,21 @@ class RecordViews:
             db.session.commit()
         except Conflict:
             db.session.rollback()
-            flash("Someone else changed this record meanwhile. Look at the history again.", "error")
+            flash(
+                _("Someone else changed this record meanwhile. Look at the history again."),
+                "error",
+            )
         except NotFound:
             db.session.rollback()
             abort(404)
         except ValidationFailed as error:
             db.session.rollback()
             reasons = "; ".join(error.fields.values())
-            flash(f"That version cannot be restored as it is: {reasons}", "error")
+            flash(
+                _("That version cannot be restored as it is: %(reasons)s", reasons=reasons), "error"
+            )
         else:
-            flash("The earlier version was restored; the change is in the history.", "success")
+            flash(_("The earlier version was restored; the change is in the history."), "success")
         return redirect(url_for(".detail", record_id=record_id))
 
 
