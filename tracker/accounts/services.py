@@ -141,7 +141,7 @@ def end_all_sessions(user: User) -> None:
 
 def user_from_session_id(session_id: str) -> User | None:
     """Resolve Flask-Login's id ("<id>:<session token>"); a stale token means logged out."""
-    user_id, _, token = session_id.partition(":")
+    user_id, _colon, token = session_id.partition(":")
     if parse_id(user_id) is None or not token:
         return None
     user = db.session.get(User, parse_id(user_id))

@@ -10,7 +10,7 @@ from tracker.dashboard.filters import FilterError, Filters, parse_filters
 from tracker.extensions import db
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import RELIABILITY_GRADES
-from tracker.vocab.labels import terms
+from tracker.vocab.labels import term_label, terms
 
 bp = Blueprint("dashboard", __name__)
 
@@ -43,8 +43,8 @@ def index() -> tuple[str, int]:
     page = {
         "choices": choices,
         "labels": {
-            "status": {term.code: term.label_en for term in choices["statuses"]},
-            "gender": {term.code: term.label_en for term in choices["genders"]},
+            "status": {term.code: term_label(term) for term in choices["statuses"]},
+            "gender": {term.code: term_label(term) for term in choices["genders"]},
         },
         "args": request.args,
     }

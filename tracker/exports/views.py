@@ -26,7 +26,7 @@ from tracker.exceptions import PermissionDenied, ServiceError, ValidationFailed
 from tracker.exports import services
 from tracker.exports.datasets import DATASETS
 from tracker.extensions import db
-from tracker.vocab.labels import terms
+from tracker.vocab.labels import term_label, terms
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 FRESH_LOGIN_KEY = "export_password_confirmed_at"
@@ -157,8 +157,8 @@ def report() -> tuple[str, int]:
         export=export,
         extracted_at=datetime.now(UTC),
         labels={
-            "status": {term.code: term.label_en for term in terms("status")},
-            "gender": {term.code: term.label_en for term in terms("gender")},
+            "status": {term.code: term_label(term) for term in terms("status")},
+            "gender": {term.code: term_label(term) for term in terms("gender")},
         },
     ), 200
 

@@ -370,7 +370,7 @@ def list_query(kind: RecordKind, params: Any, can_see: bool, post_search: bool) 
     sortable = {c.key: c for c in columns if c.sort is not None}
     sort, direction = params.get("sort"), params.get("dir")
     if params.get("order"):  # a column heading was pressed: "name:desc"
-        sort, _, direction = params["order"].partition(":")
+        sort, _colon, direction = params["order"].partition(":")
     sort = sort if sort in sortable else kind.default_sort
     descending = direction == "desc"
     query = select(kind.model).where(kind.model.deleted_at.is_(None))
@@ -392,7 +392,7 @@ def list_query(kind: RecordKind, params: Any, can_see: bool, post_search: bool) 
                 problems[item.key] = _("%(filter)s: enter a record number.", filter=item.label)
                 continue
         else:
-            allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
+            allowed = {code for code, _label in (item.choices(can_see) if item.choices else [])}
             if value not in allowed:
                 continue
             parsed = value
@@ -479,7 +479,7 @@ class RecordViews:
             pages = max(1, -(-total // PAGE_SIZE))
             page = min(max(_int(params.get("page"), 1), 1), pages)
             start = (page - 1) * PAGE_SIZE
-            records = [record for record, _ in ranked[start : start + PAGE_SIZE]]
+            records = [record for record, _match in ranked[start : start + PAGE_SIZE]]
         else:
             counted = query.order_by(None).subquery()
             total = db.session.execute(select(func.count()).select_from(counted)).scalar_one()
