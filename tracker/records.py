@@ -203,14 +203,11 @@ class Cleaner:
             self.error(key, _("Enter a number."))
             return None
         if not minimum <= number <= maximum:
-            self.error(
-                key,
-                _(
-                    "Enter a number between %(minimum)s and %(maximum)s.",
-                    minimum=f"{minimum:g}",
-                    maximum=f"{maximum:g}",
-                ),
+            low, high = f"{minimum:g}", f"{maximum:g}"
+            message = _(
+                "Enter a number between %(minimum)s and %(maximum)s.", minimum=low, maximum=high
             )
+            self.error(key, message)
             return None
         return number
 

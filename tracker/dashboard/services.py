@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Integer, case, extract, func, literal, select
 
 from tracker.dashboard.filters import Filters, all_of, event_conditions, person_conditions
@@ -314,7 +315,7 @@ def _by_month(events_where: Any, persons_where: Any) -> list[Row]:
 
 def _month_row(year: int, month: int) -> Row:
     if month == 0:
-        row = Row(f"{year:04d}", f"{year} (month unknown)", precision="year")
+        row = Row(f"{year:04d}", _("%(year)s (month unknown)", year=year), precision="year")
         row.period = (date(year, 1, 1), date(year, 12, 31))
         return row
     row = Row(f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}", precision="month")
