@@ -28,6 +28,18 @@ CATALOGUES = Path(__file__).resolve().parent / "translations"
 
 ROLE_LABELS = {"admin": _l("admin"), "researcher": _l("researcher"), "analyst": _l("analyst")}
 
+# The kinds of record by their stored or URL name (imports, exports, the audit log).
+KIND_LABELS = {
+    "events": _l("Events"),
+    "persons": _l("Persons"),
+    "facilities": _l("Facilities"),
+    "crossings": _l("Crossing points"),
+    "sources": _l("Sources"),
+    "statuses": _l("Status records"),
+    "contacts": _l("Contacts"),
+    "summary": _l("Summary tables"),
+}
+
 babel = Babel()
 
 
@@ -77,6 +89,11 @@ def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
+def kind_label(name: str) -> str:
+    """A kind of record's plural name in the interface language ("events" → "송환 사건")."""
+    return str(KIND_LABELS.get(name, name))
+
+
 def format_number(value: Any) -> str:
     """A count with the locale's grouping: 1,022."""
     if value is None:
@@ -103,7 +120,10 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compile_catalogues(target))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
-        languages=LANGUAGES, current_language=current_language, role_label=role_label
+        languages=LANGUAGES,
+        current_language=current_language,
+        role_label=role_label,
+        import_kind_label=kind_label,
     )
     app.jinja_env.filters.update(number=format_number, day=format_day)
 

@@ -6,6 +6,7 @@ One audit entry holds everything needed to undo it exactly."""
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.audit import services as audit
@@ -60,7 +61,7 @@ def merge(actor: Any, survivor: Person, other: Person, take_other: set[str]) -> 
     _check(actor)
     check_can_edit(actor)
     if survivor.id == other.id or survivor.deleted_at or other.deleted_at:
-        raise ValidationFailed("Choose two different persons that are not in the Trash.", {})
+        raise ValidationFailed(_("Choose two different persons that are not in the Trash."), {})
     before = {"survivor": _state(survivor), "other": _state(other)}
     for key in MERGE_FIELDS:
         wanted = key in take_other or getattr(survivor, key) in (None, "")
@@ -108,11 +109,11 @@ def undo_merge(actor: Any, entry_id: int) -> tuple[Person, Person]:
     check_can_edit(actor)
     entry = db.session.get(AuditEntry, entry_id)
     if entry is None or entry.action != "person.merge" or not entry.changes:
-        raise NotFound("There is no such merge.")
+        raise NotFound(_("There is no such merge."))
     survivor = db.session.get(Person, entry.entity_id)
     other = db.session.get(Person, entry.changes["merged_id"])
     if survivor is None or other is None or other.merged_into_id != survivor.id:
-        raise ValidationFailed("This merge was already undone.", {})
+        raise ValidationFailed(_("This merge was already undone."), {})
     for name, model in MOVED.items():
         ids = entry.changes["moved"].get(name) or []
         for row in db.session.execute(select(model).where(model.id.in_(ids))).scalars():

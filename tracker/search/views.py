@@ -4,6 +4,7 @@ Only for roles that see identities (names are searched), and only by POST, so a 
 lands in a URL, a server log or the browser history."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -53,14 +54,14 @@ def different() -> Response:
     first, second = parse_id(request.form.get("first")), parse_id(request.form.get("second"))
     try:
         if first is None or second is None:
-            raise ValidationFailed("Choose two different persons from the list.", {})
+            raise ValidationFailed(_("Choose two different persons from the list."), {})
         mark_different(current_user, first, second)
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash("Noted: these are different people. They will not be suggested again.", "success")
+        flash(_("Noted: these are different people. They will not be suggested again."), "success")
     return redirect(url_for(".duplicates"))
 
 
@@ -83,7 +84,14 @@ def merge_pair() -> str | Response:
         take = {key for key in choices if request.form.get(f"keep-{key}") == "second"}
         entry = merge(current_user, survivor, other, take)
         db.session.commit()
-        flash(f"{other.case_code} was merged into {survivor.case_code}.", "success")
+        flash(
+            _(
+                "%(other)s was merged into %(survivor)s.",
+                other=other.case_code,
+                survivor=survivor.case_code,
+            ),
+            "success",
+        )
         return redirect(url_for(".merged", entry_id=entry.id))
     page = render_template("search/merge.html", survivor=survivor, other=other, choices=choices)
     log_identity_view(current_user, [survivor.id, other.id], "merge")
@@ -113,5 +121,8 @@ def undo(entry_id: int) -> Response:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".merged", entry_id=entry_id))
-    flash(f"The merge was undone: {other.case_code} is its own record again.", "success")
+    flash(
+        _("The merge was undone: %(code)s is its own record again.", code=other.case_code),
+        "success",
+    )
     return redirect(url_for("persons.detail", record_id=survivor.id))
