@@ -63,7 +63,7 @@ def _details(source: Source, can_see: bool) -> list[tuple[str, Any]]:
         (_l("Date"), format_day(source.published_on)),
         (_l("Web address"), masked(source.url, shown)),
         (_l("Grade"), grade(source)),
-        (_l("Confidential"), "yes" if source.confidential else "no"),
+        (_l("Confidential"), _("yes") if source.confidential else _("no")),
         (_l("Notes"), masked(source.notes, shown)),
     ]
 
@@ -109,7 +109,7 @@ source_kind = RecordKind(
         Column(
             "confidential",
             _l("Confidential"),
-            lambda r: "yes" if r.confidential else "",
+            lambda r: _("yes") if r.confidential else "",
             Source.confidential,
         ),
     ],

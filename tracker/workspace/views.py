@@ -37,7 +37,13 @@ from tracker.search.services import CANDIDATES
 from tracker.security.converters import parse_id
 from tracker.vocab.labels import choices as vocabulary_choices
 from tracker.vocab.labels import label as vocabulary_label
-from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
+from tracker.workspace.forms import (
+    ChoiceField,
+    MultiPickerField,
+    PickerField,
+    RecordForm,
+    VocabularyField,
+)
 from tracker.workspace.masking import MASKED, masked
 
 PAGE_SIZE = 25
@@ -119,7 +125,21 @@ class RecordKind:
                 label = unbound.kwargs.get("label") or (unbound.args[:1] or [None])[0]
                 if isinstance(label, str | LazyString):
                     labels[name] = str(label)
-        return labels
+        return {**{k: str(v) for k, v in HISTORY_LABELS.items()}, **labels}
+
+    def value_labels(self) -> dict[str, Callable[[Any], Any]]:
+        """How a field's stored code reads: a vocabulary term or a fixed choice by its label."""
+        found: dict[str, Callable[[Any], Any]] = {"status": lambda v: vocabulary_label("status", v)}
+        for name in dir(self.form):
+            unbound = getattr(self.form, name, None)
+            if not isinstance(unbound, UnboundField) or len(unbound.args) < 2:
+                continue
+            if issubclass(unbound.field_class, VocabularyField):
+                found[name] = lambda v, vocabulary=unbound.args[1]: vocabulary_label(vocabulary, v)
+            elif issubclass(unbound.field_class, ChoiceField):
+                options = dict(unbound.args[1])
+                found[name] = lambda v, options=options: options.get(v, v)
+        return found
 
 
 KINDS: dict[str, RecordKind] = {}
@@ -264,6 +284,9 @@ def format_value(kind: RecordKind, key: str, value: Any, can_see: bool) -> Any:
         if isinstance(value, list):
             return ", ".join(reference_label(kind.references[key], v, can_see) for v in value)
         return reference_label(kind.references[key], value, can_see)
+    labelled = kind.value_labels().get(key)
+    if labelled is not None and isinstance(value, str) and value:
+        return labelled(value)
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
             return "; ".join(_row_text(kind, row, can_see) for row in value)
@@ -287,7 +310,10 @@ def _row_text(kind: RecordKind, row: dict[str, Any], can_see: bool) -> str:
             continue
         if key.endswith("_id"):
             value = reference_label(kind.references.get(key, ""), value, can_see)
-        parts.append(f"{key.removesuffix('_id').replace('_', ' ')}: {value}")
+        elif key == "status":
+            value = vocabulary_label("status", value)
+        name = HISTORY_LABELS.get(key) or key.removesuffix("_id").replace("_", " ")
+        parts.append(f"{name}: {value}")
     return ", ".join(parts)
 
 
@@ -299,6 +325,26 @@ ACTION_LABELS = {
     "revert": _l("Earlier version restored"),
     "status.add": _l("Status added"),
     "file.add": _l("File attached"),
+}
+
+# Names in the history of fields that are not on the form, or are inside its rows.
+HISTORY_LABELS = {
+    "case_code": _l("Case code"),
+    "status": _l("Status"),
+    "status_as_of": _l("Status as of"),
+    "status_record": _l("Status record"),
+    "as_of": _l("As of"),
+    "source_id": _l("Source"),
+    "people_min": _l("Says at least"),
+    "people_max": _l("Says at most"),
+    "quote": _l("Quote"),
+    "page_ref": _l("Page or timestamp"),
+    "facility_id": _l("Facility"),
+    "date_from": _l("From"),
+    "date_to": _l("To"),
+    "note": _l("Note"),
+    "file": _l("File"),
+    "person_id": _l("Person"),
 }
 
 HIDDEN_IN_HISTORY = {"id", "deleted_at", "deleted_by_id"}
