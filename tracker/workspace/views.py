@@ -5,6 +5,7 @@ service, commit, redirect; the rules are in the services."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from types import FunctionType
 from typing import Any
 
@@ -135,10 +136,9 @@ class RecordKind:
             if not isinstance(unbound, UnboundField) or len(unbound.args) < 2:
                 continue
             if issubclass(unbound.field_class, VocabularyField):
-                found[name] = lambda v, vocabulary=unbound.args[1]: vocabulary_label(vocabulary, v)
+                found[name] = partial(vocabulary_label, unbound.args[1])
             elif issubclass(unbound.field_class, ChoiceField):
-                options = dict(unbound.args[1])
-                found[name] = lambda v, options=options: options.get(v, v)
+                found[name] = partial(_option_label, dict(unbound.args[1]))
         return found
 
 
@@ -768,6 +768,11 @@ class RecordViews:
         else:
             flash(_("The earlier version was restored; the change is in the history."), "success")
         return redirect(url_for(".detail", record_id=record_id))
+
+
+def _option_label(options: dict[str, Any], value: Any) -> Any:
+    """A fixed choice's label (the value itself when it is not one of the options)."""
+    return options.get(value, value)
 
 
 def _lookup_item(label: str, record_id: int, match: Match) -> dict[str, Any]:
