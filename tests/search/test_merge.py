@@ -6,6 +6,7 @@ from tests.conftest import csrf_token
 from tracker.audit import services as audit
 from tracker.dashboard.filters import Filters
 from tracker.dashboard.services import summarise
+from tracker.exceptions import Conflict
 from tracker.extensions import db
 from tracker.persons.models import Person
 from tracker.persons.services import contacts, persons
@@ -130,3 +131,43 @@ def test_bad_merge_requests_are_404_not_500(client, pair, query):
 def test_analysts_cannot_merge(client, login_as):
     login_as("analyst")
     assert client.get("/persons/merge?first=1&second=2").status_code == 403
+
+
+def test_a_merge_chosen_on_stale_records_is_refused_and_changes_nothing(client, pair):
+    researcher, first, second = pair
+    token = csrf_token(client, f"/persons/merge?first={first.id}&second={second.id}")
+    seen = (first.version, second.version)
+    # Someone corrects the other record while the researcher compares the two.
+    persons.update(researcher, second, second.version, {"birth_year": 1986})
+    db.session.commit()
+    before = (_state(first), _state(second))
+    reply = client.post(
+        "/persons/merge",
+        data={
+            "first": first.id,
+            "second": second.id,
+            "first_version": seen[0],
+            "second_version": seen[1],
+            "keep-birth_year": "second",
+            "csrf_token": token,
+        },
+        follow_redirects=True,
+    )
+    assert reply.status_code == 409
+    assert "changed" in reply.get_data(as_text=True)
+    assert (_state(first), _state(second)) == before
+
+
+def test_undoing_a_merge_never_discards_later_edits_of_the_survivor(pair):
+    researcher, first, second = pair
+    entry = merge(researcher, first, second, set())
+    db.session.commit()
+    persons.update(researcher, first, first.version, {"notes": "Confirmed by a second witness."})
+    db.session.commit()
+    with pytest.raises(Conflict, match="edited after the merge"):
+        undo_merge(researcher, entry.id)
+    db.session.rollback()
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert first.notes == "Confirmed by a second witness."
+    assert second.merged_into_id == first.id

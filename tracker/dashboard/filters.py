@@ -174,8 +174,11 @@ def event_conditions(filters: Filters, event: Any = RepatriationEvent) -> list[C
 
 def person_conditions(filters: Filters) -> list[ColumnElement]:
     """WHERE clauses selecting the live persons that match the filters (via their event)."""
-    # A record merged into another is the same person: counted once, on the survivor.
-    conditions: list[ColumnElement] = [Person.deleted_at.is_(None), Person.merged_into_id.is_(None)]
+    # A record merged into another is the same person, counted once on the survivor: merging
+    # soft-deletes the merged-away record (tracker/search/merge.py) and it comes back only by
+    # undoing the merge, so `deleted_at IS NULL` alone excludes it. Testing merged_into_id too
+    # would defeat the partial covering indexes (live rows only) and read every person row.
+    conditions: list[ColumnElement] = [Person.deleted_at.is_(None)]
     if filters.status:
         conditions.append(Person.status == filters.status)
     if filters.gender:

@@ -6,6 +6,7 @@ they are never added together.
 """
 
 import calendar
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -141,113 +142,174 @@ def _documented_per_event(persons_where: Any) -> Any:
     )
 
 
-def _rows_by_id(rows: list[Row]) -> dict[Any, Row]:
-    return {row.key: row for row in rows}
+@dataclass(frozen=True)
+class _Queries:
+    """Every grouped query of one summary. Building them costs about as much as a filtered
+    summary's SQL itself, so they are built once per set of filters and reused."""
+
+    total: Any
+    status_gender: Any
+    crossings: Any
+    crossing_reported: Any
+    crossing_documented: Any
+    facilities: Any
+    facility_reported: Any
+    facility_documented: Any
+    month_reported: Any
+    month_documented: Any
+    figures: Any
 
 
-def summarise(filters: Filters) -> Summary:
-    """Compute every dashboard table for these filters."""
+@functools.lru_cache(maxsize=256)
+def _queries(filters: Filters) -> _Queries:
+    """The summary's queries for these filters (statements are immutable and safe to share)."""
     events_where = all_of(event_conditions(filters))
     persons_where = all_of(person_conditions(filters))
+    per_event = _documented_per_event(persons_where)
 
-    total = Row("all", "All")
-    events, known_min, sum_max, open_max = db.session.execute(
-        select(*_reported_columns()).where(events_where)
-    ).one()
-    total.reported = Reported.from_sums(events, known_min, sum_max, open_max)
-    by_status, by_gender = _by_status_and_gender(persons_where)
-    total.persons = sum(row.persons for row in by_status)
-    total.vanished = sum(row.vanished for row in by_status)
-
-    by_crossing = _by_crossing(filters, events_where, persons_where)
-    by_facility = _by_facility(filters, events_where, persons_where)
-    return Summary(
-        filters=filters,
-        total=total,
-        by_crossing=by_crossing,
-        by_facility=by_facility,
-        by_status=by_status,
-        by_month=_by_month(events_where, persons_where),
-        by_gender=by_gender,
-        crossings_involved=sum(1 for row in by_crossing if row.reported.events or row.persons),
-        facilities_involved=sum(1 for row in by_facility if row.reported.events or row.persons),
-        figures=_reported_figures(filters),
-    )
-
-
-def _by_crossing(filters: Filters, events_where: Any, persons_where: Any) -> list[Row]:
     crossings = select(CrossingPoint.id, CrossingPoint.name).where(
         CrossingPoint.deleted_at.is_(None)
     )
     if filters.crossing_id:
         crossings = crossings.where(CrossingPoint.id == filters.crossing_id)
-    rows = [
-        Row(id_, name) for id_, name in db.session.execute(crossings.order_by(CrossingPoint.name))
-    ]
-    by_id = _rows_by_id(rows)
-    for crossing_id, reported in reported_per_crossing(events_where).items():
-        if crossing_id in by_id:
-            by_id[crossing_id].reported = reported
-    per_event = _documented_per_event(persons_where)
-    documented = (
-        select(
+    facilities = select(Facility.id, Facility.name).where(Facility.deleted_at.is_(None))
+    if filters.facility_id:
+        facilities = facilities.where(Facility.id == filters.facility_id)
+    if filters.province:
+        facilities = facilities.where(Facility.province == filters.province)
+    # Documented persons of a facility: those whose detention history records them there.
+    vanished_id = case((Person.status == VANISHED, Detention.person_id))
+
+    year = extract("year", RepatriationEvent.date_start).cast(Integer)
+    is_year = RepatriationEvent.date_precision == "year"
+    month = case(
+        (is_year, literal(0)), else_=extract("month", RepatriationEvent.date_start).cast(Integer)
+    )
+    imprecise = func.sum(case((RepatriationEvent.date_precision != "day", 1), else_=0))
+
+    figures = (
+        select(ReportedFigure)
+        .join(Source, ReportedFigure.source_id == Source.id)
+        .where(ReportedFigure.deleted_at.is_(None))
+        .order_by(ReportedFigure.as_of)
+    )
+    if filters.status:
+        figures = figures.where(ReportedFigure.status == filters.status)
+    if filters.min_reliability:
+        figures = figures.where(Source.reliability <= filters.min_reliability)
+
+    return _Queries(
+        total=select(*_reported_columns()).where(events_where),
+        status_gender=select(Person.status, Person.gender, func.count(Person.id))
+        .where(persons_where)
+        .group_by(Person.status, Person.gender),
+        crossings=crossings.order_by(CrossingPoint.name),
+        crossing_reported=_reported_per_crossing_query(events_where),
+        crossing_documented=select(
             RepatriationEvent.crossing_id,
             func.sum(per_event.c.persons),
             func.sum(per_event.c.vanished),
         )
         .join(per_event, per_event.c.event_id == RepatriationEvent.id)
         .where(RepatriationEvent.deleted_at.is_(None))
-        .group_by(RepatriationEvent.crossing_id)
-    )
-    for crossing_id, persons, vanished in db.session.execute(documented):
-        if crossing_id in by_id:
-            by_id[crossing_id].persons, by_id[crossing_id].vanished = int(persons), int(vanished)
-    return _keep_relevant(rows, filters)
-
-
-def reported_per_crossing(events_where: Any) -> dict[int | None, Reported]:
-    """Events and the reported range per crossing point."""
-    query = (
-        select(RepatriationEvent.crossing_id, *_reported_columns())
-        .where(events_where)
-        .group_by(RepatriationEvent.crossing_id)
-    )
-    return {
-        crossing_id: Reported.from_sums(events, known_min, sum_max, open_max)
-        for crossing_id, events, known_min, sum_max, open_max in db.session.execute(query)
-    }
-
-
-def _by_facility(filters: Filters, events_where: Any, persons_where: Any) -> list[Row]:
-    facilities = select(Facility.id, Facility.name).where(Facility.deleted_at.is_(None))
-    if filters.facility_id:
-        facilities = facilities.where(Facility.id == filters.facility_id)
-    if filters.province:
-        facilities = facilities.where(Facility.province == filters.province)
-    rows = [Row(id_, name) for id_, name in db.session.execute(facilities.order_by(Facility.name))]
-    by_id = _rows_by_id(rows)
-    reported = (
-        select(event_facilities.c.facility_id, *_reported_columns())
+        .group_by(RepatriationEvent.crossing_id),
+        facilities=facilities.order_by(Facility.name),
+        facility_reported=select(event_facilities.c.facility_id, *_reported_columns())
         .join(RepatriationEvent, RepatriationEvent.id == event_facilities.c.event_id)
         .where(events_where)
-        .group_by(event_facilities.c.facility_id)
-    )
-    for facility_id, events, known_min, sum_max, open_max in db.session.execute(reported):
-        if facility_id in by_id:
-            by_id[facility_id].reported = Reported.from_sums(events, known_min, sum_max, open_max)
-    # Documented persons of a facility: those whose detention history records them there.
-    vanished_id = case((Person.status == VANISHED, Detention.person_id))
-    documented = (
-        select(
+        .group_by(event_facilities.c.facility_id),
+        facility_documented=select(
             Detention.facility_id,
             func.count(Detention.person_id.distinct()),
             func.count(vanished_id.distinct()),
         )
         .join(Person, Person.id == Detention.person_id)
         .where(Detention.deleted_at.is_(None), persons_where)
-        .group_by(Detention.facility_id)
+        .group_by(Detention.facility_id),
+        month_reported=select(year, month, *_reported_columns(), imprecise)
+        .where(events_where)
+        .group_by(year, month),
+        month_documented=select(
+            year, month, func.sum(per_event.c.persons), func.sum(per_event.c.vanished)
+        )
+        .select_from(per_event)
+        .join(RepatriationEvent, per_event.c.event_id == RepatriationEvent.id)
+        .where(RepatriationEvent.deleted_at.is_(None))
+        .group_by(year, month),
+        figures=figures,
     )
-    for facility_id, persons, vanished in db.session.execute(documented):
+
+
+def _rows_by_id(rows: list[Row]) -> dict[Any, Row]:
+    return {row.key: row for row in rows}
+
+
+def _run(statement: Any) -> Any:
+    """Execute a grouped query as plain rows (no ORM entities to load)."""
+    return db.session.connection().execute(statement)
+
+
+def summarise(filters: Filters) -> Summary:
+    """Compute every dashboard table for these filters."""
+    queries = _queries(filters)
+    total = Row("all", "All")
+    events, known_min, sum_max, open_max = _run(queries.total).one()
+    total.reported = Reported.from_sums(events, known_min, sum_max, open_max)
+    by_status, by_gender = _status_and_gender_rows(_run(queries.status_gender).all())
+    total.persons = sum(row.persons for row in by_status)
+    total.vanished = sum(row.vanished for row in by_status)
+
+    by_crossing = _by_crossing(filters, queries)
+    by_facility = _by_facility(filters, queries)
+    return Summary(
+        filters=filters,
+        total=total,
+        by_crossing=by_crossing,
+        by_facility=by_facility,
+        by_status=by_status,
+        by_month=_by_month(queries),
+        by_gender=by_gender,
+        crossings_involved=sum(1 for row in by_crossing if row.reported.events or row.persons),
+        facilities_involved=sum(1 for row in by_facility if row.reported.events or row.persons),
+        figures=list(db.session.execute(queries.figures).scalars()),
+    )
+
+
+def _by_crossing(filters: Filters, queries: _Queries) -> list[Row]:
+    rows = [Row(id_, name) for id_, name in _run(queries.crossings)]
+    by_id = _rows_by_id(rows)
+    for crossing_id, *sums in _run(queries.crossing_reported):
+        if crossing_id in by_id:
+            by_id[crossing_id].reported = Reported.from_sums(*sums)
+    for crossing_id, persons, vanished in _run(queries.crossing_documented):
+        if crossing_id in by_id:
+            by_id[crossing_id].persons, by_id[crossing_id].vanished = int(persons), int(vanished)
+    return _keep_relevant(rows, filters)
+
+
+def _reported_per_crossing_query(events_where: Any) -> Any:
+    return (
+        select(RepatriationEvent.crossing_id, *_reported_columns())
+        .where(events_where)
+        .group_by(RepatriationEvent.crossing_id)
+    )
+
+
+def reported_per_crossing(filters: Filters) -> dict[int | None, Reported]:
+    """Events and the reported range per crossing point."""
+    return {
+        crossing_id: Reported.from_sums(*sums)
+        for crossing_id, *sums in _run(_queries(filters).crossing_reported)
+    }
+
+
+def _by_facility(filters: Filters, queries: _Queries) -> list[Row]:
+    rows = [Row(id_, name) for id_, name in _run(queries.facilities)]
+    by_id = _rows_by_id(rows)
+    for facility_id, *sums in _run(queries.facility_reported):
+        if facility_id in by_id:
+            by_id[facility_id].reported = Reported.from_sums(*sums)
+    for facility_id, persons, vanished in _run(queries.facility_documented):
         if facility_id in by_id:
             by_id[facility_id].persons, by_id[facility_id].vanished = int(persons), int(vanished)
     return _keep_relevant(rows, filters)
@@ -260,13 +322,12 @@ def _keep_relevant(rows: list[Row], filters: Filters) -> list[Row]:
     return [row for row in rows if row.reported.events or row.persons]
 
 
-def _by_status_and_gender(persons_where: Any) -> tuple[list[Row], list[Row]]:
+def status_and_gender(filters: Filters) -> tuple[list[Row], list[Row]]:
     """Documented persons by current status and by gender, from one scan of the persons."""
-    counts = db.session.execute(
-        select(Person.status, Person.gender, func.count(Person.id))
-        .where(persons_where)
-        .group_by(Person.status, Person.gender)
-    ).all()
+    return _status_and_gender_rows(_run(_queries(filters).status_gender).all())
+
+
+def _status_and_gender_rows(counts: Any) -> tuple[list[Row], list[Row]]:
     by_status: dict[Any, Row] = {}
     by_gender: dict[Any, Row] = {}
     for status, gender, count in counts:
@@ -281,33 +342,14 @@ def _by_status_and_gender(persons_where: Any) -> tuple[list[Row], list[Row]]:
     return largest_first(by_status), largest_first(by_gender)
 
 
-def _by_month(events_where: Any, persons_where: Any) -> list[Row]:
+def _by_month(queries: _Queries) -> list[Row]:
     """Events and reported people by the month of date_start; year-precision events by year."""
-    year = extract("year", RepatriationEvent.date_start).cast(Integer)
-    is_year = RepatriationEvent.date_precision == "year"
-    month = case(
-        (is_year, literal(0)), else_=extract("month", RepatriationEvent.date_start).cast(Integer)
-    )
-    imprecise = func.sum(case((RepatriationEvent.date_precision != "day", 1), else_=0))
-    reported = (
-        select(year, month, *_reported_columns(), imprecise)
-        .where(events_where)
-        .group_by(year, month)
-    )
     rows: dict[tuple[int, int], Row] = {}
-    for y, m, events, known_min, sum_max, open_max, not_daily in db.session.execute(reported):
+    for y, m, events, known_min, sum_max, open_max, not_daily in _run(queries.month_reported):
         row = rows.setdefault((y, m), _month_row(y, m))
         row.reported = Reported.from_sums(events, known_min, sum_max, open_max)
         row.imprecise_events = int(not_daily)
-    per_event = _documented_per_event(persons_where)
-    documented = (
-        select(year, month, func.sum(per_event.c.persons), func.sum(per_event.c.vanished))
-        .select_from(per_event)
-        .join(RepatriationEvent, per_event.c.event_id == RepatriationEvent.id)
-        .where(RepatriationEvent.deleted_at.is_(None))
-        .group_by(year, month)
-    )
-    for y, m, persons, vanished in db.session.execute(documented):
+    for y, m, persons, vanished in _run(queries.month_documented):
         row = rows.setdefault((y, m), _month_row(y, m))
         row.persons, row.vanished = int(persons), int(vanished)
     return [rows[key] for key in sorted(rows)]
@@ -321,18 +363,3 @@ def _month_row(year: int, month: int) -> Row:
     row = Row(f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}", precision="month")
     row.period = (date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
     return row
-
-
-def _reported_figures(filters: Filters) -> list[ReportedFigure]:
-    """Sourced figures about groups (e.g. 'up to about 600 vanished'), shown beside the tables."""
-    query = (
-        select(ReportedFigure)
-        .join(Source, ReportedFigure.source_id == Source.id)
-        .where(ReportedFigure.deleted_at.is_(None))
-        .order_by(ReportedFigure.as_of)
-    )
-    if filters.status:
-        query = query.where(ReportedFigure.status == filters.status)
-    if filters.min_reliability:
-        query = query.where(Source.reliability <= filters.min_reliability)
-    return list(db.session.execute(query).scalars())

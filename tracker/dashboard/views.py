@@ -1,5 +1,6 @@
 """The dashboard, the front page for every role."""
 
+import functools
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
@@ -73,8 +74,15 @@ def index() -> tuple[str, int]:
 @bp.app_template_global()
 def list_url(path: str, query: dict) -> str:
     """A link to a list page with these filters (filters hold ids and codes, never names)."""
-    clean = {key: value for key, value in query.items() if value not in (None, "")}
-    return path + ("?" + urlencode(clean) if clean else "")
+    pairs = [_encoded(key, str(value)) for key, value in query.items() if value not in (None, "")]
+    return path + ("?" + "&".join(pairs) if pairs else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded(key: str, value: str) -> str:
+    """One `key=value` of a query string. A filtered dashboard links every number to its list,
+    hundreds of links repeating the same few filter values: each is encoded once."""
+    return urlencode({key: value})
 
 
 bp.app_template_filter("largest")(charts.largest)

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from tracker.audit import services as audit
 from tracker.audit.models import AuditEntry
 from tracker.db import utcnow
-from tracker.exceptions import NotFound, ValidationFailed
+from tracker.exceptions import Conflict, NotFound, ValidationFailed
 from tracker.extensions import db
 from tracker.persons.models import Contact, Detention, Person, StatusRecord
-from tracker.records import check_can_edit, flush_or_conflict
+from tracker.records import check_can_edit, check_version, flush_or_conflict
 from tracker.search.duplicates import _check
 from tracker.search.services import refresh_name_keys
 
@@ -55,13 +55,23 @@ def conflicts(survivor: Person, other: Person) -> list[str]:
     ]
 
 
-def merge(actor: Any, survivor: Person, other: Person, take_other: set[str]) -> AuditEntry:
+def merge(
+    actor: Any,
+    survivor: Person,
+    other: Person,
+    take_other: set[str],
+    versions: tuple[int | None, int | None] = (None, None),
+) -> AuditEntry:
     """Merge `other` into `survivor`: for each field in `take_other` (or empty on the survivor)
-    the other's value wins; its histories move over; it becomes a pointer to the survivor."""
+    the other's value wins; its histories move over; it becomes a pointer to the survivor.
+    `versions` are the two records' versions the researcher compared: a merge chosen on values
+    someone has since changed is refused."""
     _check(actor)
     check_can_edit(actor)
     if survivor.id == other.id or survivor.deleted_at or other.deleted_at:
         raise ValidationFailed(_("Choose two different persons that are not in the Trash."), {})
+    check_version(survivor, versions[0])
+    check_version(other, versions[1])
     before = {"survivor": _state(survivor), "other": _state(other)}
     for key in MERGE_FIELDS:
         wanted = key in take_other or getattr(survivor, key) in (None, "")
@@ -97,7 +107,13 @@ def merge(actor: Any, survivor: Person, other: Person, take_other: set[str]) -> 
         actor,
         "person.merge",
         survivor,
-        {"merged_id": other.id, "before": before, "moved": moved, "took": sorted(take_other)},
+        {
+            "merged_id": other.id,
+            "before": before,
+            "moved": moved,
+            "took": sorted(take_other),
+            "survivor_version": survivor.version,
+        },
     )
     audit.record(actor, "person.merged_into", other, {"survivor_id": survivor.id})
     return entry
@@ -114,6 +130,17 @@ def undo_merge(actor: Any, entry_id: int) -> tuple[Person, Person]:
     other = db.session.get(Person, entry.changes["merged_id"])
     if survivor is None or other is None or other.merged_into_id != survivor.id:
         raise ValidationFailed(_("This merge was already undone."), {})
+    merged_version = entry.changes.get("survivor_version")
+    if merged_version is not None and survivor.version != merged_version:
+        # Undoing puts the survivor's fields back as they were before the merge, which would
+        # silently discard whatever was recorded on it since.
+        raise Conflict(
+            _(
+                "%(code)s was edited after the merge; undoing it would discard those edits. "
+                "Revert them in its history first, or separate the records by hand.",
+                code=survivor.case_code,
+            )
+        )
     for name, model in MOVED.items():
         ids = entry.changes["moved"].get(name) or []
         for row in db.session.execute(select(model).where(model.id.in_(ids))).scalars():

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import role_required
 from tracker.audit.models import AuditEntry
-from tracker.exceptions import NotFound, ValidationFailed
+from tracker.exceptions import Conflict, NotFound, ValidationFailed
 from tracker.extensions import db
 from tracker.persons.models import Person
 from tracker.persons.services import log_identity_view
@@ -77,26 +77,45 @@ def _pair() -> tuple[Person, Person]:
 
 @bp.route("/persons/merge", methods=["GET", "POST"])
 @role_required("admin", "researcher")
-def merge_pair() -> str | Response:
+def merge_pair() -> tuple[str, int] | Response:
     survivor, other = _pair()
     choices = conflicts(survivor, other)
+    status = 200
     if request.method == "POST":
         take = {key for key in choices if request.form.get(f"keep-{key}") == "second"}
-        entry = merge(current_user, survivor, other, take)
-        db.session.commit()
-        flash(
-            _(
-                "%(other)s was merged into %(survivor)s.",
-                other=other.case_code,
-                survivor=survivor.case_code,
-            ),
-            "success",
+        versions = (
+            parse_id(request.form.get("first_version")),
+            parse_id(request.form.get("second_version")),
         )
-        return redirect(url_for(".merged", entry_id=entry.id))
+        try:
+            entry = merge(current_user, survivor, other, take, versions)
+            db.session.commit()
+        except Conflict:
+            db.session.rollback()
+            survivor, other = _pair()
+            choices = conflicts(survivor, other)
+            flash(
+                _(
+                    "Someone changed one of these records since you opened this page. "
+                    "Here are their current values: choose again."
+                ),
+                "error",
+            )
+            status = 409
+        else:
+            flash(
+                _(
+                    "%(other)s was merged into %(survivor)s.",
+                    other=other.case_code,
+                    survivor=survivor.case_code,
+                ),
+                "success",
+            )
+            return redirect(url_for(".merged", entry_id=entry.id))
     page = render_template("search/merge.html", survivor=survivor, other=other, choices=choices)
     log_identity_view(current_user, [survivor.id, other.id], "merge")
     db.session.commit()
-    return page
+    return page, status
 
 
 @bp.route("/persons/merges/<int:entry_id>")
@@ -117,7 +136,7 @@ def undo(entry_id: int) -> Response:
     except NotFound:
         db.session.rollback()
         abort(404)
-    except ValidationFailed as error:
+    except (ValidationFailed, Conflict) as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".merged", entry_id=entry_id))
