@@ -114,13 +114,19 @@ def test_event_dates_and_counts_on_the_pages(client, login_as):
         {"date_precision": "month", "date_start": date(2023, 10, 1), "date_approximate": True,
          "crossing_id": crossing.id, "people_min": 180, "people_max": 180},
     )  # fmt: skip
+    events.create(
+        user,
+        {"date_precision": "year", "date_start": date(2022, 1, 1), "crossing_id": crossing.id,
+         "people_min": 5},
+    )  # fmt: skip
     db.session.commit()
     korean = {"Accept-Language": "ko"}
     listing = client.get("/events", headers=korean).get_data(as_text=True)
     assert "Onsong, 2023년 10월 9일" in listing or "2023년 10월 9일" in listing
     assert "2023년 10월경" in listing
     dashboard = client.get("/", headers=korean).get_data(as_text=True)
-    assert "1,202" in dashboard  # 1,022 + 180 reported, grouped for the locale
+    assert "1,207" in dashboard  # 1,022 + 180 + 5 reported, grouped for the locale
+    assert "2022년 (월 미상)" in dashboard and "2023년 10월" in dashboard
     english = client.get("/events").get_data(as_text=True)
     assert "9 October 2023" in english and "around October 2023" in english
     with client.application.test_request_context(headers=korean):

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Integer, case, extract, func, literal, select
 
 from tracker.dashboard.filters import Filters, all_of, event_conditions, person_conditions
@@ -357,7 +356,9 @@ def _by_month(queries: _Queries) -> list[Row]:
 
 def _month_row(year: int, month: int) -> Row:
     if month == 0:
-        row = Row(f"{year:04d}", _("%(year)s (month unknown)", year=year), precision="year")
+        # English, as in the exported summary (a file reads the same whoever downloads it);
+        # the pages name the row in their own language.
+        row = Row(f"{year:04d}", f"{year} (month unknown)", precision="year")
         row.period = (date(year, 1, 1), date(year, 12, 31))
         return row
     row = Row(f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}", precision="month")

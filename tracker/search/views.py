@@ -112,7 +112,13 @@ def merge_pair() -> tuple[str, int] | Response:
                 "success",
             )
             return redirect(url_for(".merged", entry_id=entry.id))
-    page = render_template("search/merge.html", survivor=survivor, other=other, choices=choices)
+    page = render_template(
+        "search/merge.html",
+        survivor=survivor,
+        other=other,
+        choices=choices,
+        labels=KINDS["persons"].field_labels(),
+    )
     log_identity_view(current_user, [survivor.id, other.id], "merge")
     db.session.commit()
     return page, status

@@ -129,7 +129,11 @@ class RecordKind:
         return {**{k: str(v) for k, v in HISTORY_LABELS.items()}, **labels}
 
     def value_labels(self) -> dict[str, Callable[[Any], Any]]:
-        """How a field's stored code reads: a vocabulary term or a fixed choice by its label."""
+        """How a field's stored code reads: a vocabulary term or a fixed choice by its label
+        (the same for every request: the labels are looked up, or lazy, when called)."""
+        cached = _VALUE_LABELS.get(self.name)
+        if cached is not None:
+            return cached
         found: dict[str, Callable[[Any], Any]] = {"status": lambda v: vocabulary_label("status", v)}
         for name in dir(self.form):
             unbound = getattr(self.form, name, None)
@@ -139,10 +143,12 @@ class RecordKind:
                 found[name] = partial(vocabulary_label, unbound.args[1])
             elif issubclass(unbound.field_class, ChoiceField):
                 found[name] = partial(_option_label, dict(unbound.args[1]))
+        _VALUE_LABELS[self.name] = found
         return found
 
 
 KINDS: dict[str, RecordKind] = {}
+_VALUE_LABELS: dict[str, dict[str, Callable[[Any], Any]]] = {}
 
 
 def viewer_sees_identity() -> bool:
