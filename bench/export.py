@@ -13,13 +13,21 @@ from tracker.extensions import db
 from tracker.workspace.views import KINDS, list_query
 
 
-def our_export() -> Callable[[], int]:
-    """Stream the redacted persons CSV (all rows, list order) into nothing; return its size."""
+def our_export(max_rows: int | None = None) -> Callable[[], int]:
+    """Stream the redacted persons CSV (list order) into nothing, all rows or the first
+    `max_rows`; return its size."""
 
     def run() -> int:
         options = services.clean_options({"what": "persons", "format": "csv"})
         export = services.start_export(None, options, {})
-        size = sum(len(chunk) for chunk in export.chunks())
+        size = rows = 0
+        chunks = export.chunks()
+        for chunk in chunks:
+            size += len(chunk)
+            rows += chunk.count(b"\n")  # the synthetic data has no line breaks inside cells
+            if max_rows is not None and rows >= max_rows:
+                break
+        chunks.close()
         db.session.rollback()
         return size
 
@@ -33,8 +41,9 @@ def plain_query_sql() -> tuple[str, dict[str, Any]]:
     return str(compiled), dict(compiled.params)
 
 
-def plain_csv(raw: Any, dialect: str) -> Callable[[], int]:
-    """csv.writer over the same query's rows, straight from a DB-API cursor, into nothing."""
+def plain_csv(raw: Any, dialect: str, max_rows: int | None = None) -> Callable[[], int]:
+    """csv.writer over the same query's rows, straight from a DB-API cursor, into nothing
+    (all rows or the first `max_rows`)."""
     sql, params = plain_query_sql()
 
     def run() -> int:
@@ -42,13 +51,16 @@ def plain_csv(raw: Any, dialect: str) -> Callable[[], int]:
         cursor.execute(sql, params if params else ())
         out = io.StringIO()
         writer = csv.writer(out)
-        size = 0
+        size = written = 0
         writer.writerow([column[0] for column in cursor.description])
         while rows := cursor.fetchmany(1000):
             writer.writerows(rows)
             size += out.tell()
             out.seek(0)
             out.truncate()
+            written += len(rows)
+            if max_rows is not None and written >= max_rows:
+                break
         cursor.close()
         if dialect == "postgresql":
             raw.rollback()

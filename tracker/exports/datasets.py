@@ -2,7 +2,7 @@
 identify someone, and the rows, read through the same query as the list page or dashboard."""
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from operator import attrgetter
 from types import SimpleNamespace
@@ -15,7 +15,13 @@ from tracker.dashboard.filters import parse_filters
 from tracker.dashboard.services import Row, summarise
 from tracker.events.models import EventSource, event_facilities
 from tracker.extensions import db
-from tracker.persons.models import Detention, Person, StatusRecord
+from tracker.persons.models import (
+    PERSON_IDENTITY_FIELDS,
+    STATUS_IDENTITY_FIELDS,
+    Detention,
+    Person,
+    StatusRecord,
+)
 from tracker.records import month_end
 from tracker.workspace.views import KINDS, list_query
 
@@ -48,6 +54,12 @@ def _iso(name: str) -> Callable[[Any], Any]:
 
 def _fields(*names: str, **options: Any) -> list[Field]:
     return [Field(name, _attr(name), **options) for name in names]
+
+
+def _identifying(identity: frozenset[str], fields: list[Field]) -> list[Field]:
+    """Mark the fields the record's model declares identifying (the same set the web and the
+    API mask), so a redacted export drops exactly what an analyst never sees."""
+    return [replace(f, identifying=f.name in identity) for f in fields]
 
 
 def _date(name: str) -> Field:
@@ -247,19 +259,16 @@ DATASETS: dict[str, Dataset] = {
     "persons": Dataset(
         "persons",
         "Persons",
-        [
-            Field("id", _attr("id")),
-            Field("case_code", _attr("case_code")),
-            *_fields("family_name", "given_name", "name_hangul", identifying=True),
-            Field("aliases", _attr("aliases"), identifying=True),
-            *_fields("gender", "birth_year"),
-            Field("origin", _attr("origin"), identifying=True),
-            Field("event_id", _attr("event_id")),
-            Field("facility_ids", _attr("facility_ids")),
-            Field("status", _attr("status")),
-            _date("status_as_of"),
-            Field("external_id", _attr("external_id"), identifying=True),
-        ],
+        _identifying(
+            PERSON_IDENTITY_FIELDS,
+            [
+                *_fields("id", "case_code", "family_name", "given_name", "name_hangul"),
+                *_fields("aliases", "gender", "birth_year", "origin", "event_id"),
+                *_fields("facility_ids", "status"),
+                _date("status_as_of"),
+                Field("external_id", _attr("external_id")),
+            ],
+        ),
         _listed("persons", _person_relations),
         lambda r: f"/persons/{r.id}",
         check=_check_listed("persons"),
@@ -267,12 +276,14 @@ DATASETS: dict[str, Dataset] = {
     "statuses": Dataset(
         "statuses",
         "Status history",
-        [
-            *_fields("id", "person_id", "status"),
-            _date("as_of"),
-            Field("source_id", _attr("source_id")),
-            Field("note", _attr("note"), identifying=True),
-        ],
+        _identifying(
+            STATUS_IDENTITY_FIELDS,
+            [
+                *_fields("id", "person_id", "status"),
+                _date("as_of"),
+                *_fields("source_id", "note"),
+            ],
+        ),
         _statuses,
         lambda r: f"/persons/{r.person_id}",
         check=_check_listed("persons"),

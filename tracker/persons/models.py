@@ -21,6 +21,26 @@ from tracker.events.models import RepatriationEvent
 from tracker.places.models import Facility
 from tracker.sources.models import Source
 
+# What can identify a person or the people around them: masked for analysts on every page and
+# in the API (the persons kind), and dropped from redacted exports. One declaration for all.
+PERSON_IDENTITY_FIELDS = frozenset(
+    {
+        "family_name",
+        "given_name",
+        "name_hangul",
+        "aliases",
+        "origin",
+        "notes",
+        "relatives_actions",
+        "responsible_parties",
+        "detentions",
+        "status_record",
+        "external_id",
+    }
+)
+# A status claim's free-text note often names the witness or the relative who reported it.
+STATUS_IDENTITY_FIELDS = frozenset({"note"})
+
 
 class Person(TrackedRecord, Base):
     """One individual case, with the elements the UN WGEID asks for."""

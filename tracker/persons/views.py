@@ -18,7 +18,7 @@ from tracker.exceptions import ValidationFailed
 from tracker.extensions import db
 from tracker.i18n import format_day
 from tracker.persons.forms import ContactForm, PersonForm, StatusForm
-from tracker.persons.models import Contact, Person
+from tracker.persons.models import PERSON_IDENTITY_FIELDS, Contact, Person
 from tracker.persons.services import (
     contacts,
     live_contacts,
@@ -39,22 +39,6 @@ from tracker.workspace.views import (
     RecordViews,
     fill_choices,
     picker_choices,
-)
-
-IDENTITY_FIELDS = frozenset(
-    {
-        "family_name",
-        "given_name",
-        "name_hangul",
-        "aliases",
-        "origin",
-        "notes",
-        "relatives_actions",
-        "responsible_parties",
-        "detentions",
-        "status_record",
-        "external_id",
-    }
 )
 
 
@@ -208,7 +192,7 @@ person_kind = RecordKind(
     default_sort="case_code",
     picker_order=Person.case_code,
     ranked_by=lambda can_see: Person.family_name if can_see else Person.case_code,
-    identifying_fields=IDENTITY_FIELDS,
+    identifying_fields=PERSON_IDENTITY_FIELDS,
     references={"event_id": "events", "facility_id": "facilities", "source_id": "sources"},
     extra_template="persons/extra.html",
     extra_context=_extra,
