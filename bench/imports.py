@@ -17,6 +17,14 @@ from tracker.extensions import db
 CROSSINGS = ["Onsong", "Dandong", "Tumen", "Hoeryong", "Hyesan"]
 SOURCES = ["Activist network", "Relative abroad", "NGO report"]
 HEADER = ["external_id", "date_start", "crossing", "people", "transport", "sources"]
+FAMILIES = ["Kim", "Lee", "Park", "Choi", "Jung", "Kang", "Cho", "Yoon", "Jang", "Lim", "Han",
+            "Oh", "Shin", "Ryu", "Seo", "Ahn", "Song", "Hwang", "Nam", "Ko"]  # fmt: skip
+# Given names of two syllables from these: about 38,000 names, as common as real ones.
+SYLLABLES = ["young", "hee", "chol", "ok", "sun", "ja", "min", "su", "jin", "hyun", "mi",
+             "kyong", "nam", "il", "ho", "sook", "jung", "hwa", "gil", "dong", "myong", "ae",
+             "bok", "song", "hye", "yong", "kwang", "sok", "un", "man", "won", "chun", "hak",
+             "ri", "gum", "ran", "hyang", "byol", "rim", "se", "jong", "sil", "pil", "dal"]  # fmt: skip
+PERSON_HEADER = ["external_id", "family_name", "given_name", "gender", "birth_year", "origin"]
 
 
 def write_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
@@ -45,6 +53,29 @@ def write_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
     return data
 
 
+def write_person_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
+    """A CSV of `rows` persons (made-up names, years, regions); also returned."""
+    generator = random.Random(seed)
+    data = []
+    for number in range(rows):
+        given = "-".join(generator.sample(SYLLABLES, 2)).capitalize()
+        data.append(
+            [
+                f"P-{number}",
+                generator.choice(FAMILIES),
+                given,
+                generator.choice(["female", "female", "male", "unknown"]),
+                str(generator.randrange(1940, 2010)),
+                generator.choice(["Hoeryong", "Musan", "Hyesan", ""]),
+            ]
+        )
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(PERSON_HEADER)
+        writer.writerows(data)
+    return data
+
+
 def _fresh(app: Any, url: str) -> None:
     with app.app_context():
         if url.startswith("sqlite"):
@@ -59,14 +90,15 @@ def _fresh(app: Any, url: str) -> None:
         upgrade()
 
 
-def time_import(app: Any, url: str, path: Path) -> float:
+def time_import(app: Any, url: str, path: Path, kind: str = "events") -> float:
     """Seconds for one committed import of the file into an empty database."""
     from tracker.imports.services import ImportOptions, import_file
 
     _fresh(app, url)
     with app.app_context():
         start = time.perf_counter()
-        report = import_file(None, path, path.name, "events", None, ImportOptions(True))
+        options = ImportOptions(create_missing=True, allow_similar=kind == "persons")
+        report = import_file(None, path, path.name, kind, None, options)
         db.session.commit()
         seconds = time.perf_counter() - start
         assert report.created == report.rows, report.lines()[:5]

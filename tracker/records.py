@@ -8,12 +8,16 @@ once, for all of them. Services flush and audit; they never commit.
 
 import calendar
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import event, func, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.permissions import can_edit_records
@@ -76,6 +80,16 @@ def _stamp(actor: Any, record: Any, created: bool = False) -> None:
     # Always touch a column, so the row (and its version) changes even when only a
     # relation (an event's facilities, a person's detentions) did.
     record.updated_at = utcnow()
+
+
+def _new(model: Any) -> Any:
+    """A new record whose collections (a person's detentions) are known to be empty, so that
+    reading them after the INSERT asks the database nothing."""
+    record = model()
+    for relation in sa_inspect(model).relationships:
+        if relation.uselist:
+            set_committed_value(record, relation.key, [])
+    return record
 
 
 def check_version(record: Any, expected_version: int | None) -> None:
@@ -223,10 +237,8 @@ class Cleaner:
     def choice(
         self, key: str, vocabulary: str, current: str | None = None, required: bool = True
     ) -> str | None:
-        from tracker.vocab.labels import codes
-
         value = self.text(key, 40, required=required)
-        if value is not None and value != current and value not in codes(vocabulary):
+        if value is not None and value != current and value not in vocabulary_codes(vocabulary):
             self.error(key, "Choose one of the listed values.")
             return None
         return value
@@ -299,8 +311,79 @@ def live_ids(model: Any, ids: list[int], keep: list[int]) -> set[int]:
     """Which of `ids` are records that exist and are not deleted (or are in `keep`)."""
     if not ids:
         return set()
-    rows = db.session.execute(select(model.id, model.deleted_at).where(model.id.in_(ids))).all()
-    return {row.id for row in rows if row.deleted_at is None or row.id in keep}
+    cache = _lookups()
+    known: dict[int, bool] = cache.setdefault(model, {}) if cache is not None else {}
+    missing = [i for i in ids if i not in known]
+    if missing:
+        query = select(model.id, model.deleted_at).where(model.id.in_(missing))
+        for row in db.session.execute(query):
+            known[row.id] = row.deleted_at is None
+    return {i for i in ids if known.get(i) or (i in known and i in keep)}
+
+
+def vocabulary_codes(vocabulary: str) -> set[str]:
+    """The active codes of a vocabulary (read once per bulk job while `cached_lookups` runs)."""
+    from tracker.vocab.labels import codes
+
+    cache = _lookups()
+    if cache is None:
+        return codes(vocabulary)
+    key = ("vocabulary", vocabulary)
+    if key not in cache:
+        cache[key] = codes(vocabulary)
+    return cache[key]  # type: ignore[no-any-return]
+
+
+# While a bulk job runs (an import: one transaction, which deletes nothing and adds no
+# vocabulary), whether a referenced record is live and which codes a vocabulary has are
+# read once, not once per row. Ids not found are asked again: the job may create them.
+# On SQLite its new rows also get their ids before the INSERT (see `_number_new_rows`).
+LOOKUPS_KEY = "record_lookups"
+
+
+def _lookups() -> dict[Any, Any] | None:
+    return db.session.info.get(LOOKUPS_KEY)  # type: ignore[no-any-return]
+
+
+def forget_lookups() -> None:
+    """Drop what `cached_lookups` remembered (a rolled-back savepoint took records with it)."""
+    cache = _lookups()
+    if cache is not None:
+        cache.clear()
+
+
+@event.listens_for(Session, "before_flush")
+def _number_new_rows(session: Session, context: Any, instances: Any) -> None:
+    """In a bulk job on SQLite, give new rows the ids SQLite would (the largest + 1).
+
+    SQLite cannot say which generated id belongs to which row of a multi-row INSERT, so
+    without ids SQLAlchemy writes the rows one statement each; with them, a chunk's persons
+    (their name keys, their audit entries) go out as one executemany per table. The ids are
+    read inside the job's write transaction, which SQLite lets no other writer share."""
+    if LOOKUPS_KEY not in session.info or session.get_bind().dialect.name != "sqlite":
+        return
+    by_table: dict[Any, list[Any]] = {}
+    for obj in session.new:
+        table = sa_inspect(obj).mapper.local_table
+        column = getattr(table, "autoincrement_column", None)
+        if column is not None and getattr(obj, column.key, None) is None:
+            by_table.setdefault(table, []).append(obj)
+    connection = session.connection()
+    for table, objs in by_table.items():
+        column = table.autoincrement_column
+        last = connection.execute(select(func.max(column))).scalar() or 0
+        for number, obj in enumerate(objs, start=last + 1):
+            setattr(obj, column.key, number)
+
+
+@contextmanager
+def cached_lookups() -> Iterator[None]:
+    """Remember reference and vocabulary look-ups until the block ends (see LOOKUPS_KEY)."""
+    db.session.info[LOOKUPS_KEY] = {}
+    try:
+        yield
+    finally:
+        db.session.info.pop(LOOKUPS_KEY, None)
 
 
 # --- the shared service -------------------------------------------------------------
@@ -367,16 +450,34 @@ class RecordService(Generic[T]):
 
     def create(self, actor: Any, values: dict[str, Any]) -> T:
         """Validate and insert a record; audit all its values."""
+        return self.create_many(actor, [self.prepare(actor, values)])[0]
+
+    def prepare(self, actor: Any, values: dict[str, Any]) -> dict[str, Any]:
+        """Validate a new record's values and write nothing: ValidationFailed, or the cleaned
+        values `create_many` takes (an importer checks each row so, then writes a chunk)."""
         check_can_edit(actor)
-        cleaned = self.clean(values, None)
-        record: T = self.model()
-        self.on_create(actor, record, cleaned)
-        _stamp(actor, record, created=True)
-        db.session.add(record)
-        self.assign(actor, record, cleaned)
+        return self.clean(values, None)
+
+    def create_many(self, actor: Any, cleaned_rows: list[dict[str, Any]]) -> list[T]:
+        """Insert records from values `prepare` cleaned, in one flush (the database gets
+        one multi-row INSERT per table), and audit each record's values."""
+        check_can_edit(actor)
+        pairs: list[tuple[T, dict[str, Any]]] = [(_new(self.model), row) for row in cleaned_rows]
+        self.on_create_many(actor, pairs)
+        for record, cleaned in pairs:
+            _stamp(actor, record, created=True)
+            db.session.add(record)
+            self.assign(actor, record, cleaned)
         db.session.flush()
-        audit.record(actor, "create", record, {"new": self.snapshot(record)})
-        return record
+        for record, _ in pairs:
+            audit.record(actor, "create", record, {"new": self.snapshot(record)})
+        return [record for record, _ in pairs]
+
+    def on_create_many(self, actor: Any, pairs: list[tuple[T, dict[str, Any]]]) -> None:
+        """`on_create` for each new record; a subclass that needs the database for it (case
+        codes) overrides this to ask once for all of them."""
+        for record, cleaned in pairs:
+            self.on_create(actor, record, cleaned)
 
     def update(
         self,
