@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -354,12 +354,11 @@ def forget_lookups() -> None:
 
 @event.listens_for(Session, "before_flush")
 def _number_new_rows(session: Session, context: Any, instances: Any) -> None:
-    """In a bulk job on SQLite, give new rows the ids SQLite would (the largest + 1).
+    """In a bulk job on SQLite, give new rows their ids before the INSERT.
 
     SQLite cannot say which generated id belongs to which row of a multi-row INSERT, so
-    without ids SQLAlchemy writes the rows one statement each; with them, a chunk's persons
-    (their name keys, their audit entries) go out as one executemany per table. The ids are
-    read inside the job's write transaction, which SQLite lets no other writer share."""
+    without ids SQLAlchemy writes the rows one statement each; with them, a chunk's audit
+    entries go out as one executemany."""
     if LOOKUPS_KEY not in session.info or session.get_bind().dialect.name != "sqlite":
         return
     by_table: dict[Any, list[Any]] = {}
@@ -368,12 +367,80 @@ def _number_new_rows(session: Session, context: Any, instances: Any) -> None:
         column = getattr(table, "autoincrement_column", None)
         if column is not None and getattr(obj, column.key, None) is None:
             by_table.setdefault(table, []).append(obj)
-    connection = session.connection()
     for table, objs in by_table.items():
-        column = table.autoincrement_column
-        last = connection.execute(select(func.max(column))).scalar() or 0
-        for number, obj in enumerate(objs, start=last + 1):
-            setattr(obj, column.key, number)
+        for number, obj in zip(new_ids(table, len(objs)), objs, strict=True):
+            setattr(obj, table.autoincrement_column.key, number)
+
+
+def new_ids(table: Any, count: int) -> list[int]:
+    """Ids for `count` new rows of a table, handed out before they are inserted: from the
+    table's sequence on PostgreSQL; on SQLite the largest + 1 onwards, as SQLite itself
+    would, read inside the bulk job's write transaction, which no other writer shares."""
+    column = table.autoincrement_column
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, column.name)
+        query = select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        return list(connection.execute(query).scalars())
+    last = connection.execute(select(func.max(column))).scalar() or 0
+    return list(range(last + 1, last + 1 + count))
+
+
+_MISSING = object()
+
+
+def insert_new(records: list[Any]) -> None:
+    """Insert new records of one kind, and the rows in their collections (a person's name
+    keys and detentions, an event's claims and facilities), as one executemany per table.
+
+    The records stay out of the session: this is the unit of work of `flush` without its
+    bookkeeping, for a bulk job that writes thousands of rows and reads them no more."""
+    if not records:
+        return
+    mapper = sa_inspect(records[0]).mapper
+    table = mapper.local_table
+    for number, record in zip(new_ids(table, len(records)), records, strict=True):
+        setattr(record, table.autoincrement_column.key, number)
+    if mapper.version_id_col is not None:
+        version = mapper.get_property_by_column(mapper.version_id_col).key
+        for record in records:
+            setattr(record, version, 1)
+    rows = []
+    for record in records:
+        row = {}
+        for prop in mapper.column_attrs:
+            value = record.__dict__.get(prop.key, _MISSING)
+            if value is _MISSING:  # a column default: on the record too, as a flush does
+                default = prop.columns[0].default
+                value = None if default is None else default.arg
+                value = value(None) if callable(value) else value
+                setattr(record, prop.key, value)
+            row[prop.columns[0].key] = value
+        rows.append(row)
+    db.session.execute(insert(table), rows)
+    children: dict[Any, list[Any]] = {}
+    for relation in mapper.relationships:
+        if not relation.uselist:
+            continue
+        links = []
+        for record in records:
+            for child in record.__dict__.get(relation.key) or []:
+                if relation.secondary is not None:
+                    link = {
+                        pair[1].key: getattr(record, pair[0].key)
+                        for pair in relation.synchronize_pairs
+                    }
+                    for own, other in relation.secondary_synchronize_pairs:
+                        link[other.key] = getattr(child, own.key)
+                    links.append(link)
+                else:
+                    for own, other in relation.local_remote_pairs:
+                        setattr(child, other.key, getattr(record, own.key))
+                    children.setdefault(type(child), []).append(child)
+        if links:
+            db.session.execute(insert(relation.secondary), links)
+    for kind in children.values():
+        insert_new(kind)
 
 
 @contextmanager
@@ -459,19 +526,34 @@ class RecordService(Generic[T]):
         return self.clean(values, None)
 
     def create_many(self, actor: Any, cleaned_rows: list[dict[str, Any]]) -> list[T]:
-        """Insert records from values `prepare` cleaned, in one flush (the database gets
-        one multi-row INSERT per table), and audit each record's values."""
+        """Insert records from values `prepare` cleaned, in one flush, and audit each
+        record's values."""
+        records = self._new_records(actor, cleaned_rows)
+        db.session.add_all(records)
+        db.session.flush()
+        self._audit_created(actor, records)
+        return records
+
+    def insert_many(self, actor: Any, cleaned_rows: list[dict[str, Any]]) -> list[T]:
+        """`create_many` for a bulk job (an import): the same records and audit entries,
+        written with one executemany per table; the records stay out of the session."""
+        records = self._new_records(actor, cleaned_rows)
+        insert_new(records)
+        self._audit_created(actor, records)
+        return records
+
+    def _new_records(self, actor: Any, cleaned_rows: list[dict[str, Any]]) -> list[T]:
         check_can_edit(actor)
         pairs: list[tuple[T, dict[str, Any]]] = [(_new(self.model), row) for row in cleaned_rows]
         self.on_create_many(actor, pairs)
         for record, cleaned in pairs:
             _stamp(actor, record, created=True)
-            db.session.add(record)
             self.assign(actor, record, cleaned)
-        db.session.flush()
-        for record, _ in pairs:
-            audit.record(actor, "create", record, {"new": self.snapshot(record)})
         return [record for record, _ in pairs]
+
+    def _audit_created(self, actor: Any, records: list[T]) -> None:
+        for record in records:
+            audit.record(actor, "create", record, {"new": self.snapshot(record)})
 
     def on_create_many(self, actor: Any, pairs: list[tuple[T, dict[str, Any]]]) -> None:
         """`on_create` for each new record; a subclass that needs the database for it (case

@@ -310,7 +310,7 @@ class KindImporter:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        records = self.service.create_many(self.actor, [cleaned for _, cleaned in pending])
+        records = self.service.insert_many(self.actor, [cleaned for _, cleaned in pending])
         for (row, _), record in zip(pending, records, strict=True):
             self.after_create(row, record)
 
@@ -615,7 +615,7 @@ class PersonImporter(KindImporter):
         keys = list(iter_keys(forms))
         year = values.get("birth_year")
         # Looked up by `prefetch` unless the cleaned values differ from the row as written.
-        self._load_lookalikes({(key, year) for key in keys} - self._lookalikes.keys())
+        self._load_lookalikes({(k, year) for k in keys if (k, year) not in self._lookalikes})
         found: dict[str, float] = {}
         for key in keys:
             for other in self._lookalikes[key, year]:
