@@ -108,10 +108,20 @@ class ImportReport:
                 f"Row {problem.row}, column {problem.column!r}, value {problem.value!r}: "
                 f"{problem.message}"
             )
+        rejected_rows = {problem.row for problem in self.problems}
+        for number, label in self.similar:
+            if number not in rejected_rows:
+                like = label if label.startswith("row ") else f"case {label}"
+                out.append(f"Row {number} looks like {like}; added as a new case.")
         if self.rejected > len(self.problems):
             out.append(f"… and {self.rejected - len(self.problems)} more rejected rows.")
         if self.batch_id is not None and not self.dry_run:
             out.append(f"Batch #{self.batch_id}.")
+            if self.flagged and self.created:
+                out.append(
+                    f"Review the persons that look like existing ones at "
+                    f"/persons/duplicates?batch={self.batch_id}"
+                )
         return out
 
 
