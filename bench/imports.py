@@ -1,6 +1,6 @@
-"""The import measure: N event rows from a CSV through `tracker import`'s service, beside
-the raw executemany of the same rows into the same table (the limit: no parsing, no rules,
-no audit, no history)."""
+"""The import measure: N event or person rows from a CSV through `tracker import`'s service,
+beside the raw executemany of the same rows into the same table (the limit: no parsing, no
+rules, no audit, no history, no name keys)."""
 
 import csv
 import random
@@ -137,6 +137,27 @@ def time_executemany(app: Any, url: str, rows: list[list[str]], connect: Any) ->
         f"updated_at) VALUES ({marker}, {marker}, {marker}, {marker}, 'day', false, {marker}, "
         f"{marker}, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
     )
+    return _executemany(url, connect, sql, values)
+
+
+def time_executemany_persons(app: Any, url: str, rows: list[list[str]], connect: Any) -> float:
+    """Seconds for the persons rows as one executemany of already-parsed values."""
+    _fresh(app, url)
+    marker = "?" if url.startswith("sqlite") else "%s"
+    values = [
+        (f"RT-2026-{n + 1:05d}", row[1], row[2], row[3], int(row[4]), row[5] or None, row[0])
+        for n, row in enumerate(rows)
+    ]
+    sql = (
+        "INSERT INTO persons (case_code, family_name, given_name, gender, birth_year, "
+        "origin, external_id, external_source, aliases, birth_year_approximate, version, "
+        f"created_at, updated_at) VALUES ({marker}, {marker}, {marker}, {marker}, {marker}, "
+        f"{marker}, {marker}, 'bench', '[]', false, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    return _executemany(url, connect, sql, values)
+
+
+def _executemany(url: str, connect: Any, sql: str, values: list[tuple[Any, ...]]) -> float:
     raw = connect(url)
     try:
         start = time.perf_counter()

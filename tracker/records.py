@@ -82,6 +82,10 @@ def _stamp(actor: Any, record: Any, created: bool = False) -> None:
     record.updated_at = utcnow()
 
 
+def _plain(model: Any) -> Any:
+    return model()
+
+
 def _new(model: Any) -> Any:
     """A new record whose collections (a person's detentions) are known to be empty, so that
     reading them after the INSERT asks the database nothing."""
@@ -528,7 +532,7 @@ class RecordService(Generic[T]):
     def create_many(self, actor: Any, cleaned_rows: list[dict[str, Any]]) -> list[T]:
         """Insert records from values `prepare` cleaned, in one flush, and audit each
         record's values."""
-        records = self._new_records(actor, cleaned_rows)
+        records = self._new_records(actor, cleaned_rows, _new)
         db.session.add_all(records)
         db.session.flush()
         self._audit_created(actor, records)
@@ -537,14 +541,17 @@ class RecordService(Generic[T]):
     def insert_many(self, actor: Any, cleaned_rows: list[dict[str, Any]]) -> list[T]:
         """`create_many` for a bulk job (an import): the same records and audit entries,
         written with one executemany per table; the records stay out of the session."""
-        records = self._new_records(actor, cleaned_rows)
+        # Out of the session, a record's collections are never loaded: no need for `_new`.
+        records = self._new_records(actor, cleaned_rows, _plain)
         insert_new(records)
-        self._audit_created(actor, records)
+        audit.record_many(actor, "create", [(r, {"new": self.snapshot(r)}) for r in records])
         return records
 
-    def _new_records(self, actor: Any, cleaned_rows: list[dict[str, Any]]) -> list[T]:
+    def _new_records(
+        self, actor: Any, cleaned_rows: list[dict[str, Any]], make: Callable[..., Any]
+    ) -> list[T]:
         check_can_edit(actor)
-        pairs: list[tuple[T, dict[str, Any]]] = [(_new(self.model), row) for row in cleaned_rows]
+        pairs: list[tuple[T, dict[str, Any]]] = [(make(self.model), row) for row in cleaned_rows]
         self.on_create_many(actor, pairs)
         for record, cleaned in pairs:
             _stamp(actor, record, created=True)
