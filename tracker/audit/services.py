@@ -55,7 +55,7 @@ def record(
     entity_id: int | None = None,
 ) -> AuditEntry:
     """Add an audit entry for an action by `actor` on `obj` (flushed, never committed)."""
-    entry = AuditEntry(**entry_values(actor, action, obj, changes, entity_type, entity_id))
+    entry = AuditEntry(**entry_values(actor, action, obj, changes, (entity_type, entity_id)))
     db.session.add(entry)
     if entry.import_batch_id is None:
         db.session.flush()
@@ -65,14 +65,11 @@ def record(
 
 
 def entry_values(
-    actor: Any,
-    action: str,
-    obj: Any = None,
-    changes: dict[str, Any] | None = None,
-    entity_type: str | None = None,
-    entity_id: int | None = None,
+    actor: Any, action: str, obj: Any, changes: Any, entity: tuple[Any, Any] = (None, None)
 ) -> dict[str, Any]:
-    """The columns of the audit entry `record` adds (`record_many` inserts them in bulk)."""
+    """The columns of the audit entry `record` adds (`record_many` inserts them in bulk);
+    `entity` is the (type, id) it is about when that is not `obj`."""
+    entity_type, entity_id = entity
     if obj is not None:
         entity_type = entity_type or obj.__tablename__
         entity_id = entity_id if entity_id is not None else obj.id
