@@ -401,6 +401,7 @@ def insert_new(records: list[Any]) -> None:
     bookkeeping, for a bulk job that writes thousands of rows and reads them no more."""
     if not records:
         return
+    db.session.flush()  # rows waiting in the session take their ids first
     mapper = sa_inspect(records[0]).mapper
     table = mapper.local_table
     for number, record in zip(new_ids(table, len(records)), records, strict=True):
