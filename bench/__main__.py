@@ -261,20 +261,26 @@ def name_search(name: str, raw: Any, runs: int) -> list[Result]:
     return results
 
 
-def measure_import(name: str, url: str, rows: int) -> Result:
+def measure_import(name: str, url: str, rows: int, kind: str = "events") -> Result:
     """`import N rows`: our import (parse, services, audit, one commit) beside the raw
     executemany of the same rows, each into an empty database of its own."""
-    print(f"{name}: importing {rows:,} rows", flush=True)
+    print(f"{name}: importing {rows:,} {kind} rows", flush=True)
     app = _app(url)
-    path = HERE / "data" / f"import-{rows}.csv"
-    data = import_bench.write_rows(path, rows)
-    ours = import_bench.time_import(app, url, path)
-    baseline = import_bench.time_executemany(app, url, data, _raw_connection)
+    path = HERE / "data" / f"import-{kind}-{rows}.csv"
+    if kind == "persons":
+        data = import_bench.write_person_rows(path, rows)
+        ours = import_bench.time_import(app, url, path, kind)
+        baseline = import_bench.time_executemany_persons(app, url, data, _raw_connection)
+    else:
+        data = import_bench.write_rows(path, rows)
+        ours = import_bench.time_import(app, url, path)
+        baseline = import_bench.time_executemany(app, url, data, _raw_connection)
     with app.app_context():
         db.engine.dispose()
     result = Result(
         name,
-        f"import {rows:,} rows ({rows / ours:,.0f} rows/s; executemany {rows / baseline:,.0f} rows/s)",
+        f"import {rows:,} {kind} rows ({rows / ours:,.0f} rows/s; "
+        f"executemany {rows / baseline:,.0f} rows/s)",
         ours,
         baseline,
         "raw executemany",
@@ -376,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     import_rows = args.import_rows or max(args.persons // 10, 100)
     results += measure_database("SQLite", f"sqlite:///{data}/bench.db", sizes, args.runs, notes)
-    results.append(measure_import("SQLite", f"sqlite:///{data}/import.db", import_rows))
+    for kind in ("events", "persons"):
+        results.append(measure_import("SQLite", f"sqlite:///{data}/import.db", import_rows, kind))
     if not args.no_postgres:
         try:
             _ensure_postgres_database(args.postgres_url)
@@ -390,9 +397,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             import_url = args.postgres_url.rstrip("/") + "_import"
             _ensure_postgres_database(import_url)
-            results.append(
-                measure_import("PostgreSQL", normalise_database_url(import_url), import_rows)
-            )
+            for kind in ("events", "persons"):
+                results.append(
+                    measure_import(
+                        "PostgreSQL", normalise_database_url(import_url), import_rows, kind
+                    )
+                )
     write_results(args.out, sizes, args.runs, results, notes)
     return 0
 

@@ -1,6 +1,6 @@
-"""The import measure: N event rows from a CSV through `tracker import`'s service, beside
-the raw executemany of the same rows into the same table (the limit: no parsing, no rules,
-no audit, no history)."""
+"""The import measure: N event or person rows from a CSV through `tracker import`'s service,
+beside the raw executemany of the same rows into the same table (the limit: no parsing, no
+rules, no audit, no history, no name keys)."""
 
 import csv
 import random
@@ -17,6 +17,14 @@ from tracker.extensions import db
 CROSSINGS = ["Onsong", "Dandong", "Tumen", "Hoeryong", "Hyesan"]
 SOURCES = ["Activist network", "Relative abroad", "NGO report"]
 HEADER = ["external_id", "date_start", "crossing", "people", "transport", "sources"]
+FAMILIES = ["Kim", "Lee", "Park", "Choi", "Jung", "Kang", "Cho", "Yoon", "Jang", "Lim", "Han",
+            "Oh", "Shin", "Ryu", "Seo", "Ahn", "Song", "Hwang", "Nam", "Ko"]  # fmt: skip
+# Given names of two syllables from these: about 38,000 names, as common as real ones.
+SYLLABLES = ["young", "hee", "chol", "ok", "sun", "ja", "min", "su", "jin", "hyun", "mi",
+             "kyong", "nam", "il", "ho", "sook", "jung", "hwa", "gil", "dong", "myong", "ae",
+             "bok", "song", "hye", "yong", "kwang", "sok", "un", "man", "won", "chun", "hak",
+             "ri", "gum", "ran", "hyang", "byol", "rim", "se", "jong", "sil", "pil", "dal"]  # fmt: skip
+PERSON_HEADER = ["external_id", "family_name", "given_name", "gender", "birth_year", "origin"]
 
 
 def write_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
@@ -45,6 +53,29 @@ def write_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
     return data
 
 
+def write_person_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
+    """A CSV of `rows` persons (made-up names, years, regions); also returned."""
+    generator = random.Random(seed)
+    data = []
+    for number in range(rows):
+        given = "-".join(generator.sample(SYLLABLES, 2)).capitalize()
+        data.append(
+            [
+                f"P-{number}",
+                generator.choice(FAMILIES),
+                given,
+                generator.choice(["female", "female", "male", "unknown"]),
+                str(generator.randrange(1940, 2010)),
+                generator.choice(["Hoeryong", "Musan", "Hyesan", ""]),
+            ]
+        )
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(PERSON_HEADER)
+        writer.writerows(data)
+    return data
+
+
 def _fresh(app: Any, url: str) -> None:
     with app.app_context():
         if url.startswith("sqlite"):
@@ -59,14 +90,15 @@ def _fresh(app: Any, url: str) -> None:
         upgrade()
 
 
-def time_import(app: Any, url: str, path: Path) -> float:
+def time_import(app: Any, url: str, path: Path, kind: str = "events") -> float:
     """Seconds for one committed import of the file into an empty database."""
     from tracker.imports.services import ImportOptions, import_file
 
     _fresh(app, url)
     with app.app_context():
         start = time.perf_counter()
-        report = import_file(None, path, path.name, "events", None, ImportOptions(True))
+        options = ImportOptions(create_missing=True, allow_similar=kind == "persons")
+        report = import_file(None, path, path.name, kind, None, options)
         db.session.commit()
         seconds = time.perf_counter() - start
         assert report.created == report.rows, report.lines()[:5]
@@ -105,6 +137,27 @@ def time_executemany(app: Any, url: str, rows: list[list[str]], connect: Any) ->
         f"updated_at) VALUES ({marker}, {marker}, {marker}, {marker}, 'day', false, {marker}, "
         f"{marker}, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
     )
+    return _executemany(url, connect, sql, values)
+
+
+def time_executemany_persons(app: Any, url: str, rows: list[list[str]], connect: Any) -> float:
+    """Seconds for the persons rows as one executemany of already-parsed values."""
+    _fresh(app, url)
+    marker = "?" if url.startswith("sqlite") else "%s"
+    values = [
+        (f"RT-2026-{n + 1:05d}", row[1], row[2], row[3], int(row[4]), row[5] or None, row[0])
+        for n, row in enumerate(rows)
+    ]
+    sql = (
+        "INSERT INTO persons (case_code, family_name, given_name, gender, birth_year, "
+        "origin, external_id, external_source, aliases, birth_year_approximate, version, "
+        f"created_at, updated_at) VALUES ({marker}, {marker}, {marker}, {marker}, {marker}, "
+        f"{marker}, {marker}, 'bench', '[]', false, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    return _executemany(url, connect, sql, values)
+
+
+def _executemany(url: str, connect: Any, sql: str, values: list[tuple[Any, ...]]) -> float:
     raw = connect(url)
     try:
         start = time.perf_counter()

@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.orm import Session
 
 from tests import factories
 from tracker import create_app
@@ -236,9 +237,24 @@ def _remember_user_secrets(mapper, connection, target) -> None:  # type: ignore[
             factories.sensitive(value)
 
 
+class _Values:
+    def __init__(self, values: dict[str, object]):
+        self.__dict__.update(values)
+
+
+def _remember_bulk_identities(state) -> None:  # type: ignore[no-untyped-def]
+    """The same for persons an import writes with a bulk INSERT (no mapper events)."""
+    table = getattr(state.statement, "table", None)
+    if state.is_insert and getattr(table, "name", None) in ("persons", "contacts"):
+        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters]
+        for row in rows or []:
+            _remember_identities(None, None, _Values(row))
+
+
 for _model in (Person, Contact):
     for _event in ("before_insert", "before_update"):
         sqlalchemy_event.listen(_model, _event, _remember_identities)
+sqlalchemy_event.listen(Session, "do_orm_execute", _remember_bulk_identities)
 for _event in ("before_insert", "before_update"):
     sqlalchemy_event.listen(User, _event, _remember_user_secrets)
 

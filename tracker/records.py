@@ -8,13 +8,17 @@ once, for all of them. Services flush and audit; they never commit.
 
 import calendar
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import event, func, insert, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.permissions import can_edit_records
@@ -77,6 +81,20 @@ def _stamp(actor: Any, record: Any, created: bool = False) -> None:
     # Always touch a column, so the row (and its version) changes even when only a
     # relation (an event's facilities, a person's detentions) did.
     record.updated_at = utcnow()
+
+
+def _plain(model: Any) -> Any:
+    return model()
+
+
+def _new(model: Any) -> Any:
+    """A new record whose collections (a person's detentions) are known to be empty, so that
+    reading them after the INSERT asks the database nothing."""
+    record = model()
+    for relation in sa_inspect(model).relationships:
+        if relation.uselist:
+            set_committed_value(record, relation.key, [])
+    return record
 
 
 def check_version(record: Any, expected_version: int | None) -> None:
@@ -235,10 +253,8 @@ class Cleaner:
     def choice(
         self, key: str, vocabulary: str, current: str | None = None, required: bool = True
     ) -> str | None:
-        from tracker.vocab.labels import codes
-
         value = self.text(key, 40, required=required)
-        if value is not None and value != current and value not in codes(vocabulary):
+        if value is not None and value != current and value not in vocabulary_codes(vocabulary):
             self.error(key, _("Choose one of the listed values."))
             return None
         return value
@@ -311,8 +327,147 @@ def live_ids(model: Any, ids: list[int], keep: list[int]) -> set[int]:
     """Which of `ids` are records that exist and are not deleted (or are in `keep`)."""
     if not ids:
         return set()
-    rows = db.session.execute(select(model.id, model.deleted_at).where(model.id.in_(ids))).all()
-    return {row.id for row in rows if row.deleted_at is None or row.id in keep}
+    cache = _lookups()
+    known: dict[int, bool] = cache.setdefault(model, {}) if cache is not None else {}
+    missing = [i for i in ids if i not in known]
+    if missing:
+        query = select(model.id, model.deleted_at).where(model.id.in_(missing))
+        for row in db.session.execute(query):
+            known[row.id] = row.deleted_at is None
+    return {i for i in ids if known.get(i) or (i in known and i in keep)}
+
+
+def vocabulary_codes(vocabulary: str) -> set[str]:
+    """The active codes of a vocabulary (read once per bulk job while `cached_lookups` runs)."""
+    from tracker.vocab.labels import codes
+
+    cache = _lookups()
+    if cache is None:
+        return codes(vocabulary)
+    key = ("vocabulary", vocabulary)
+    if key not in cache:
+        cache[key] = codes(vocabulary)
+    return cache[key]  # type: ignore[no-any-return]
+
+
+# While a bulk job runs (an import: one transaction, which deletes nothing and adds no
+# vocabulary), whether a referenced record is live and which codes a vocabulary has are
+# read once, not once per row. Ids not found are asked again: the job may create them.
+# On SQLite its new rows also get their ids before the INSERT (see `_number_new_rows`).
+LOOKUPS_KEY = "record_lookups"
+
+
+def _lookups() -> dict[Any, Any] | None:
+    return db.session.info.get(LOOKUPS_KEY)  # type: ignore[no-any-return]
+
+
+def forget_lookups() -> None:
+    """Drop what `cached_lookups` remembered (a rolled-back savepoint took records with it)."""
+    cache = _lookups()
+    if cache is not None:
+        cache.clear()
+
+
+@event.listens_for(Session, "before_flush")
+def _number_new_rows(session: Session, context: Any, instances: Any) -> None:
+    """In a bulk job on SQLite, give new rows their ids before the INSERT.
+
+    SQLite cannot say which generated id belongs to which row of a multi-row INSERT, so
+    without ids SQLAlchemy writes the rows one statement each; with them, a chunk's audit
+    entries go out as one executemany."""
+    if LOOKUPS_KEY not in session.info or session.get_bind().dialect.name != "sqlite":
+        return
+    by_table: dict[Any, list[Any]] = {}
+    for obj in session.new:
+        table = sa_inspect(obj).mapper.local_table
+        column = getattr(table, "autoincrement_column", None)
+        if column is not None and getattr(obj, column.key, None) is None:
+            by_table.setdefault(table, []).append(obj)
+    for table, objs in by_table.items():
+        for number, obj in zip(new_ids(table, len(objs)), objs, strict=True):
+            setattr(obj, table.autoincrement_column.key, number)
+
+
+def new_ids(table: Any, count: int) -> list[int]:
+    """Ids for `count` new rows of a table, handed out before they are inserted: from the
+    table's sequence on PostgreSQL; on SQLite the largest + 1 onwards, as SQLite itself
+    would, read inside the bulk job's write transaction, which no other writer shares."""
+    column = table.autoincrement_column
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, column.name)
+        query = select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        return list(connection.execute(query).scalars())
+    last = connection.execute(select(func.max(column))).scalar() or 0
+    return list(range(last + 1, last + 1 + count))
+
+
+_MISSING = object()
+
+
+def insert_new(records: list[Any]) -> None:
+    """Insert new records of one kind, and the rows in their collections (a person's name
+    keys and detentions, an event's claims and facilities), as one executemany per table.
+
+    The records stay out of the session: this is the unit of work of `flush` without its
+    bookkeeping, for a bulk job that writes thousands of rows and reads them no more."""
+    if not records:
+        return
+    db.session.flush()  # rows waiting in the session take their ids first
+    mapper = sa_inspect(records[0]).mapper
+    table = mapper.local_table
+    for number, record in zip(new_ids(table, len(records)), records, strict=True):
+        setattr(record, table.autoincrement_column.key, number)
+    if mapper.version_id_col is not None:
+        version = mapper.get_property_by_column(mapper.version_id_col).key
+        for record in records:
+            setattr(record, version, 1)
+    rows = []
+    for record in records:
+        row = {}
+        for prop in mapper.column_attrs:
+            value = record.__dict__.get(prop.key, _MISSING)
+            if value is _MISSING:  # a column default: on the record too, as a flush does
+                default = prop.columns[0].default
+                value = None if default is None else default.arg
+                value = value(None) if callable(value) else value
+                setattr(record, prop.key, value)
+            row[prop.columns[0].key] = value
+        rows.append(row)
+    db.session.execute(insert(table), rows)
+    children: dict[Any, list[Any]] = {}
+    for relation in mapper.relationships:
+        if not relation.uselist:
+            continue
+        links = []
+        for record in records:
+            for child in record.__dict__.get(relation.key) or []:
+                if relation.secondary is not None:
+                    link = {
+                        pair[1].key: getattr(record, pair[0].key)
+                        for pair in relation.synchronize_pairs
+                    }
+                    for own, other in relation.secondary_synchronize_pairs:
+                        link[other.key] = getattr(child, own.key)
+                    links.append(link)
+                else:
+                    for own, other in relation.local_remote_pairs:
+                        setattr(child, other.key, getattr(record, own.key))
+                    children.setdefault(type(child), []).append(child)
+        if links:
+            db.session.execute(insert(relation.secondary), links)
+    for kind in children.values():
+        insert_new(kind)
+
+
+@contextmanager
+def cached_lookups() -> Iterator[None]:
+    """Remember reference and vocabulary look-ups until the block ends (see LOOKUPS_KEY)."""
+    db.session.info[LOOKUPS_KEY] = {}
+    try:
+        yield
+    finally:
+        db.session.info.pop(LOOKUPS_KEY, None)
 
 
 # --- the shared service -------------------------------------------------------------
@@ -379,16 +534,52 @@ class RecordService(Generic[T]):
 
     def create(self, actor: Any, values: dict[str, Any]) -> T:
         """Validate and insert a record; audit all its values."""
+        return self.create_many(actor, [self.prepare(actor, values)])[0]
+
+    def prepare(self, actor: Any, values: dict[str, Any]) -> dict[str, Any]:
+        """Validate a new record's values and write nothing: ValidationFailed, or the cleaned
+        values `create_many` takes (an importer checks each row so, then writes a chunk)."""
         check_can_edit(actor)
-        cleaned = self.clean(values, None)
-        record: T = self.model()
-        self.on_create(actor, record, cleaned)
-        _stamp(actor, record, created=True)
-        db.session.add(record)
-        self.assign(actor, record, cleaned)
+        return self.clean(values, None)
+
+    def create_many(self, actor: Any, cleaned_rows: list[dict[str, Any]]) -> list[T]:
+        """Insert records from values `prepare` cleaned, in one flush, and audit each
+        record's values."""
+        records = self._new_records(actor, cleaned_rows, _new)
+        db.session.add_all(records)
         db.session.flush()
-        audit.record(actor, "create", record, {"new": self.snapshot(record)})
-        return record
+        self._audit_created(actor, records)
+        return records
+
+    def insert_many(self, actor: Any, cleaned_rows: list[dict[str, Any]]) -> list[T]:
+        """`create_many` for a bulk job (an import): the same records and audit entries,
+        written with one executemany per table; the records stay out of the session."""
+        # Out of the session, a record's collections are never loaded: no need for `_new`.
+        records = self._new_records(actor, cleaned_rows, _plain)
+        insert_new(records)
+        audit.record_many(actor, "create", [(r, {"new": self.snapshot(r)}) for r in records])
+        return records
+
+    def _new_records(
+        self, actor: Any, cleaned_rows: list[dict[str, Any]], make: Callable[..., Any]
+    ) -> list[T]:
+        check_can_edit(actor)
+        pairs: list[tuple[T, dict[str, Any]]] = [(make(self.model), row) for row in cleaned_rows]
+        self.on_create_many(actor, pairs)
+        for record, cleaned in pairs:
+            _stamp(actor, record, created=True)
+            self.assign(actor, record, cleaned)
+        return [record for record, _cleaned in pairs]
+
+    def _audit_created(self, actor: Any, records: list[T]) -> None:
+        for record in records:
+            audit.record(actor, "create", record, {"new": self.snapshot(record)})
+
+    def on_create_many(self, actor: Any, pairs: list[tuple[T, dict[str, Any]]]) -> None:
+        """`on_create` for each new record; a subclass that needs the database for it (case
+        codes) overrides this to ask once for all of them."""
+        for record, cleaned in pairs:
+            self.on_create(actor, record, cleaned)
 
     def update(
         self,

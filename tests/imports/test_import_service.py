@@ -318,16 +318,16 @@ def test_a_database_error_mid_import_leaves_the_database_as_it_was(runner, tmp_p
 
     from tracker.events.services import events as event_service
 
-    create = event_service.create
+    create_many = event_service.create_many
     calls = {"n": 0}
 
-    def failing_create(actor, values):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 3:
+    def failing_create(actor, rows):  # type: ignore[no-untyped-def]
+        calls["n"] += len(rows)
+        if calls["n"] >= 3:  # the third event, whether written alone or with others
             raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-        return create(actor, values)
+        return create_many(actor, rows)
 
-    monkeypatch.setattr(event_service, "create", failing_create)
+    monkeypatch.setattr(event_service, "create_many", failing_create)
     path = write(tmp_path, EVENTS)
     result = runner.invoke(args=["import", str(path), "--kind", "events", "--create-missing"])
     assert result.exit_code != 0

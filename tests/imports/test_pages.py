@@ -127,3 +127,26 @@ def test_analysts_may_not_import_and_uploads_are_private(client, login_as, app):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
     login_as("researcher")  # another researcher
     assert client.get(map_path).status_code == 404
+
+
+def test_the_preview_names_the_case_each_similar_row_looks_like(client, login_as):
+    from tracker.persons.services import persons
+
+    researcher = login_as("researcher")
+    kim = persons.create(
+        researcher,
+        {"family_name": "Kim", "given_name": "Cheol-ok", "birth_year": 1990, "gender": "male"},
+    )
+    db.session.commit()
+    text = "family_name,given_name,birth_year\nKim,Chol Ok,1990\nJang,Myong Il,1970\n"
+    map_path = upload(client, text.encode(), kind="persons", name="partner.csv").headers["Location"]
+    form = {
+        "csrf_token": csrf_token(client, map_path),
+        "field-family_name": "family_name",
+        "field-given_name": "given_name",
+        "field-birth_year": "birth_year",
+    }
+    html = client.post(map_path + "/preview", data=form).get_data(as_text=True)
+    similar = html[html.index('id="similar"') :]
+    assert f"<td>2</td><td>{kim.case_code}</td>" in similar
+    assert re.search(r'data-count="flagged">1<', html)

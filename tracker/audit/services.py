@@ -5,9 +5,10 @@ from decimal import Decimal
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 
 from tracker.audit.models import AuditEntry
+from tracker.db import utcnow
 from tracker.extensions import db
 
 # While an import runs, the session carries its batch id here; every entry gets it.
@@ -54,21 +55,38 @@ def record(
     entity_id: int | None = None,
 ) -> AuditEntry:
     """Add an audit entry for an action by `actor` on `obj` (flushed, never committed)."""
-    if obj is not None:
-        entity_type = entity_type or obj.__tablename__
-        entity_id = entity_id if entity_id is not None else obj.id
-    entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        changes=changes,
-        ip_address=request.remote_addr if has_request_context() else None,
-        import_batch_id=db.session.info.get(IMPORT_BATCH_KEY),
-    )
+    entry = AuditEntry(**entry_values(actor, action, obj, changes, (entity_type, entity_id)))
     db.session.add(entry)
     if entry.import_batch_id is None:
         db.session.flush()
     # else an import is running: the entry goes out with the row's next flush, or the batch's
     # commit, in the same transaction (one round trip fewer per row).
     return entry
+
+
+def entry_values(
+    actor: Any, action: str, obj: Any, changes: Any, entity: tuple[Any, Any] = (None, None)
+) -> dict[str, Any]:
+    """The columns of the audit entry `record` adds (`record_many` inserts them in bulk);
+    `entity` is the (type, id) it is about when that is not `obj`."""
+    entity_type, entity_id = entity
+    if obj is not None:
+        entity_type = entity_type or obj.__tablename__
+        entity_id = entity_id if entity_id is not None else obj.id
+    return {
+        "at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "changes": changes,
+        "ip_address": request.remote_addr if has_request_context() else None,
+        "import_batch_id": db.session.info.get(IMPORT_BATCH_KEY),
+    }
+
+
+def record_many(actor: Any, action: str, entries: list[tuple[Any, dict[str, Any]]]) -> None:
+    """`record` for many (record, changes) at once, as one executemany (a bulk import)."""
+    if entries:
+        rows = [entry_values(actor, action, obj, changes) for obj, changes in entries]
+        db.session.execute(insert(AuditEntry), rows)

@@ -2,13 +2,14 @@
 takes, how an existing record is found (id, case code, external id, name), and the
 references by name. The services hold every rule; these only translate."""
 
-import difflib
 import re
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 
 from tracker.events.models import RepatriationEvent
 from tracker.events.services import events
@@ -17,15 +18,18 @@ from tracker.extensions import db
 from tracker.imports.mapping import LIST_FIELDS, CompiledMapping
 from tracker.imports.reading import cell_text
 from tracker.imports.values import parse_count, parse_date, parse_year
-from tracker.persons.models import Person, StatusRecord
+from tracker.persons.models import Person, PersonNameKey, StatusRecord
 from tracker.persons.services import live_detentions_values, persons
 from tracker.places.models import CrossingPoint, Facility
 from tracker.places.services import crossings, facilities
 from tracker.records import RecordService, month_end
+from tracker.search.names import SAME_NAME, Reading, iter_keys, reading_similarity
+from tracker.search.services import name_forms
 from tracker.security.converters import parse_id
 from tracker.sources.models import Source
 from tracker.sources.services import sources
 
+LOOKUP_BATCH = 5_000  # ids per IN list: well within every database's limit on parameters
 SERVICES_BY_TABLE: dict[str, RecordService[Any]] = {
     "facilities": facilities,
     "crossing_points": crossings,
@@ -45,15 +49,13 @@ FIELD_OF_KEY = {
     "person_id": "case_code",
     "title": "title",
 }
-SIMILARITY = 0.88  # difflib ratio of normalised names that counts as "closely matching"
 
 
 class RowRejected(Exception):
     """The row's problems are in its RowContext; nothing of it is written."""
 
-    def __init__(self, flagged: int = 0):
+    def __init__(self) -> None:
         super().__init__("row rejected")
-        self.flagged = flagged
 
 
 class RowContext:
@@ -65,10 +67,13 @@ class RowContext:
         self.mapping = mapping
         self.problems: list[tuple[str, str, str]] = []
         self.savepoint: Any = None
+        self.before_write: Callable[[], None] = _nothing
 
     def protect(self) -> None:
-        """Begin the row's savepoint before a write that a later failure must undo."""
+        """Begin the row's savepoint before a write that a later failure must undo (the rows
+        above waiting to be written go first, so everything is written in file order)."""
         if self.savepoint is None:
+            self.before_write()
             self.savepoint = db.session.begin_nested()
 
     def has(self, name: str) -> bool:
@@ -91,9 +96,9 @@ class RowContext:
         column = self.mapping.columns.get(name, name)
         self.problems.append((column, self.text(name), message))
 
-    def check(self, flagged: int = 0) -> None:
+    def check(self) -> None:
         if self.problems:
-            raise RowRejected(flagged)
+            raise RowRejected()
 
     def date(self, name: str) -> Any:
         try:
@@ -108,6 +113,10 @@ class RowContext:
         except ValueError as error:
             self.fail(name, str(error))
             return None, None
+
+
+def _nothing() -> None:
+    pass
 
 
 def _name_key(name: str) -> str:
@@ -232,9 +241,19 @@ class KindImporter:
         self.references = References(actor, options.create_missing)
         self.seen: dict[Any, int] = {}
         self._external: dict[str, int] | None = None
+        # New records validated but not written yet: their rows' cleaned values.
+        self.pending: list[tuple[RowContext, dict[str, Any]]] = []
+        # Records of the chunk looked up in one query, held so the session keeps them.
+        self.prefetched: list[Any] = []
+        # Rows whose new person looks like an existing one: (row number, that case's code).
+        self.similar: list[tuple[int, str]] = []
 
     def import_row(self, row: RowContext) -> str:
-        """Create or update the row's record; 'created', 'updated' or 'unchanged'."""
+        """Create or update the row's record; 'created', 'updated' or 'unchanged'.
+
+        A new record that needs nothing else written with it is validated now and written
+        with the rest of its chunk (`write_pending`); anything else writes at once, after
+        the rows waiting before it."""
         record = self.find(row)
         key = self.file_key(row, record)
         if key is not None and key in self.seen:
@@ -242,19 +261,58 @@ class KindImporter:
         values = self.values(row, record)
         row.check()
         if record is None:
-            self.check_similar(row, values)
-            record = self.service.create(self.actor, values)
-            self.after_create(record)
+            cleaned = self.service.prepare(self.actor, values)
+            similar = self.check_similar(row, cleaned)
+            if row.savepoint is None:
+                self.pending.append((row, cleaned))
+            else:
+                record = self.service.create_many(self.actor, [cleaned])[0]
+                self.after_create(row, record)
             outcome = "created"
         else:
+            self.write_pending()
             before = self.service.snapshot(record)
             self.service.update(self.actor, record, None, values)
             outcome = "updated" if self.service.snapshot(record) != before else "unchanged"
-        if self.after(row, record) and outcome == "unchanged":
+            similar = []
+        if record is not None and self.after(row, record) and outcome == "unchanged":
             outcome = "updated"
         if key is not None:
             self.seen[key] = row.number
+        self.similar.extend((row.number, code) for code in similar[:1])
         return outcome
+
+    def prefetch(self, rows: list[RowContext]) -> None:
+        """Load the existing records a chunk's rows name, in one query per way of naming."""
+        self.prefetched = []
+        if not any(row.has("external_id") for row in rows):
+            return
+        model: Any = self.service.model
+        external = self.external_ids(model)
+        ids = {external.get(row.text("external_id")[:100]) for row in rows}
+        ids.discard(None)
+        if ids:
+            query = select(model).where(model.id.in_(ids))
+            self.prefetched = list(db.session.execute(query).scalars())
+
+    def external_ids(self, model: Any) -> dict[str, int]:
+        """The ids of the records this file's source key already has, by external id (one
+        query for the whole file, not one per row)."""
+        if self._external is None:
+            found = db.session.execute(
+                select(model.external_id, model.id).where(model.external_source == self.source_key)
+            )
+            self._external = {external_id: record_id for external_id, record_id in found}
+        return self._external
+
+    def write_pending(self) -> None:
+        """Write the new records validated so far, together."""
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        records = self.service.insert_many(self.actor, [cleaned for _, cleaned in pending])
+        for (row, _), record in zip(pending, records, strict=True):
+            self.after_create(row, record)
 
     def file_key(self, row: RowContext, record: Any) -> tuple[str, str] | None:
         """What identifies the row's record in the file (to refuse a second row with it)."""
@@ -301,11 +359,16 @@ class KindImporter:
                 values[name] = values.get(name) or default
         return values
 
-    def check_similar(self, row: RowContext, values: dict[str, Any]) -> None:
-        """A hook for persons: refuse a new record that looks like an existing one."""
+    def check_similar(self, row: RowContext, values: dict[str, Any]) -> list[str]:
+        """A hook for persons: the codes of existing cases a new record looks like (refused
+        with RowRejected unless the user allowed similar records)."""
+        return []
 
-    def after_create(self, record: Any) -> None:
+    def after_create(self, row: RowContext, record: Any) -> None:
         """A hook for what an importer remembers of the records it created."""
+
+    def forget_row(self, row: RowContext) -> None:
+        """A hook: the row was rejected, forget what was remembered of it."""
 
     def after(self, row: RowContext, record: Any) -> bool:
         """A hook for what is stored beside the record (a person's statuses); True if changed."""
@@ -332,12 +395,8 @@ class KindImporter:
         """The record this file's source key and the row's external_id name, if any."""
         if not (row.has("external_id") and row.text("external_id")):
             return None
-        if self._external is None:  # one query for the whole file, not one per row
-            rows = db.session.execute(
-                select(model.external_id, model.id).where(model.external_source == self.source_key)
-            )
-            self._external = {external_id: record_id for external_id, record_id in rows}
-        record_id = self._external.get(row.text("external_id")[:100])
+        record_id = self.external_ids(model).get(row.text("external_id")[:100])
+        # Usually in the session already: `prefetch` loaded the chunk's records.
         return db.session.get(model, record_id) if record_id is not None else None
 
 
@@ -467,14 +526,28 @@ class PersonImporter(KindImporter):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self._names: dict[int, list[tuple[str, str]]] | None = None
         self._pending_status: list[dict[str, Any]] = []
+        self._by_code: dict[str, Person] = {}
+        # Existing persons by name key (the chunk's keys only); new ones of this chunk too.
+        self._lookalikes: dict[tuple[str, int | None], list[Lookalike]] = {}
+        self._new: dict[int, Lookalike] = {}  # this chunk's new persons by row number
+
+    def prefetch(self, rows: list[RowContext]) -> None:
+        """Look up the chunk's case codes, and the persons whose stored name keys are those
+        of the chunk's names, in one query each."""
+        super().prefetch(rows)
+        codes = {row.text("case_code").upper() for row in rows if row.has("case_code")}
+        codes.discard("")
+        self._by_code = {}
+        if codes:
+            query = select(Person).where(Person.case_code.in_(codes))
+            self._by_code = {p.case_code: p for p in db.session.execute(query).scalars()}
+        self._lookalikes = {}
+        self._load_lookalikes({(key, _row_year(row)) for row in rows for key in _row_keys(row)})
 
     def find(self, row: RowContext) -> Any:
         if row.has("case_code") and row.text("case_code"):
-            found = db.session.execute(
-                select(Person).where(Person.case_code == row.text("case_code").upper())
-            ).scalar_one_or_none()
+            found = self._by_code.get(row.text("case_code").upper())
             if found is None:
                 row.fail("case_code", "No case has this code; leave it empty for a new case.")
             return found
@@ -529,69 +602,131 @@ class PersonImporter(KindImporter):
         added = [add_status_once(self.actor, record, claim) for claim in self._pending_status]
         return any(added)
 
-    def check_similar(self, row: RowContext, values: dict[str, Any]) -> None:
-        """Refuse a new person whose name and birth year closely match an existing case."""
-        family, given = values.get("family_name"), values.get("given_name")
-        mine = {_person_key(family, given), _person_key(given, family)}
-        mine |= {_person_key(values.get("name_hangul"), None)}
-        mine.discard("")
-        if not mine or self.options.allow_similar:
-            return
-        for key, case_code in self._name_index().get(values.get("birth_year") or 0, []):
-            if any(_similar(key, candidate) for candidate in mine):
-                row.problems.append(
-                    (
-                        "(row)",
-                        "",
-                        f"Looks like case {case_code} (similar name, same birth year); give "
-                        "its case code to update it, or allow similar persons to add it.",
+    def check_similar(self, row: RowContext, values: dict[str, Any]) -> list[str]:
+        """The existing cases (codes) a new person looks like: a name the search takes for
+        the same name (tracker/search/names.py) and the same birth year. Refused unless the
+        user allowed similar persons; the message names the case, never the person."""
+        forms = name_forms(
+            values.get("family_name"),
+            values.get("given_name"),
+            values.get("name_hangul"),
+            values.get("aliases"),
+        )
+        keys = list(iter_keys(forms))
+        year = values.get("birth_year")
+        # Looked up by `prefetch` unless the cleaned values differ from the row as written.
+        self._load_lookalikes({(k, year) for k in keys if (k, year) not in self._lookalikes})
+        found: dict[str, float] = {}
+        for key in keys:
+            for other in self._lookalikes[key, year]:
+                if other.birth_year == year and other.label not in found:
+                    score = max(
+                        (reading_similarity(x, y) for _, x in forms for _, y in other.forms),
+                        default=0.0,
                     )
+                    if 100 * score >= SAME_NAME:
+                        found[other.label] = score
+        codes = sorted(found, key=lambda label: (-found[label], label))
+        if codes and not self.options.allow_similar:
+            self.similar.append((row.number, codes[0]))
+            row.problems.append(
+                (
+                    "(row)",
+                    "",
+                    f"Looks like {_case_or_row(codes[0])} (similar name, same birth year); "
+                    "give its case code to update it, or allow similar persons to add it.",
                 )
-                raise RowRejected(flagged=1)
-
-    def after_create(self, record: Any) -> None:
-        """A new person joins the index, so a second row for them in the file is caught too."""
-        if self._names is not None:
-            self._index_person(
-                record.family_name,
-                record.given_name,
-                record.name_hangul,
-                record.birth_year,
-                record.case_code,
             )
+            raise RowRejected()
+        self._remember(f"row {row.number}", year, forms, keys)
+        return codes
 
-    def _name_index(self) -> dict[int, list[tuple[str, str]]]:
-        if self._names is None:
-            self._names = {}
-            rows = db.session.execute(
-                select(
-                    Person.family_name,
-                    Person.given_name,
-                    Person.name_hangul,
-                    Person.birth_year,
-                    Person.case_code,
-                ).where(Person.deleted_at.is_(None))
+    def after_create(self, row: RowContext, record: Any) -> None:
+        """A new person is looked up like an existing one by the rows below it: by case code
+        once it has one (the next chunks find it in the database)."""
+        entry = self._new.pop(row.number, None)
+        if entry is not None:
+            entry.label = record.case_code
+
+    def forget_row(self, row: RowContext) -> None:
+        """The row was not imported after all: no later row looks like it."""
+        entry = self._new.pop(row.number, None)
+        if entry is not None:
+            entry.birth_year = -1  # matches no row: the forms of a row are never "no year"
+
+    def _remember(self, label: str, year: int | None, forms: Any, keys: list[str]) -> None:
+        entry = Lookalike(label, year, forms)
+        self._new[int(label.removeprefix("row "))] = entry
+        for key in keys:
+            self._lookalikes.setdefault((key, year), []).append(entry)
+
+    def _load_lookalikes(self, wanted: set[tuple[str, int | None]]) -> None:
+        """Live persons with one of these (name key, birth year) pairs: an indexed look-up
+        that reads the likely matches only, however many persons there are."""
+        for pair in wanted:
+            self._lookalikes.setdefault(pair, [])
+        if not wanted:
+            return
+        # Two plain queries, each on an index (the planner of a join may scan all persons):
+        # who has the keys, then which of them are live and born in those years.
+        keys_of: dict[int, list[str]] = {}
+        found = select(PersonNameKey.person_id, PersonNameKey.name_key).where(
+            PersonNameKey.name_key.in_({key for key, _ in wanted})
+        )
+        for person_id, key in db.session.execute(found):
+            keys_of.setdefault(person_id, []).append(key)
+        years = {year for _, year in wanted}
+        born: ColumnElement[bool] = Person.birth_year.in_(years - {None})
+        if None in years:
+            born = or_(born, Person.birth_year.is_(None))
+        ids = list(keys_of)
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            query = select(
+                Person.id,
+                Person.case_code,
+                Person.birth_year,
+                Person.family_name,
+                Person.given_name,
+                Person.name_hangul,
+                Person.aliases,
+            ).where(
+                Person.id.in_(ids[start : start + LOOKUP_BATCH]),
+                Person.deleted_at.is_(None),
+                born,
             )
-            for row in rows:
-                self._index_person(*row)
-        return self._names
-
-    def _index_person(
-        self, family: Any, given: Any, hangul: Any, year: int | None, code: str
-    ) -> None:
-        assert self._names is not None
-        for key in (_person_key(family, given), _person_key(hangul, None)):
-            if key:
-                self._names.setdefault(year or 0, []).append((key, code))
+            for person_id, code, year, family, given, hangul, aliases in db.session.execute(query):
+                entry = Lookalike(code, year, name_forms(family, given, hangul, aliases))
+                for key in keys_of[person_id]:
+                    if (key, year) in wanted:
+                        self._lookalikes[key, year].append(entry)
 
 
-def _person_key(first: Any, second: Any) -> str:
-    """A name compared loosely: case, spaces, hyphens and apostrophes ignored."""
-    return re.sub(r"[\s\-'.]+", "", f"{first or ''}{second or ''}").casefold()
+@dataclass
+class Lookalike:
+    """A person a new row may look like: its case code (or 'row N' until it has one)."""
+
+    label: str
+    birth_year: int | None
+    forms: list[tuple[str, Reading]]
 
 
-def _similar(one: str, other: str) -> bool:
-    return one == other or difflib.SequenceMatcher(None, one, other).ratio() >= SIMILARITY
+def _case_or_row(label: str) -> str:
+    return label + " above" if label.startswith("row ") else f"case {label}"
+
+
+def _row_year(row: RowContext) -> int | None:
+    try:
+        return parse_year(row.raw.get("birth_year"))[0] if row.has("birth_year") else None
+    except ValueError:
+        return None
+
+
+def _row_keys(row: RowContext) -> list[str]:
+    """The name keys of a row as written (its cleaned values give the same ones)."""
+    fields = ("family_name", "given_name", "name_hangul")
+    family, given, hangul = (row.text(name) if row.has(name) else None for name in fields)
+    aliases = row.items("aliases") if row.has("aliases") else []
+    return list(iter_keys(name_forms(family, given, hangul, aliases)))
 
 
 class StatusImporter(KindImporter):

@@ -2,7 +2,7 @@
 nothing (the edge commits once, or rolls back), updates instead of duplicates."""
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +19,13 @@ from tracker.imports.kinds import IMPORTERS, RowContext, RowRejected
 from tracker.imports.mapping import compile_mapping, propose_mapping
 from tracker.imports.models import ImportBatch, SavedMapping
 from tracker.imports.reading import Table, cell_text, open_table
-from tracker.records import check_can_edit
+from tracker.records import cached_lookups, check_can_edit, forget_lookups
 
 MAX_PROBLEMS = 1000  # a report lists this many rejected rows; the count covers all of them
 PROGRESS_EVERY = 200
+# Rows read, looked up and written together: existing records and similar names are looked
+# up for the whole chunk in one query each, and its new records go out in one INSERT per table.
+CHUNK_ROWS = 500
 DEFAULT_MAX_IMPORT_BYTES = 100 * 1024 * 1024
 
 
@@ -63,6 +66,8 @@ class ImportReport:
     flagged: int = 0
     references_created: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Rows that look like an existing person: (row number, case code of that person).
+    similar: list[tuple[int, str]] = field(default_factory=list)
     batch_id: int | None = None
 
     @property
@@ -103,10 +108,20 @@ class ImportReport:
                 f"Row {problem.row}, column {problem.column!r}, value {problem.value!r}: "
                 f"{problem.message}"
             )
+        rejected_rows = {problem.row for problem in self.problems}
+        for number, label in self.similar:
+            if number not in rejected_rows:
+                like = label if label.startswith("row ") else f"case {label}"
+                out.append(f"Row {number} looks like {like}; added as a new case.")
         if self.rejected > len(self.problems):
             out.append(f"… and {self.rejected - len(self.problems)} more rejected rows.")
         if self.batch_id is not None and not self.dry_run:
             out.append(f"Batch #{self.batch_id}.")
+            if self.flagged and self.created:
+                out.append(
+                    f"Review the persons that look like existing ones at "
+                    f"/persons/duplicates?batch={self.batch_id}"
+                )
         return out
 
 
@@ -177,13 +192,20 @@ def _import_table(
     importer = IMPORTERS[kind](actor, compiled, options, default_key)
     db.session.info[audit.IMPORT_BATCH_KEY] = batch.id
     try:
-        for number, cells in table.rows:
-            if not any(cell_text(cell) for cell in cells):
-                continue
-            report.rows += 1
-            _import_row(importer, report, RowContext(number, compiled.read(cells), compiled))
-            if progress is not None and report.rows % PROGRESS_EVERY == 0:
-                progress(report.rows)
+        with cached_lookups():
+            for chunk in _chunks(table.rows, CHUNK_ROWS):
+                rows = [RowContext(n, compiled.read(cells), compiled) for n, cells in chunk]
+                importer.prefetch(rows)
+                for row in rows:
+                    row.before_write = importer.write_pending
+                    report.rows += 1
+                    _import_row(importer, report, row)
+                    if progress is not None and report.rows % PROGRESS_EVERY == 0:
+                        progress(report.rows)
+                importer.write_pending()
+            db.session.flush()  # the last chunk's audit entries, while ids are handed out
+        report.flagged = len(importer.similar)
+        report.similar = importer.similar[:MAX_PROBLEMS]
         report.references_created = {k: n for k, n in importer.references.created.items() if n}
         batch.counts = report.counts()
         audit.record(
@@ -197,6 +219,19 @@ def _import_table(
     if progress is not None:
         progress(report.rows)
     return report
+
+
+def _chunks(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list[Any]]:
+    """The file's non-empty rows, `size` at a time (memory stays flat however long it is)."""
+    chunk: list[Any] = []
+    for number, cells in rows:
+        if any(cell_text(cell) for cell in cells):
+            chunk.append((number, cells))
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
 
 
 def preview_file(
@@ -226,10 +261,11 @@ def _import_row(importer: Any, report: ImportReport, row: RowContext) -> None:
     except (RowRejected, ValidationFailed) as error:
         if row.savepoint is not None:
             row.savepoint.rollback()
+            forget_lookups()
         importer.references.forget_row()
+        importer.forget_row(row)
         report.rejected += 1
         if isinstance(error, RowRejected):
-            report.flagged += error.flagged
             report.add_problems(row.number, row.problems)
         else:
             report.add_problems(row.number, importer.explain(row, error))

@@ -23,7 +23,12 @@ EARLIEST_BIRTH_YEAR = 1900
 
 
 def next_case_code(year: int) -> str:
-    """Hand out the next case code of a year, RT-YYYY-NNNN, never twice.
+    """Hand out the next case code of a year, RT-YYYY-NNNN, never twice."""
+    return next_case_codes(year, 1)[0]
+
+
+def next_case_codes(year: int, count: int) -> list[str]:
+    """Hand out the next `count` case codes of a year, in order, never twice.
 
     The counter row is locked by the UPDATE until the transaction ends, so concurrent
     transactions on PostgreSQL queue for it; SQLite serialises writers anyway.
@@ -38,10 +43,10 @@ def next_case_code(year: int) -> str:
     number = db.session.execute(
         update(CaseCodeCounter)
         .where(CaseCodeCounter.year == year)
-        .values(last_number=CaseCodeCounter.last_number + 1)
+        .values(last_number=CaseCodeCounter.last_number + count)
         .returning(CaseCodeCounter.last_number)
     ).scalar_one()
-    return f"RT-{year}-{number:04d}"
+    return [f"RT-{year}-{n:04d}" for n in range(number - count + 1, number + 1)]
 
 
 class PersonService(RecordService[Person]):
@@ -97,14 +102,20 @@ class PersonService(RecordService[Person]):
         check.check()
         return cleaned
 
-    def on_create(self, actor: Any, record: Person, cleaned: dict[str, Any]) -> None:
-        """A new case gets the next code of its event's year (else the current year)."""
-        year = date.today().year
+    def on_create_many(self, actor: Any, pairs: list[tuple[Person, dict[str, Any]]]) -> None:
+        """Each new case gets the next code of its event's year (else the current year), in
+        the order given; the codes of a year are handed out together."""
+        years = [self._case_year(cleaned) for _record, cleaned in pairs]
+        codes = {year: iter(next_case_codes(year, years.count(year))) for year in set(years)}
+        for (record, _cleaned), year in zip(pairs, years, strict=True):
+            record.case_code = next(codes[year])
+
+    def _case_year(self, cleaned: dict[str, Any]) -> int:
         if cleaned.get("event_id"):
             event = db.session.get(RepatriationEvent, cleaned["event_id"])
             if event is not None:
-                year = event.date_start.year
-        record.case_code = next_case_code(year)
+                return event.date_start.year
+        return date.today().year
 
     def assign(self, actor: Any, record: Person, cleaned: dict[str, Any]) -> None:
         """Store the columns and the name's search keys; detention rows no longer listed are

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.accounts.permissions import can_view_identity
 from tracker.audit import services as audit
+from tracker.audit.models import AuditEntry
 from tracker.exceptions import PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.persons.models import DistinctPersons, Person, PersonNameKey
@@ -32,14 +33,23 @@ class Candidate:
     reasons: list[str]
 
 
-def duplicate_candidates(actor: Any, limit: int = 50) -> list[Candidate]:
-    """Pairs of live persons likely to be the same, highest score first."""
+def duplicate_candidates(actor: Any, limit: int = 50, batch: int | None = None) -> list[Candidate]:
+    """Pairs of live persons likely to be the same, highest score first; with `batch`, only
+    pairs with a person that import batch created (at a million persons the unfiltered
+    list reads PAIRS_READ arbitrary pairs, so an import's overlaps might never show)."""
     _check(actor)
     a, b = aliased(PersonNameKey), aliased(PersonNameKey)
     pa, pb = aliased(Person), aliased(Person)
+    query = select(a.person_id, b.person_id)
+    if batch is not None:
+        created = select(AuditEntry.entity_id).where(
+            AuditEntry.import_batch_id == batch,
+            AuditEntry.entity_type == Person.__tablename__,
+            AuditEntry.action == "create",
+        )
+        query = query.where(or_(a.person_id.in_(created), b.person_id.in_(created)))
     pairs = db.session.execute(
-        select(a.person_id, b.person_id)
-        .join(b, and_(b.name_key == a.name_key, b.person_id > a.person_id))
+        query.join(b, and_(b.name_key == a.name_key, b.person_id > a.person_id))
         .join(pa, pa.id == a.person_id)
         .join(pb, pb.id == b.person_id)
         .where(pa.deleted_at.is_(None), pb.deleted_at.is_(None))

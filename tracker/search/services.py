@@ -26,9 +26,14 @@ Ranked = list[tuple[Any, Match]]
 
 def person_forms(person: Person) -> list[tuple[str, Reading]]:
     """Every written form of a person's name (romanised, Hangul, aliases) with its reading."""
-    return person_readings(
-        person.family_name, person.given_name, [person.name_hangul, *(person.aliases or [])]
-    )
+    return name_forms(person.family_name, person.given_name, person.name_hangul, person.aliases)
+
+
+def name_forms(
+    family: str | None, given: str | None, hangul: str | None, aliases: list[str] | None
+) -> list[tuple[str, Reading]]:
+    """`person_forms` of a person's name values (an import row's, before it is a record)."""
+    return person_readings(family, given, [hangul, *(aliases or [])])
 
 
 def refresh_name_keys(person: Person) -> None:

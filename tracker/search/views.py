@@ -39,8 +39,13 @@ def index() -> str:
 @bp.route("/persons/duplicates")
 @role_required("admin", "researcher")
 def duplicates() -> str:
-    candidates = duplicate_candidates(current_user)
-    page = render_template("search/duplicates.html", candidates=candidates)
+    batch = None
+    if "batch" in request.args:  # the overlaps of one import, from its report
+        batch = parse_id(request.args["batch"])
+        if batch is None:
+            abort(404)
+    candidates = duplicate_candidates(current_user, batch=batch)
+    page = render_template("search/duplicates.html", candidates=candidates, batch=batch)
     shown = sorted({p.id for c in candidates for p in (c.first, c.second)})
     if shown:
         log_identity_view(current_user, shown, "duplicates")

@@ -1,0 +1,162 @@
+"""Large imports go in chunks: the records, name keys and audit entries are those the service
+writes for one record at a time, rejected rows in a later chunk are left out alone, a key
+repeated across chunks is refused, and an error anywhere leaves nothing written."""
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from tracker.audit.models import AuditEntry
+from tracker.extensions import db
+from tracker.imports import services
+from tracker.imports.models import ImportBatch
+from tracker.persons.models import Detention, Person, PersonNameKey
+from tracker.persons.services import persons
+from tracker.places.services import facilities
+from tracker.search.names import iter_keys, person_readings
+
+ROWS = 3_000  # six chunks of CHUNK_ROWS
+FAMILIES = ["Kim", "Ri", "Pak", "Choe", "Jong", "Han"]
+SYLLABLES = ["chol", "ok", "sun", "hui", "yong", "nam", "gil", "hwa", "bok", "myong", "su", "il"]
+
+
+def person_row(number: int) -> dict[str, str]:
+    given = SYLLABLES[number % 12].capitalize() + "-" + SYLLABLES[(number // 12) % 12]
+    return {
+        "external_id": f"P{number}",
+        "family_name": FAMILIES[number % 6],
+        "given_name": given,
+        "gender": ["female", "male", "unknown"][number % 3],
+        "birth_year": str(1940 + number % 60),
+        "origin_region": ["North Hamgyong", "Ryanggang", ""][number % 3],
+        "facilities": "Shenyang Prison" if number % 4 == 0 else "",
+    }
+
+
+def write_people(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def count(model, *where) -> int:  # type: ignore[no-untyped-def]
+    return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def import_people(tmp_path: Path, rows: list[dict[str, str]], **options) -> services.ImportReport:  # type: ignore[no-untyped-def]
+    path = write_people(tmp_path / "people.csv", rows)
+    return services.import_file(
+        None, path, path.name, "persons", None, services.ImportOptions(**options)
+    )
+
+
+def comparable(values: dict) -> dict:  # type: ignore[type-arg]
+    """A person's audited values without what differs between any two records (id, code)."""
+    skip = {"id", "case_code", "external_source", "external_id"}
+    return {key: value for key, value in values.items() if key not in skip}
+
+
+def test_a_large_import_writes_what_the_service_writes_one_record_at_a_time(app, tmp_path):
+    prison = facilities.create(None, {"name": "Shenyang Prison", "kind": "prison"})
+    db.session.commit()
+    rows = [person_row(n) for n in range(ROWS)]
+    report = import_people(tmp_path, rows, allow_similar=True)
+    db.session.commit()
+    assert (report.created, report.rejected, report.rows) == (ROWS, 0, ROWS)
+    batch = db.session.get(ImportBatch, report.batch_id)
+
+    imported = list(db.session.execute(select(Person).order_by(Person.id)).scalars())
+    # File order is case-code order: one year's codes handed out row after row.
+    assert [p.external_id for p in imported] == [row["external_id"] for row in rows]
+    codes = [p.case_code for p in imported]
+    assert codes == sorted(codes) and len(set(codes)) == ROWS
+    assert all(p.version == 1 and p.created_at and p.updated_at for p in imported)
+    assert count(Detention) == len([r for r in rows if r["facilities"]])
+
+    # Every name key the search would store, and no other.
+    stored = {}
+    for person_id, key in db.session.execute(
+        select(PersonNameKey.person_id, PersonNameKey.name_key)
+    ):
+        stored.setdefault(person_id, set()).add(key)
+    for person, row in zip(imported, rows, strict=True):
+        readings = person_readings(row["family_name"], row["given_name"])
+        assert stored[person.id] == set(iter_keys(readings))
+
+    # One create entry per record, of this batch, holding the record's values.
+    entries = {
+        e.entity_id: e
+        for e in db.session.execute(
+            select(AuditEntry).where(AuditEntry.import_batch_id == batch.id)
+        ).scalars()
+        if e.action == "create"
+    }
+    assert set(entries) == {p.id for p in imported}
+    for person in imported:
+        assert entries[person.id].changes == {"new": persons.snapshot(person)}
+
+    # The same values through the service, one at a time, give the same record and entry.
+    for number in (0, 1, 1_999, ROWS - 1):
+        row = rows[number]
+        values = {key: value for key, value in row.items() if key != "facilities"}
+        values["external_id"] = f"again-{number}"
+        values["detentions"] = [{"facility_id": prison.id}] if row["facilities"] else []
+        alone = persons.create(None, values)
+        alone_entry = db.session.execute(
+            select(AuditEntry).where(
+                AuditEntry.entity_id == alone.id, AuditEntry.entity_type == "persons"
+            )
+        ).scalar_one()
+        mine = entries[imported[number].id].changes["new"]
+        assert comparable(alone_entry.changes["new"]) == comparable(mine)
+        assert {k.name_key for k in alone.name_keys} == stored[imported[number].id]
+    db.session.rollback()
+
+    # And the batch reverts as a whole.
+    assert services.revert_batch(None, batch) == ROWS
+    db.session.commit()
+    assert count(Person, Person.deleted_at.is_(None)) == 0
+
+
+def test_rows_rejected_in_a_later_chunk_and_a_key_repeated_across_chunks(app, tmp_path):
+    facilities.create(None, {"name": "Shenyang Prison", "kind": "prison"})
+    db.session.commit()
+    rows = [person_row(n) for n in range(1_200)]
+    rows[1_050]["birth_year"] = "1850"  # the service refuses it
+    rows[1_100]["facilities"] = "Nowhere Prison"  # no such facility
+    rows[1_150]["external_id"] = rows[10]["external_id"]  # the same key as a row two chunks up
+    report = import_people(tmp_path, rows, allow_similar=True)
+    db.session.commit()
+    assert (report.created, report.rejected) == (1_197, 3)
+    problems = {p.row: p for p in report.problems}  # file lines: the header is line 1
+    assert set(problems) == {1_052, 1_102, 1_152}
+    assert problems[1_052].column == "birth_year"
+    assert problems[1_102].column == "facilities"
+    assert problems[1_152].message == "Row 12 above has the same key."
+    written = set(db.session.execute(select(Person.external_id)).scalars())
+    assert written == {row["external_id"] for n, row in enumerate(rows) if n not in (1_050, 1_100)}
+    assert count(Person) == 1_197
+
+
+def test_an_error_in_a_later_chunk_leaves_nothing_written(app, tmp_path, monkeypatch):
+    insert_many = persons.insert_many
+    calls = {"n": 0}
+
+    def failing(actor, cleaned_rows):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+        return insert_many(actor, cleaned_rows)
+
+    monkeypatch.setattr(persons, "insert_many", failing)
+    rows = [{**person_row(n), "facilities": ""} for n in range(1_200)]
+    with pytest.raises(OperationalError):
+        import_people(tmp_path, rows, allow_similar=True)
+    db.session.rollback()  # what the CLI and the view do on any error
+    assert calls["n"] == 3
+    assert count(Person) == 0 and count(ImportBatch) == 0 and count(AuditEntry) == 0
