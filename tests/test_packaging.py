@@ -20,6 +20,8 @@ with app.app_context():
 response = app.test_client().get("/setup")
 assert response.status_code == 200, response.status_code
 assert b"Create the first admin" in response.data
+korean = app.test_client().get("/setup", headers={"Accept-Language": "ko"})
+assert "첫 관리자 계정 만들기" in korean.get_data(as_text=True)
 print("ok")
 """
 
@@ -41,6 +43,8 @@ def test_wheel_carries_templates_and_migrations(wheel):
     assert "tracker/migrations/env.py" in names
     assert any(name.startswith("tracker/migrations/versions/0001") for name in names)
     assert "tracker/static/tracker.css" in names
+    assert "tracker/translations/ko/LC_MESSAGES/messages.po" in names
+    assert "tracker/translations/en/LC_MESSAGES/messages.po" in names
 
 
 def test_installed_wheel_migrates_and_serves_pages(wheel, tmp_path):

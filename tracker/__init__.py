@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from tracker import config as settings
-from tracker import security
+from tracker import i18n, security
 from tracker.extensions import csrf, db, limiter, login_manager, migrate
 from tracker.resources import resource_dir
 
@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)  # before the blueprints: their <int:...> ids are bounded
 
     from tracker import models  # noqa: F401  (complete the metadata)

@@ -3,6 +3,7 @@
 import uuid
 
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
@@ -13,20 +14,20 @@ from tracker.api import is_api_request
 from tracker.security import log as security_log
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Please log in.",
-    403: "You do not have access to this page.",
-    404: "There is nothing here.",
-    405: "That action is not possible on this page.",
-    413: "The upload is too large.",
-    429: "Too many attempts. Wait a few minutes and try again.",
+    400: _l("The request could not be understood."),
+    401: _l("Please log in."),
+    403: _l("You do not have access to this page."),
+    404: _l("There is nothing here."),
+    405: _l("That action is not possible on this page."),
+    413: _l("The upload is too large."),
+    429: _l("Too many attempts. Wait a few minutes and try again."),
 }
 
 
 class UnstorableInput(BadRequest):
     """A NUL byte in the input: PostgreSQL cannot store it, so nobody gets to try."""
 
-    public_message = "The request contains a character that cannot be stored (a NUL byte)."
+    public_message = _l("The request contains a character that cannot be stored (a NUL byte).")
 
 
 def reject_unstorable_input() -> None:
@@ -48,7 +49,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         security_log.event("csrf.rejected", _user_id(), endpoint=request.endpoint)
-        message = "The form expired or did not come from this site. Reload the page and try again."
+        message = _l(
+            "The form expired or did not come from this site. Reload the page and try again."
+        )
         return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
@@ -63,7 +66,7 @@ def register_error_handlers(app: Flask) -> None:
                 "access.denied", _user_id(), endpoint=request.endpoint, method=request.method
             )
         message = getattr(error, "public_message", None) or MESSAGES.get(
-            code, "The request could not be completed."
+            code, _l("The request could not be completed.")
         )
         return render_template("errors/error.html", code=code, message=message), code
 
@@ -86,7 +89,7 @@ def register_error_handlers(app: Flask) -> None:
             render_template(
                 "errors/error.html",
                 code=500,
-                message="Something went wrong on our side. Nothing was saved.",
+                message=_l("Something went wrong on our side. Nothing was saved."),
                 reference=reference,
             ),
             500,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import event, func, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
@@ -114,7 +115,7 @@ def flush_or_conflict() -> None:
 def check_can_edit(actor: Any) -> None:
     """Only admins and researchers change records; `None` is the system (CLI, sample)."""
     if actor is not None and not can_edit_records(actor):
-        raise PermissionDenied("Your role may read records but not change them.")
+        raise PermissionDenied(_("Your role may read records but not change them."))
 
 
 # --- input cleaning -------------------------------------------------------------------
@@ -159,13 +160,20 @@ class Cleaner:
             value = str(value)
         value = value.strip()
         if "\x00" in value:
-            self.error(key, "Remove the NUL character; it cannot be stored.")
+            self.error(key, _("Remove the NUL character; it cannot be stored."))
             return None
         if len(value) > max_length:
-            self.error(key, f"Use at most {max_length} characters (this has {len(value)}).")
+            self.error(
+                key,
+                _(
+                    "Use at most %(max)d characters (this has %(length)d).",
+                    max=max_length,
+                    length=len(value),
+                ),
+            )
             return None
         if required and not value:
-            self.error(key, "This field is required.")
+            self.error(key, _("This field is required."))
             return None
         return value or None
 
@@ -175,10 +183,10 @@ class Cleaner:
             value = value.splitlines()
         items = [str(item).strip() for item in value if str(item).strip()]
         if len(items) > max_items:
-            self.error(key, f"Give at most {max_items} entries.")
+            self.error(key, _("Give at most %(count)d entries.", count=max_items))
         for item in items:
             if len(item) > max_length or "\x00" in item:
-                self.error(key, f"Keep each entry under {max_length} characters.")
+                self.error(key, _("Keep each entry under %(max)d characters.", max=max_length))
         return items
 
     def integer(
@@ -190,16 +198,16 @@ class Cleaner:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            self.error(key, "Enter a whole number.")
+            self.error(key, _("Enter a whole number."))
             return None
         if isinstance(value, float) and value != number:
-            self.error(key, "Enter a whole number.")
+            self.error(key, _("Enter a whole number."))
             return None
         if minimum is not None and number < minimum:
-            self.error(key, f"Enter {minimum} or more.")
+            self.error(key, _("Enter %(minimum)s or more.", minimum=minimum))
             return None
         if maximum is not None and number > maximum:
-            self.error(key, f"Enter {maximum} or less.")
+            self.error(key, _("Enter %(maximum)s or less.", maximum=maximum))
             return None
         return number
 
@@ -210,10 +218,14 @@ class Cleaner:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self.error(key, "Enter a number.")
+            self.error(key, _("Enter a number."))
             return None
         if not minimum <= number <= maximum:
-            self.error(key, f"Enter a number between {minimum:g} and {maximum:g}.")
+            low, high = f"{minimum:g}", f"{maximum:g}"
+            message = _(
+                "Enter a number between %(minimum)s and %(maximum)s.", minimum=low, maximum=high
+            )
+            self.error(key, message)
             return None
         return number
 
@@ -227,14 +239,14 @@ class Cleaner:
         try:
             value = as_date(self.raw(key))
         except ValueError:
-            self.error(key, "Enter a date as YYYY-MM-DD.")
+            self.error(key, _("Enter a date as YYYY-MM-DD."))
             return None
         if value is None:
             if required:
-                self.error(key, "This field is required.")
+                self.error(key, _("This field is required."))
             return None
         if past and value > date.today():
-            self.error(key, "This date is in the future.")
+            self.error(key, _("This date is in the future."))
             return None
         return value
 
@@ -243,7 +255,7 @@ class Cleaner:
     ) -> str | None:
         value = self.text(key, 40, required=required)
         if value is not None and value != current and value not in vocabulary_codes(vocabulary):
-            self.error(key, "Choose one of the listed values.")
+            self.error(key, _("Choose one of the listed values."))
             return None
         return value
 
@@ -256,7 +268,7 @@ class Cleaner:
         keep = [current] if isinstance(current, int) else list(current or [])
         known = live_ids(model, ids, keep=keep)
         if ids[0] not in known:
-            self.error(key, f"Unknown {label}: choose one from the list.")
+            self.error(key, _("Unknown %(what)s: choose one from the list.", what=label))
             return None
         return ids[0]
 
@@ -269,7 +281,7 @@ class Cleaner:
         ids = self._ids(list(value), key)
         known = live_ids(model, ids, keep=list(current))
         if any(item not in known for item in ids):
-            self.error(key, f"Unknown {label}: choose from the list.")
+            self.error(key, _("Unknown %(what)s: choose from the list.", what=label))
             return []
         return sorted(set(ids))
 
@@ -281,12 +293,12 @@ class Cleaner:
             try:
                 number = int(value)
             except (TypeError, ValueError):
-                self.error(key, "Choose from the list.")
+                self.error(key, _("Choose from the list."))
                 continue
             if 0 < number <= MAX_ID:
                 ids.append(number)
             else:
-                self.error(key, "Choose from the list.")
+                self.error(key, _("Choose from the list."))
         return ids
 
     def rows(
@@ -308,7 +320,7 @@ class Cleaner:
     def check(self) -> None:
         """Raise ValidationFailed with every collected message, if any."""
         if self.errors:
-            raise ValidationFailed("Please correct the marked fields.", self.errors)
+            raise ValidationFailed(_("Please correct the marked fields."), self.errors)
 
 
 def live_ids(model: Any, ids: list[int], keep: list[int]) -> set[int]:
@@ -517,7 +529,7 @@ class RecordService(Generic[T]):
         """The record with this id, or NotFound (deleted ones only when asked for)."""
         record = db.session.get(self.model, record_id)
         if record is None or (record.deleted_at is not None and not include_deleted):
-            raise NotFound("There is no such record.")
+            raise NotFound(_("There is no such record."))
         return record  # type: ignore[no-any-return]
 
     def create(self, actor: Any, values: dict[str, Any]) -> T:
@@ -557,7 +569,7 @@ class RecordService(Generic[T]):
         for record, cleaned in pairs:
             _stamp(actor, record, created=True)
             self.assign(actor, record, cleaned)
-        return [record for record, _ in pairs]
+        return [record for record, _cleaned in pairs]
 
     def _audit_created(self, actor: Any, records: list[T]) -> None:
         for record in records:

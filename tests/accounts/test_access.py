@@ -7,7 +7,8 @@ from werkzeug.routing.converters import NumberConverter
 from tests import factories
 from tracker.extensions import db
 
-PUBLIC = {"accounts.login", "accounts.login_code", "accounts.setup", "static"}
+# accounts.language: the language switcher, on the login page too (a cookie, no record).
+PUBLIC = {"accounts.login", "accounts.login_code", "accounts.setup", "accounts.language", "static"}
 
 
 def _sample_path(rule: Rule) -> str:

@@ -19,7 +19,8 @@ from tracker.audit.models import AuditEntry
 from tracker.extensions import db
 from tracker.sample.services import load_october_2023
 
-PUBLIC = {"accounts.login", "accounts.login_code", "accounts.setup", "static"}
+# accounts.language: the language switcher, on the login page too (a cookie, no record).
+PUBLIC = {"accounts.login", "accounts.login_code", "accounts.setup", "accounts.language", "static"}
 # Writes any logged-in user makes to their own account (never to anyone's records).
 SELF_SERVICE = {
     "accounts.logout",

@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from tracker.accounts import two_factor
@@ -28,7 +29,7 @@ def normalise_email(email: str) -> str:
     try:
         checked = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        message = f"Enter a valid email address. {error}"
+        message = _("Enter a valid email address.") + f" {error}"
         raise ValidationFailed(message, {"email": message}) from None
     return checked.normalized.lower()
 
@@ -37,13 +38,13 @@ def check_password_rules(password: str, email: str | None = None, field: str = "
     """Reject passwords that are too short, too long, common, or the account's own address."""
     message = None
     if len(password) < PASSWORD_MIN_LENGTH:
-        message = f"Use at least {PASSWORD_MIN_LENGTH} characters."
+        message = _("Use at least %(min)d characters.", min=PASSWORD_MIN_LENGTH)
     elif len(password) > PASSWORD_MAX_LENGTH:
-        message = f"Use at most {PASSWORD_MAX_LENGTH} characters."
+        message = _("Use at most %(max)d characters.", max=PASSWORD_MAX_LENGTH)
     elif is_common_password(password) or (
         email is not None and password.strip().lower() in {email, email.split("@")[0]}
     ):
-        message = "This password is too common or too easy to guess. Choose another one."
+        message = _("This password is too common or too easy to guess. Choose another one.")
     if message:
         raise ValidationFailed(message, {field: message})
 
@@ -63,14 +64,16 @@ def find_user(email: str) -> User | None:
 def create_user(actor: User | None, email: str, password: str, role: str) -> User:
     """Create an account; only an admin may (the CLI acts as the system, actor None)."""
     if actor is not None and actor.role != "admin":
-        raise PermissionDenied("Only an admin can create accounts.")
+        raise PermissionDenied(_("Only an admin can create accounts."))
     if role not in ROLES:
-        raise ValidationFailed("Unknown role.", {"role": f"Choose one of {', '.join(ROLES)}."})
+        raise ValidationFailed(
+            _("Unknown role."), {"role": _("Choose one of %(roles)s.", roles=", ".join(ROLES))}
+        )
     email = normalise_email(email)
     check_password_rules(password, email)
     if find_user(email) is not None:
         raise ValidationFailed(
-            "An account with this email already exists.", {"email": "Already in use."}
+            _("An account with this email already exists."), {"email": _("Already in use.")}
         )
     user = User(
         email=email,
@@ -87,10 +90,10 @@ def create_user(actor: User | None, email: str, password: str, role: str) -> Use
 def create_first_admin(email: str, password: str) -> User:
     """Create the first admin; refused once any account exists (even in a race)."""
     if any_user_exists():
-        raise PermissionDenied("Setup is already complete.")
+        raise PermissionDenied(_("Setup is already complete."))
     user = create_user(None, email, password, "admin")
     if db.session.execute(select(func.count(User.id))).scalar_one() != 1:
-        raise PermissionDenied("Setup is already complete.")
+        raise PermissionDenied(_("Setup is already complete."))
     return user
 
 
@@ -115,6 +118,14 @@ def record_login(user: User) -> None:
     security_log.event("login.success", user.id)
 
 
+def set_language(user: User, language: str) -> None:
+    """Remember the interface language the user chose (audited like any account change)."""
+    if language == user.locale:
+        return
+    audit.record(user, "user.language", user, {"locale": {"old": user.locale, "new": language}})
+    user.locale = language
+
+
 def record_failed_login(user: User | None, step: str = "password") -> None:
     """Note a failed login (password or second factor) for the audit and the security log."""
     if user is not None:
@@ -130,7 +141,7 @@ def end_all_sessions(user: User) -> None:
 
 def user_from_session_id(session_id: str) -> User | None:
     """Resolve Flask-Login's id ("<id>:<session token>"); a stale token means logged out."""
-    user_id, _, token = session_id.partition(":")
+    user_id, _colon, token = session_id.partition(":")
     if parse_id(user_id) is None or not token:
         return None
     user = db.session.get(User, parse_id(user_id))
@@ -147,14 +158,14 @@ def hash_token(token: str) -> str:
 def create_api_token(actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
     """Issue a named token for `user`; the plain token is returned once and never stored."""
     if actor is not None and actor.id != user.id and actor.role != "admin":
-        raise PermissionDenied("You can only create tokens for yourself.")
+        raise PermissionDenied(_("You can only create tokens for yourself."))
     name = name.strip()
     if not name or len(name) > 100:
         raise ValidationFailed(
-            "Give the token a name (up to 100 characters).", {"name": "Required."}
+            _("Give the token a name (up to 100 characters)."), {"name": _("Required.")}
         )
     if not user.active:
-        raise ValidationFailed("This account is deactivated.")
+        raise ValidationFailed(_("This account is deactivated."))
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_hash=hash_token(plain), prefix=plain[:10])
     db.session.add(token)
@@ -180,7 +191,7 @@ def revoke_api_token(actor: User, token_id: int) -> ApiToken:
     """Revoke a token of the actor's own (admins: anyone's); it stops working at once."""
     token = db.session.get(ApiToken, token_id)
     if token is None or (token.user_id != actor.id and actor.role != "admin"):
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()
@@ -211,7 +222,7 @@ def get_user(user_id: int) -> User:
     """Load an account or raise NotFound."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     return user
 
 
@@ -226,11 +237,11 @@ def list_users() -> list[Any]:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Replace the password after checking the current one; every session of the user ends."""
     if not verify_password(user.password_hash, current_password):
-        message = "That is not your current password."
+        message = _("That is not your current password.")
         raise ValidationFailed(message, {"current_password": message})
     check_password_rules(new_password, user.email, field="new_password")
     if new_password == current_password:
-        message = "Choose a password different from the current one."
+        message = _("Choose a password different from the current one.")
         raise ValidationFailed(message, {"new_password": message})
     user.password_hash = hash_password(new_password)
     user.password_change_required = False
@@ -264,7 +275,7 @@ def set_two_factor_policy(actor: User, roles: set[str]) -> None:
     _require_admin(actor)
     unknown = roles - set(ROLES)
     if unknown:
-        raise ValidationFailed("Unknown role.", {"roles": "Choose among the listed roles."})
+        raise ValidationFailed(_("Unknown role."), {"roles": _("Choose among the listed roles.")})
     before = two_factor_policy()
     for role in ROLES:
         policy = db.session.get(RolePolicy, role) or RolePolicy(role=role)
@@ -281,7 +292,7 @@ def set_two_factor_policy(actor: User, roles: set[str]) -> None:
 def begin_two_factor(user: User) -> str:
     """Start enrolment: a new secret, not in force until a code from it is confirmed."""
     if user.has_two_factor:
-        raise ValidationFailed("Two-factor login is already set up.")
+        raise ValidationFailed(_("Two-factor login is already set up."))
     user.totp_secret = two_factor.new_secret()
     user.totp_enabled_at = None
     user.totp_last_counter = None
@@ -292,7 +303,7 @@ def begin_two_factor(user: User) -> str:
 def enrolment_qr(user: User) -> tuple[str, str]:
     """The pending secret's QR code (inline SVG) and the secret for typing in by hand."""
     if user.totp_secret is None or user.has_two_factor:
-        raise ValidationFailed("Start the set-up first.")
+        raise ValidationFailed(_("Start the set-up first."))
     uri = two_factor.provisioning_uri(user.totp_secret, user.email)
     return two_factor.qr_svg(uri), user.totp_secret
 
@@ -300,10 +311,10 @@ def enrolment_qr(user: User) -> tuple[str, str]:
 def confirm_two_factor(user: User, code: str) -> list[str]:
     """Turn two-factor login on with a first valid code; returns new recovery codes (shown once)."""
     if user.totp_secret is None or user.has_two_factor:
-        raise ValidationFailed("Start the set-up first.")
+        raise ValidationFailed(_("Start the set-up first."))
     counter = two_factor.matching_counter(user.totp_secret, code, user.totp_last_counter)
     if counter is None:
-        message = "That code is not right. Check the time on your phone and try the next code."
+        message = _("That code is not right. Check the time on your phone and try the next code.")
         raise ValidationFailed(message, {"code": message})
     user.totp_last_counter = counter
     user.totp_enabled_at = utcnow()
@@ -316,9 +327,9 @@ def confirm_two_factor(user: User, code: str) -> list[str]:
 def regenerate_recovery_codes(user: User, code: str) -> list[str]:
     """New recovery codes for a user who proves the second factor; the old ones stop working."""
     if not user.has_two_factor:
-        raise ValidationFailed("Two-factor login is not set up.")
+        raise ValidationFailed(_("Two-factor login is not set up."))
     if not _use_totp_code(user, code):
-        message = "That code is not right."
+        message = _("That code is not right.")
         raise ValidationFailed(message, {"code": message})
     codes = _replace_recovery_codes(user)
     audit.record(user, "user.recovery_codes_renew", user)
@@ -397,7 +408,7 @@ def _replace_recovery_codes(user: User) -> list[str]:
 def _require_admin(actor: User | None) -> None:
     """Account administration is for admins (the CLI acts as the system, actor None)."""
     if actor is not None and actor.role != "admin":
-        raise PermissionDenied("Only an admin can manage accounts.")
+        raise PermissionDenied(_("Only an admin can manage accounts."))
 
 
 def _active_admins() -> int:
@@ -421,11 +432,13 @@ def set_role(actor: User, user: User, role: str) -> None:
     """Change an account's role; its sessions end so the new rights apply at once."""
     _require_admin(actor)
     if role not in ROLES:
-        raise ValidationFailed("Unknown role.", {"role": f"Choose one of {', '.join(ROLES)}."})
+        raise ValidationFailed(
+            _("Unknown role."), {"role": _("Choose one of %(roles)s.", roles=", ".join(ROLES))}
+        )
     if role == user.role:
         return
     if user.role == "admin" and user.active and _active_admins() <= 1:
-        raise ValidationFailed("This is the last active admin; make another admin first.")
+        raise ValidationFailed(_("This is the last active admin; make another admin first."))
     old = user.role
     user.role = role
     end_all_sessions(user)
@@ -440,7 +453,7 @@ def deactivate_user(actor: User, user: User) -> None:
     if not user.active:
         return
     if user.role == "admin" and _active_admins() <= 1:
-        raise ValidationFailed("This is the last active admin; make another admin first.")
+        raise ValidationFailed(_("This is the last active admin; make another admin first."))
     user.active = False
     end_all_sessions(user)
     db.session.flush()

@@ -17,10 +17,12 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from tracker import i18n
 from tracker.accounts import services
 from tracker.accounts.forms import (
     CodeForm,
@@ -37,15 +39,20 @@ from tracker.exceptions import ServiceError
 from tracker.extensions import db, limiter, login_manager
 from tracker.security import log as security_log
 from tracker.security import sessions
+from tracker.security.https import served_over_https
 
 bp = Blueprint("accounts", __name__)
 
-PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.login_code", "accounts.setup", "static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"accounts.login", "accounts.login_code", "accounts.setup", "accounts.language", "static"}
+)
 # What a user may still reach while a required step (new password, 2FA enrolment) is pending.
-PASSWORD_STEP_ENDPOINTS = frozenset({"accounts.change_password", "accounts.logout"})
+PASSWORD_STEP_ENDPOINTS = frozenset(
+    {"accounts.change_password", "accounts.logout", "accounts.language"}
+)
 ENROLMENT_STEP_ENDPOINTS = frozenset(
     {"accounts.two_factor", "accounts.two_factor_start", "accounts.two_factor_confirm"}
-) | {"accounts.logout"}
+) | {"accounts.logout", "accounts.language"}
 PENDING_LOGIN = "pending_login"
 
 
@@ -82,7 +89,7 @@ def install_login_gate(app: Flask) -> None:
                 security_log.event("session.expired", current_user.id)
                 logout_user()
                 session.clear()
-                flash("Your session has ended. Log in again.", "info")
+                flash(_("Your session has ended. Log in again."), "info")
                 return redirect(url_for("accounts.login", next=request.path))
             sessions.touch(session)
             return _pending_step(current_user, endpoint)
@@ -102,7 +109,7 @@ def _pending_step(user: User, endpoint: str) -> Response | None:
         and endpoint not in ENROLMENT_STEP_ENDPOINTS
         and services.two_factor_required(user)
     ):
-        flash("Your role requires two-factor login. Set it up to continue.", "info")
+        flash(_("Your role requires two-factor login. Set it up to continue."), "info")
         return redirect(url_for("accounts.two_factor"))
     return None
 
@@ -196,7 +203,7 @@ def setup() -> Response | str | tuple[str, int]:
             status = show_service_error(form, error)
         else:
             db.session.commit()
-            return _complete_login(user, "The admin account is ready. Welcome.")
+            return _complete_login(user, _("The admin account is ready. Welcome."))
     elif form.is_submitted():
         status = 422
     return render_template("accounts/setup.html", form=form), status
@@ -221,7 +228,7 @@ def login() -> Response | str | tuple[str, int]:
         if user is not None:
             return _complete_login(user)
         db.session.commit()
-        form.password.errors.append("Email or password is wrong.")
+        form.password.errors.append(_("Email or password is wrong."))
         status = 401
     elif form.is_submitted():
         status = 422
@@ -235,7 +242,7 @@ def login_code() -> Response | str | tuple[str, int]:
     user = _pending_user()
     if user is None:
         session.pop(PENDING_LOGIN, None)
-        flash("Log in with your email and password first.", "info")
+        flash(_("Log in with your email and password first."), "info")
         return redirect(url_for("accounts.login"))
     form = CodeForm()
     status = 200
@@ -244,7 +251,7 @@ def login_code() -> Response | str | tuple[str, int]:
             return _complete_login(user)
         services.record_failed_login(user, step="second_factor")
         db.session.commit()
-        form.code.errors.append("That code is not right, or it was already used.")
+        form.code.errors.append(_("That code is not right, or it was already used."))
         status = 401
     elif form.is_submitted():
         status = 422
@@ -261,8 +268,30 @@ def logout() -> Response:
         db.session.commit()
     logout_user()
     session.clear()
-    flash("You are logged out.", "success")
+    flash(_("You are logged out."), "success")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def language() -> Response:
+    """Switch the interface language (the switcher on every page, the login page included):
+    kept in a cookie, and saved on the account of a logged-in user."""
+    chosen = request.form.get("language", "")
+    if chosen not in i18n.LANGUAGES:
+        abort(400)
+    if current_user.is_authenticated:
+        services.set_language(current_user._get_current_object(), chosen)
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next")))
+    response.set_cookie(
+        i18n.COOKIE,
+        chosen,
+        max_age=i18n.COOKIE_MAX_AGE,
+        secure=served_over_https(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 # --- the user's own account ----------------------------------------------------------------
@@ -294,7 +323,7 @@ def change_password() -> Response | str | tuple[str, int]:
             db.session.commit()
             logout_user()
             session.clear()
-            flash("Your password is changed. Log in again with the new one.", "success")
+            flash(_("Your password is changed. Log in again with the new one."), "success")
             return redirect(url_for("accounts.login"))
     elif form.is_submitted():
         status = 422
@@ -348,7 +377,7 @@ def _show_new_codes(action, done: str) -> Response | str | tuple[str, int]:  # t
     form = CodeForm()
     user = current_user._get_current_object()
     if not form.validate_on_submit():
-        flash("Enter the 6-digit code from your authenticator app.", "error")
+        flash(_("Enter the 6-digit code from your authenticator app."), "error")
         return redirect(url_for("accounts.two_factor"))
     try:
         codes = action(user, form.code.data)

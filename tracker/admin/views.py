@@ -4,6 +4,7 @@ and the audit log. Every change goes through the accounts services, which audit 
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -108,40 +109,42 @@ def _act(user_id: int, action: Callable[[User, User], None], done: str) -> Respo
 def set_role(user_id: int) -> Response:
     form = RoleForm()
     if not form.validate_on_submit():
-        flash("Choose one of the roles.", "error")
+        flash(_("Choose one of the roles."), "error")
         return redirect(url_for("admin.user", user_id=user_id))
     role = form.role.data
     return _act(
         user_id,
         lambda actor, account: accounts.set_role(actor, account, role),
-        "The role is changed; the account's sessions have ended.",
+        _("The role is changed; the account's sessions have ended."),
     )
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @role_required("admin")
 def deactivate(user_id: int) -> Response:
-    return _act(user_id, accounts.deactivate_user, "The account is deactivated and logged out.")
+    return _act(user_id, accounts.deactivate_user, _("The account is deactivated and logged out."))
 
 
 @bp.route("/users/<int:user_id>/activate", methods=["POST"])
 @role_required("admin")
 def activate(user_id: int) -> Response:
-    return _act(user_id, accounts.activate_user, "The account can log in again.")
+    return _act(user_id, accounts.activate_user, _("The account can log in again."))
 
 
 @bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
 @role_required("admin")
 def reset_two_factor(user_id: int) -> Response:
     return _act(
-        user_id, accounts.reset_two_factor, "Two-factor login is reset; the user sets it up again."
+        user_id,
+        accounts.reset_two_factor,
+        _("Two-factor login is reset; the user sets it up again."),
     )
 
 
 @bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
 @role_required("admin")
 def end_sessions(user_id: int) -> Response:
-    return _act(user_id, accounts.end_sessions_of, "The account is logged out everywhere.")
+    return _act(user_id, accounts.end_sessions_of, _("The account is logged out everywhere."))
 
 
 @bp.route("/two-factor-policy", methods=["POST"])
@@ -157,7 +160,7 @@ def two_factor_policy() -> Response:
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash("The two-factor policy is saved.", "success")
+            flash(_("The two-factor policy is saved."), "success")
     return redirect(url_for("admin.users"))
 
 

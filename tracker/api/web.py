@@ -5,6 +5,8 @@ session and CSRF like every other page."""
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -21,15 +23,15 @@ bp = Blueprint("api_web", __name__)
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Name",
-        validators=[DataRequired(), Length(max=100, message="Use at most 100 characters.")],
-        description="What the token is for, e.g. “R scripts on my laptop”.",
+        _l("Name"),
+        validators=[DataRequired(), Length(max=100, message=_l("Use at most 100 characters."))],
+        description=_l("What the token is for, e.g. “R scripts on my laptop”."),
     )
-    submit = SubmitField("Create a token")
+    submit = SubmitField(_l("Create a token"))
 
 
 class RevokeForm(FlaskForm):
-    submit = SubmitField("Revoke")
+    submit = SubmitField(_l("Revoke"))
 
 
 def _page(form: TokenForm, new_token: str | None = None, status: int = 200) -> Any:
@@ -58,7 +60,7 @@ def create_token() -> Any:
     if not form.validate_on_submit():
         return _page(form, status=422)
     try:
-        _, plain = accounts.create_api_token(current_user, current_user, form.name.data or "")
+        _token, plain = accounts.create_api_token(current_user, current_user, form.name.data or "")
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
@@ -77,8 +79,8 @@ def revoke_token(token_id: int) -> Response | tuple[str, int]:
         db.session.commit()
     except ServiceError:
         db.session.rollback()
-        return render_template("errors/error.html", code=404, message="No such token."), 404
-    flash(f"The token “{token.name}” was revoked; it no longer works.", "success")
+        return render_template("errors/error.html", code=404, message=_("No such token.")), 404
+    flash(_("The token “%(name)s” was revoked; it no longer works.", name=token.name), "success")
     return redirect(url_for(".tokens"))
 
 

@@ -4,6 +4,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
@@ -69,14 +71,14 @@ class Filters:
 QUERY_NAMES = {"date_from": "from", "date_to": "to"}
 # The filters' names in a query string, and how a page names them to a person.
 QUERY_LABELS = {
-    "from": "From",
-    "to": "To",
-    "province": "Province",
-    "crossing_id": "Crossing point",
-    "facility_id": "Facility",
-    "status": "Status",
-    "gender": "Gender",
-    "min_reliability": "Source reliability at least",
+    "from": _l("From"),
+    "to": _l("To"),
+    "province": _l("Province"),
+    "crossing_id": _l("Crossing point"),
+    "facility_id": _l("Facility"),
+    "status": _l("Status"),
+    "gender": _l("Gender"),
+    "min_reliability": _l("Source reliability at least"),
 }
 
 
@@ -89,7 +91,7 @@ def parse_filters(args: Any) -> Filters:
         raw = (args.get(name) or "").strip()
         if raw:
             if len(raw) > limit:
-                errors[name] = f"Use at most {limit} characters."
+                errors[name] = _("Use at most %(max)d characters.", max=limit)
             else:
                 values[field] = raw
 
@@ -99,7 +101,7 @@ def parse_filters(args: Any) -> Filters:
             try:
                 values[field] = date.fromisoformat(raw)
             except ValueError:
-                errors[name] = "Use a date like 2023-10-09."
+                errors[name] = _("Use a date like 2023-10-09.")
 
     def identifier(name: str, field: str) -> None:
         raw = (args.get(name) or "").strip()
@@ -108,7 +110,7 @@ def parse_filters(args: Any) -> Filters:
             if number is not None:
                 values[field] = number
             else:
-                errors[name] = "Not a valid record number."
+                errors[name] = _("Not a valid record number.")
 
     day("from", "date_from")
     day("to", "date_to")
@@ -119,13 +121,13 @@ def parse_filters(args: Any) -> Filters:
     text("gender", "gender", 20)
     text("min_reliability", "min_reliability", 1)
     if values.get("min_reliability") and values["min_reliability"] not in RELIABILITY_GRADES:
-        errors["min_reliability"] = "Choose a grade from A to F."
+        errors["min_reliability"] = _("Choose a grade from A to F.")
     if (
         values.get("date_from")
         and values.get("date_to")
         and values["date_to"] < values["date_from"]
     ):
-        errors["to"] = "The end of the range is before its start."
+        errors["to"] = _("The end of the range is before its start.")
     if errors:
         raise FilterError(errors)
     return Filters(**values)

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.dashboard.services import Row, Summary
@@ -70,7 +71,12 @@ def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
                 missing.append(row.name)
                 continue
             radius = 4 + (MAX_RADIUS - 4) * math.sqrt(_weight(row) / top)
-            text = f"{row.name}: reported {row.reported.label}, documented {row.persons}"
+            text = _(
+                "%(name)s: reported %(reported)s, documented %(documented)s",
+                name=row.name,
+                reported=row.reported.label,
+                documented=row.persons,
+            )
             placed.append(Marker(kind, id_, row.name, point[0], point[1], radius, text))
     placed.sort(key=lambda marker: -marker.radius)  # small ones drawn last, on top
     return placed, sorted(missing)

@@ -356,6 +356,8 @@ def _by_month(queries: _Queries) -> list[Row]:
 
 def _month_row(year: int, month: int) -> Row:
     if month == 0:
+        # English, as in the exported summary (a file reads the same whoever downloads it);
+        # the pages name the row in their own language.
         row = Row(f"{year:04d}", f"{year} (month unknown)", precision="year")
         row.period = (date(year, 1, 1), date(year, 12, 31))
         return row

@@ -4,14 +4,15 @@ import functools
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.dashboard import charts, geo, services
-from tracker.dashboard.filters import FilterError, Filters, parse_filters
+from tracker.dashboard.filters import QUERY_LABELS, FilterError, Filters, parse_filters
 from tracker.extensions import db
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import RELIABILITY_GRADES
-from tracker.vocab.labels import terms
+from tracker.vocab.labels import term_label, terms
 
 bp = Blueprint("dashboard", __name__)
 
@@ -44,10 +45,11 @@ def index() -> tuple[str, int]:
     page = {
         "choices": choices,
         "labels": {
-            "status": {term.code: term.label_en for term in choices["statuses"]},
-            "gender": {term.code: term.label_en for term in choices["genders"]},
+            "status": {term.code: term_label(term) for term in choices["statuses"]},
+            "gender": {term.code: term_label(term) for term in choices["genders"]},
         },
         "args": request.args,
+        "query_labels": QUERY_LABELS,
     }
     try:
         filters = parse_filters(request.args)
@@ -92,7 +94,11 @@ def biggest_note(rows: list) -> str:
     """A chart caption's note when the chart shows fewer rows than its table."""
     if len(rows) <= charts.CHART_ROWS:
         return ""
-    return f" (the {charts.CHART_ROWS} largest of {len(rows)}; all are in the table)"
+    return " " + _(
+        "(the %(shown)s largest of %(total)s; all are in the table)",
+        shown=charts.CHART_ROWS,
+        total=len(rows),
+    )
 
 
 @bp.app_template_filter("combine")
@@ -104,5 +110,5 @@ def combine(query: dict, extra: dict) -> dict:
 @bp.app_template_filter("labelled")
 def labelled(row: services.Row, labels: dict[str, str]) -> services.Row:
     """The row with its name replaced by its display label (codes are what is stored)."""
-    name = labels.get(row.key, row.key) if row.key else "None recorded"
+    name = labels.get(row.key, row.key) if row.key else _("None recorded")
     return services.Row(row.key, name, row.reported, row.persons, row.vanished)

@@ -4,17 +4,21 @@ source claimed about them."""
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from tracker.events.models import DATE_PRECISIONS, EventSource, RepatriationEvent
 from tracker.extensions import db
+from tracker.i18n import format_day
 from tracker.places.models import CrossingPoint, Facility
 from tracker.records import Cleaner, RecordService, month_end
 from tracker.sources.models import Source
 
 PRECISION_LABELS = {
-    "day": "Exact day",
-    "month": "Month",
-    "year": "Year",
-    "range": "Between two dates",
+    "day": _l("Exact day"),
+    "month": _l("Month"),
+    "year": _l("Year"),
+    "range": _l("Between two dates"),
 }
 
 
@@ -23,7 +27,7 @@ def clean_people(check: Cleaner, prefix: str = "") -> tuple[int | None, int | No
     people_min = check.integer(f"{prefix}people_min", minimum=0, maximum=10_000_000)
     people_max = check.integer(f"{prefix}people_max", minimum=0, maximum=10_000_000)
     if people_min is not None and people_max is not None and people_max < people_min:
-        check.error(f"{prefix}people_max", "The maximum is below the minimum.")
+        check.error(f"{prefix}people_max", _("The maximum is below the minimum."))
     return people_min, people_max
 
 
@@ -42,11 +46,11 @@ def clean_date_range(check: Cleaner) -> dict[str, Any]:
     """The span a precision gives a date: a day, its month, its year, or start to end."""
     precision = check.text("date_precision", 10) or "day"
     if precision not in DATE_PRECISIONS:
-        check.error("date_precision", "Choose how precisely the date is known.")
+        check.error("date_precision", _("Choose how precisely the date is known."))
         precision = "day"
     start = check.date("date_start", past=precision != "range")
     if start is None and "date_start" not in check.errors:
-        check.error("date_start", "An event needs a date.")
+        check.error("date_start", _("An event needs a date."))
     end = start
     if start is not None:
         if precision == "month":
@@ -54,13 +58,13 @@ def clean_date_range(check: Cleaner) -> dict[str, Any]:
         elif precision == "year":
             start, end = date(start.year, 1, 1), date(start.year, 12, 31)
         if start > date.today():
-            check.error("date_start", "This date is in the future.")
+            check.error("date_start", _("This date is in the future."))
     if precision == "range":
         end = check.date("date_end")
         if end is None and "date_end" not in check.errors:
-            check.error("date_end", "Give the last day of the range.")
+            check.error("date_end", _("Give the last day of the range."))
         elif start is not None and end is not None and end < start:
-            check.error("date_end", "The end is before the start.")
+            check.error("date_end", _("The end is before the start."))
     return {
         "date_precision": precision,
         "date_start": start,
@@ -79,14 +83,17 @@ class EventService(RecordService[RepatriationEvent]):
         check = Cleaner(values)
         cleaned = clean_date_range(check)
         cleaned["crossing_id"] = check.reference(
-            "crossing_id", CrossingPoint, "crossing point", record.crossing_id if record else None
+            "crossing_id",
+            CrossingPoint,
+            _("crossing point"),
+            record.crossing_id if record else None,
         )
         if cleaned["crossing_id"] is None and "crossing_id" not in check.errors:
-            check.error("crossing_id", "An event needs a crossing point.")
+            check.error("crossing_id", _("An event needs a crossing point."))
         cleaned["facility_ids"] = check.references(
             "facility_ids",
             Facility,
-            "facility",
+            _("facility"),
             [f.id for f in record.facilities] if record else [],
         )
         cleaned["people_min"], cleaned["people_max"] = clean_people(check)
@@ -102,7 +109,7 @@ class EventService(RecordService[RepatriationEvent]):
         claims = check.rows("claims", lambda row, prefix: _clean_claim(row, prefix, current))
         seen = [claim["source_id"] for claim in claims if claim["source_id"]]
         if len(seen) != len(set(seen)):
-            check.error("claims", "List each source once; put all it says in one row.")
+            check.error("claims", _("List each source once; put all it says in one row."))
         cleaned["claims"] = sorted(claims, key=lambda claim: claim["source_id"] or 0)
         check.check()
         return cleaned
@@ -152,9 +159,9 @@ events = EventService()
 
 
 def _clean_claim(check: Cleaner, prefix: str, current: list[int]) -> dict[str, Any]:
-    source_id = check.reference(prefix + "source_id", Source, "source", current)
+    source_id = check.reference(prefix + "source_id", Source, _("source"), current)
     if source_id is None and prefix + "source_id" not in check.errors:
-        check.error(prefix + "source_id", "Choose the source that says this.")
+        check.error(prefix + "source_id", _("Choose the source that says this."))
     people_min, people_max = clean_people(check, prefix)
     return {
         "source_id": source_id,
@@ -166,14 +173,13 @@ def _clean_claim(check: Cleaner, prefix: str, current: list[int]) -> dict[str, A
 
 
 def describe_dates(event: RepatriationEvent) -> str:
-    """The event's date as a researcher would say it: "9 October 2023", "around October 2023"."""
+    """The event's date as a researcher would say it, in the page's language: "9 October
+    2023", "around October 2023", "2023년 10월 9일", "2023년 10월경"."""
     start, end = event.date_start, event.date_end
-    if event.date_precision == "month":
-        text = start.strftime("%B %Y")
-    elif event.date_precision == "year":
-        text = str(start.year)
+    if event.date_precision in ("month", "year"):
+        text = format_day(start, event.date_precision)
     elif start == end:
-        text = f"{start.day} {start.strftime('%B %Y')}"
+        text = format_day(start)
     else:
-        text = f"{start.isoformat()} to {end.isoformat()}"
-    return f"around {text}" if event.date_approximate else text
+        text = _("%(start)s to %(end)s", start=start.isoformat(), end=end.isoformat())
+    return _("around %(date)s", date=text) if event.date_approximate else text

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -10,6 +12,7 @@ from tracker.dashboard.filters import event_conditions
 from tracker.events.forms import EventForm
 from tracker.events.models import RepatriationEvent, event_facilities
 from tracker.events.services import PRECISION_LABELS, describe_dates, events
+from tracker.i18n import format_day
 from tracker.persons.models import Person
 from tracker.places.models import CrossingPoint
 from tracker.records import live_records
@@ -29,7 +32,7 @@ def people_range(low: int | None, high: int | None) -> str:
 
 def event_label(event: RepatriationEvent, can_see: bool = True) -> str:
     """An event's name: its crossing and date ("Onsong, 9 October 2023")."""
-    crossing = event.crossing.name if event.crossing else "unknown crossing"
+    crossing = event.crossing.name if event.crossing else _("unknown crossing")
     return f"{crossing}, {describe_dates(event)}"
 
 
@@ -52,7 +55,7 @@ def _claims(event: RepatriationEvent, user: Any) -> dict[str, Any]:
         {
             "source": claim.source,
             "label": source_label(claim.source, can_see),
-            "people": people_range(claim.people_min, claim.people_max) or "not stated",
+            "people": people_range(claim.people_min, claim.people_max) or _l("not stated"),
             # What a confidential source said can identify it.
             "quote": masked(claim.quote, can_see or not claim.source.confidential),
             "page_ref": masked(claim.page_ref, can_see or not claim.source.confidential),
@@ -65,30 +68,30 @@ def _claims(event: RepatriationEvent, user: Any) -> dict[str, Any]:
 
 event_kind = RecordKind(
     name="events",
-    singular="event",
-    title="Events",
+    singular=_l("event"),
+    title=_l("Events"),
     service=events,
     form=EventForm,
     columns=[
-        Column("date_start", "When", describe_dates, RepatriationEvent.date_start),
+        Column("date_start", _l("When"), describe_dates, RepatriationEvent.date_start),
         Column(
             "crossing",
-            "Crossing point",
+            _l("Crossing point"),
             lambda r: r.crossing.name if r.crossing else "",
             select(CrossingPoint.name)
             .where(CrossingPoint.id == RepatriationEvent.crossing_id)
             .scalar_subquery(),
         ),
         Column(
-            "facilities", "Origin facilities", lambda r: ", ".join(f.name for f in r.facilities)
+            "facilities", _l("Origin facilities"), lambda r: ", ".join(f.name for f in r.facilities)
         ),
         Column(
             "people",
-            "People reported",
+            _l("People reported"),
             lambda r: people_range(r.people_min, r.people_max),
             RepatriationEvent.people_min,
         ),
-        Column("sources", "Sources", lambda r: len(r.claims)),
+        Column("sources", _l("Sources"), lambda r: len(r.claims)),
     ],
     scope=event_conditions,
     eager=[
@@ -99,14 +102,14 @@ event_kind = RecordKind(
     filters=[
         Filter(
             "crossing_id",
-            "Crossing point",
+            _l("Crossing point"),
             lambda q, v: q.where(RepatriationEvent.crossing_id == int(v)),
             lambda can_see: picker_choices("crossings", can_see),
             is_id=True,
         ),
         Filter(
             "facility_id",
-            "Origin facility",
+            _l("Origin facility"),
             lambda q, v: q.where(
                 RepatriationEvent.id.in_(
                     select(event_facilities.c.event_id).where(
@@ -118,23 +121,28 @@ event_kind = RecordKind(
             is_id=True,
         ),
         Filter(
-            "from", "From", lambda q, v: q.where(RepatriationEvent.date_start >= v), is_date=True
+            "from",
+            _l("From"),
+            lambda q, v: q.where(RepatriationEvent.date_start >= v),
+            is_date=True,
         ),
-        Filter("to", "To", lambda q, v: q.where(RepatriationEvent.date_start <= v), is_date=True),
+        Filter(
+            "to", _l("To"), lambda q, v: q.where(RepatriationEvent.date_start <= v), is_date=True
+        ),
     ],
     label=event_label,
     details=lambda r, can_see: [
-        ("When", describe_dates(r)),
-        ("Date precision", PRECISION_LABELS.get(r.date_precision, r.date_precision)),
-        ("First day", r.date_start.isoformat()),
-        ("Last day", r.date_end.isoformat()),
-        ("Crossing point", r.crossing.name if r.crossing else ""),
-        ("Origin facilities", ", ".join(f.name for f in r.facilities)),
-        ("Transport", r.transport),
-        ("People reported", people_range(r.people_min, r.people_max)),
-        ("Handed over by", r.handed_over_by),
-        ("Received by", r.received_by),
-        ("Description", r.description),
+        (_l("When"), describe_dates(r)),
+        (_l("Date precision"), PRECISION_LABELS.get(r.date_precision, r.date_precision)),
+        (_l("First day"), format_day(r.date_start)),
+        (_l("Last day"), format_day(r.date_end)),
+        (_l("Crossing point"), r.crossing.name if r.crossing else ""),
+        (_l("Origin facilities"), ", ".join(f.name for f in r.facilities)),
+        (_l("Transport"), r.transport),
+        (_l("People reported"), people_range(r.people_min, r.people_max)),
+        (_l("Handed over by"), r.handed_over_by),
+        (_l("Received by"), r.received_by),
+        (_l("Description"), r.description),
     ],
     search=_search,
     default_sort="date_start",

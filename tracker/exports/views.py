@@ -16,6 +16,7 @@ from flask import (
     session,
     stream_with_context,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.accounts.models import User
@@ -26,7 +27,7 @@ from tracker.exceptions import PermissionDenied, ServiceError, ValidationFailed
 from tracker.exports import services
 from tracker.exports.datasets import DATASETS
 from tracker.extensions import db
-from tracker.vocab.labels import terms
+from tracker.vocab.labels import term_label, terms
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 FRESH_LOGIN_KEY = "export_password_confirmed_at"
@@ -51,7 +52,7 @@ def new() -> tuple[str, int]:
     params = _params()
     what = params.get("what") or "persons"
     if what not in DATASETS:
-        return _form_page("persons", params, {"what": "Choose what to export."}, 400)
+        return _form_page("persons", params, {"what": _("Choose what to export.")}, 400)
     return _form_page(what, params, {}, 200)
 
 
@@ -111,7 +112,7 @@ def download() -> Response | tuple[str, int]:
 def _fresh_login(password: str) -> None:
     """Identifying exports need the password typed again now, or within the last few minutes."""
     if request.method != "POST":
-        raise ValidationFailed("Ask for identifying fields with the export form.")
+        raise ValidationFailed(_("Ask for identifying fields with the export form."))
     if password:
         services.confirm_password(current_user, password)
         session[FRESH_LOGIN_KEY] = time.time()
@@ -119,8 +120,8 @@ def _fresh_login(password: str) -> None:
     window = current_app.config["EXPORT_FRESH_LOGIN"].total_seconds()
     if time.time() - float(session.get(FRESH_LOGIN_KEY) or 0) > window:
         raise PermissionDenied(
-            "Enter your password again to include identifying fields.",
-            {"password": "Enter your password again to include identifying fields."},
+            _("Enter your password again to include identifying fields."),
+            {"password": _("Enter your password again to include identifying fields.")},
         )
 
 
@@ -147,7 +148,7 @@ def report() -> tuple[str, int]:
         ), 400
     options = services.clean_options({"what": "summary", "base_url": request.url_root})
     export = services.start_export(current_user, options, request.args)
-    for _ in export.chunks():  # the summary CSV for these filters: its hash goes in the footer
+    for _chunk in export.chunks():  # the summary CSV for these filters: its hash goes in the footer
         pass
     return render_template(
         "exports/report.html",
@@ -157,14 +158,19 @@ def report() -> tuple[str, int]:
         export=export,
         extracted_at=datetime.now(UTC),
         labels={
-            "status": {term.code: term.label_en for term in terms("status")},
-            "gender": {term.code: term.label_en for term in terms("gender")},
+            "status": {term.code: term_label(term) for term in terms("status")},
+            "gender": {term.code: term_label(term) for term in terms("gender")},
         },
     ), 200
 
 
 def _describe(filters: Filters) -> list[tuple[str, str]]:
-    names = {"from": "From", "to": "To", "crossing_id": "Crossing point", "facility_id": "Facility"}
+    names = {
+        "from": _("From"),
+        "to": _("To"),
+        "crossing_id": _("Crossing point"),
+        "facility_id": _("Facility"),
+    }
     return [
         (names.get(k, k.replace("_", " ").capitalize()), v) for k, v in filters.as_query().items()
     ]

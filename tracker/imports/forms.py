@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from tracker.exceptions import ValidationFailed
@@ -14,7 +15,7 @@ def kind_from(form: MultiDict[str, str]) -> str:
     """The kind of record the file holds, one of KINDS."""
     kind = form.get("kind", "")
     if kind not in KINDS:
-        raise ValidationFailed("Choose what the file holds.", {"kind": "Choose one."})
+        raise ValidationFailed(_("Choose what the file holds."), {"kind": _("Choose one.")})
     return kind
 
 
@@ -25,10 +26,10 @@ def mapping_from(kind: str, form: MultiDict[str, str]) -> dict[str, Any]:
         try:
             mapping = json.loads(text)
         except ValueError:
-            message = 'Write the mapping as JSON: {"field": "column header"}.'
+            message = _('Write the mapping as JSON: {"field": "column header"}.')
             raise ValidationFailed(message, {"mapping_json": message}) from None
         if not isinstance(mapping, dict):
-            message = 'A mapping is a JSON object: {"field": "column header"}.'
+            message = _('A mapping is a JSON object: {"field": "column header"}.')
             raise ValidationFailed(message, {"mapping_json": message})
     else:
         mapping = {

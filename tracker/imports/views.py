@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -32,7 +33,7 @@ def upload() -> Response | str:
     try:
         kind = forms.kind_from(request.form)
         if file is None or not file.filename:
-            raise FileRejected("Choose a CSV or XLSX file.")
+            raise FileRejected(_("Choose a CSV or XLSX file."))
         stored = uploads.store_upload(
             current_user, file.filename, kind, request.form.get("sheet"), file.stream
         )
@@ -102,7 +103,7 @@ def run(token: str) -> Response:
         )
         if report.accepted == 0:
             db.session.rollback()
-            flash("Nothing could be imported; nothing was written.", "error")
+            flash(_("Nothing could be imported; nothing was written."), "error")
             return redirect(url_for(".mapping", token=token, sheet=sheet or None))
         db.session.commit()
     except ServiceError as error:
@@ -111,8 +112,14 @@ def run(token: str) -> Response:
         return redirect(url_for(".mapping", token=token, sheet=sheet or None))
     uploads.discard_upload(upload)
     flash(
-        f"Imported: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {report.rejected} rejected.",
+        _(
+            "Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(rejected)s rejected.",
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=report.rejected,
+        ),
         "success",
     )
     return redirect(url_for(".batch", batch_id=report.batch_id))
@@ -131,7 +138,10 @@ def revert(batch_id: int) -> Response:
     try:
         touched = services.revert_batch(current_user, found)
         db.session.commit()
-        flash(f"Reverted the import: {touched} records put back as they were.", "success")
+        flash(
+            _("Reverted the import: %(count)s records put back as they were.", count=touched),
+            "success",
+        )
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")

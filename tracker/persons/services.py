@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -71,7 +72,7 @@ class PersonService(RecordService[Person]):
             "arrest_date": check.date("arrest_date"),
             "arrest_place": check.text("arrest_place", 300),
             "event_id": check.reference(
-                "event_id", RepatriationEvent, "event", record.event_id if record else None
+                "event_id", RepatriationEvent, _("event"), record.event_id if record else None
             ),
             "last_seen_date": check.date("last_seen_date"),
             "last_seen_place": check.text("last_seen_place", 300),
@@ -84,11 +85,16 @@ class PersonService(RecordService[Person]):
         birth_year = cleaned["birth_year"]
         if birth_year is not None and not EARLIEST_BIRTH_YEAR <= birth_year <= this_year:
             check.error(
-                "birth_year", f"Enter a year between {EARLIEST_BIRTH_YEAR} and {this_year}."
+                "birth_year",
+                _(
+                    "Enter a year between %(first)s and %(last)s.",
+                    first=EARLIEST_BIRTH_YEAR,
+                    last=this_year,
+                ),
             )
         for key in ("arrest_date", "last_seen_date"):
             if birth_year and cleaned[key] and cleaned[key].year < birth_year:
-                check.error(key, "This date is before the person was born.")
+                check.error(key, _("This date is before the person was born."))
         current = [d.facility_id for d in record.detentions] if record else []
         cleaned["detentions"] = check.rows(
             "detentions", lambda row, prefix: _clean_detention(row, prefix, current)
@@ -99,9 +105,9 @@ class PersonService(RecordService[Person]):
     def on_create_many(self, actor: Any, pairs: list[tuple[Person, dict[str, Any]]]) -> None:
         """Each new case gets the next code of its event's year (else the current year), in
         the order given; the codes of a year are handed out together."""
-        years = [self._case_year(cleaned) for _, cleaned in pairs]
+        years = [self._case_year(cleaned) for _record, cleaned in pairs]
         codes = {year: iter(next_case_codes(year, years.count(year))) for year in set(years)}
-        for (record, _), year in zip(pairs, years, strict=True):
+        for (record, _cleaned), year in zip(pairs, years, strict=True):
             record.case_code = next(codes[year])
 
     def _case_year(self, cleaned: dict[str, Any]) -> int:
@@ -158,7 +164,7 @@ class PersonService(RecordService[Person]):
     def restore(self, actor: Any, record: Person) -> Person:
         """A merged-away record comes back only by undoing the merge."""
         if record.merged_into_id is not None:
-            raise PermissionDenied("This record was merged; undo the merge to bring it back.")
+            raise PermissionDenied(_("This record was merged; undo the merge to bring it back."))
         return super().restore(actor, record)
 
     def add_status(
@@ -175,10 +181,10 @@ class PersonService(RecordService[Person]):
         status = check.choice("status", "status")
         as_of = check.date("as_of")
         if as_of is None and "as_of" not in check.errors:
-            check.error("as_of", "Give the date this status was reported for.")
-        source_id = check.reference("source_id", Source, "source")
+            check.error("as_of", _("Give the date this status was reported for."))
+        source_id = check.reference("source_id", Source, _("source"))
         if source_id is None and "source_id" not in check.errors:
-            check.error("source_id", "Say which source reports this status.")
+            check.error("source_id", _("Say which source reports this status."))
         note = check.text("note", 5_000)
         check.check()
         entry = StatusRecord(
@@ -253,7 +259,7 @@ class ContactService(RecordService[Contact]):
         check = Cleaner(values)
         cleaned: dict[str, Any] = {
             "person_id": check.reference(
-                "person_id", Person, "person", record.person_id if record else None
+                "person_id", Person, _("person"), record.person_id if record else None
             ),
             "name": check.text("name", 200, required=True),
             "relation": check.text("relation", 100),
@@ -262,14 +268,14 @@ class ContactService(RecordService[Contact]):
             "notes": check.text("notes", 5_000),
         }
         if cleaned["person_id"] is None and "person_id" not in check.errors:
-            check.error("person_id", "Choose the person this contact is for.")
+            check.error("person_id", _("Choose the person this contact is for."))
         check.check()
         return cleaned
 
     def restore(self, actor: Any, record: Contact) -> Contact:
         """Contacts are identifying: only someone who may see them brings one back."""
         if not can_view_identity(actor):
-            raise PermissionDenied("Your role may not see contacts.")
+            raise PermissionDenied(_("Your role may not see contacts."))
         return super().restore(actor, record)
 
 
@@ -278,13 +284,13 @@ contacts = ContactService()
 
 
 def _clean_detention(check: Cleaner, prefix: str, current: list[int]) -> dict[str, Any]:
-    facility_id = check.reference(prefix + "facility_id", Facility, "facility", current)
+    facility_id = check.reference(prefix + "facility_id", Facility, _("facility"), current)
     if facility_id is None and prefix + "facility_id" not in check.errors:
-        check.error(prefix + "facility_id", "Choose the facility.")
+        check.error(prefix + "facility_id", _("Choose the facility."))
     date_from = check.date(prefix + "date_from")
     date_to = check.date(prefix + "date_to")
     if date_from and date_to and date_to < date_from:
-        check.error(prefix + "date_to", "The end is before the start.")
+        check.error(prefix + "date_to", _("The end is before the start."))
     return {
         "facility_id": facility_id,
         "date_from": _iso(date_from),
@@ -315,7 +321,7 @@ def live_detentions_values(person: Person) -> list[dict[str, Any]]:
 def live_contacts(actor: Any, person: Person) -> list[Contact]:
     """A person's contacts, only for someone who may see identities."""
     if not can_view_identity(actor):
-        raise PermissionDenied("Your role may not see contacts.")
+        raise PermissionDenied(_("Your role may not see contacts."))
     return [c for c in person.contacts if c.deleted_at is None]
 
 

@@ -3,6 +3,8 @@
 from typing import Any
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -14,6 +16,7 @@ from tracker.events.models import RepatriationEvent
 from tracker.events.views import event_label
 from tracker.exceptions import ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import format_day
 from tracker.persons.forms import ContactForm, PersonForm, StatusForm
 from tracker.persons.models import PERSON_IDENTITY_FIELDS, Contact, Person
 from tracker.persons.services import (
@@ -66,30 +69,30 @@ def _details(person: Person, can_see: bool) -> list[tuple[str, Any]]:
     birth = ""
     if person.birth_year:
         birth = (
-            f"around {person.birth_year}"
+            _("around %(year)s", year=person.birth_year)
             if person.birth_year_approximate
             else str(person.birth_year)
         )
     return [
-        ("Case code", person.case_code),
-        ("Family name", masked(person.family_name, can_see)),
-        ("Given name", masked(person.given_name, can_see)),
-        ("Name in Hangul", masked(person.name_hangul, can_see)),
-        ("Aliases", masked(", ".join(person.aliases or []), can_see)),
-        ("Gender", label("gender", person.gender)),
-        ("Birth year", birth),
-        ("Place of origin", masked(person.origin, can_see)),
-        ("Region of origin", person.origin_region),
-        ("Arrested", person.arrest_date.isoformat() if person.arrest_date else ""),
-        ("Place of arrest", person.arrest_place),
-        ("Repatriation event", event_label(person.event) if person.event else ""),
-        ("Status", label("status", person.status)),
-        ("Status as of", person.status_as_of.isoformat() if person.status_as_of else ""),
-        ("Last seen", person.last_seen_date.isoformat() if person.last_seen_date else ""),
-        ("Last seen at", person.last_seen_place),
-        ("Parties believed responsible", masked(person.responsible_parties, can_see)),
-        ("Steps relatives have taken", masked(person.relatives_actions, can_see)),
-        ("Notes", masked(person.notes, can_see)),
+        (_l("Case code"), person.case_code),
+        (_l("Family name"), masked(person.family_name, can_see)),
+        (_l("Given name"), masked(person.given_name, can_see)),
+        (_l("Name in Hangul"), masked(person.name_hangul, can_see)),
+        (_l("Aliases"), masked(", ".join(person.aliases or []), can_see)),
+        (_l("Gender"), label("gender", person.gender)),
+        (_l("Birth year"), birth),
+        (_l("Place of origin"), masked(person.origin, can_see)),
+        (_l("Region of origin"), person.origin_region),
+        (_l("Arrested"), format_day(person.arrest_date)),
+        (_l("Place of arrest"), person.arrest_place),
+        (_l("Repatriation event"), event_label(person.event) if person.event else ""),
+        (_l("Status"), label("status", person.status)),
+        (_l("Status as of"), format_day(person.status_as_of)),
+        (_l("Last seen"), format_day(person.last_seen_date)),
+        (_l("Last seen at"), person.last_seen_place),
+        (_l("Parties believed responsible"), masked(person.responsible_parties, can_see)),
+        (_l("Steps relatives have taken"), masked(person.relatives_actions, can_see)),
+        (_l("Notes"), masked(person.notes, can_see)),
     ]
 
 
@@ -115,6 +118,7 @@ def _extra(person: Person, user: Any) -> dict[str, Any]:
         {
             "status": label("status", entry.status),
             "as_of": entry.as_of.isoformat(),
+            "as_of_text": format_day(entry.as_of),
             "source": entry.source,
             "source_label": source_label(entry.source, can_see) if entry.source else "",
             "note": masked(entry.note, can_see),
@@ -135,44 +139,46 @@ def _extra(person: Person, user: Any) -> dict[str, Any]:
 
 person_kind = RecordKind(
     name="persons",
-    singular="person",
-    title="Persons",
+    singular=_l("person"),
+    title=_l("Persons"),
     service=persons,
     form=PersonForm,
     columns=[
-        Column("case_code", "Case code", lambda r: r.case_code, Person.case_code),
-        Column("name", "Name", full_name, Person.family_name, identifying=True),
+        Column("case_code", _l("Case code"), lambda r: r.case_code, Person.case_code),
+        Column("name", _l("Name"), full_name, Person.family_name, identifying=True),
         Column(
             "name_hangul",
-            "Hangul",
+            _l("Hangul"),
             lambda r: r.name_hangul or "",
             Person.name_hangul,
             identifying=True,
         ),
-        Column("gender", "Gender", lambda r: label("gender", r.gender), Person.gender),
-        Column("birth_year", "Born", lambda r: r.birth_year or "", Person.birth_year),
-        Column("status", "Status", lambda r: label("status", r.status), Person.status),
-        Column("status_as_of", "As of", lambda r: r.status_as_of or "", Person.status_as_of),
-        Column("event", "Event", lambda r: event_label(r.event) if r.event else ""),
+        Column("gender", _l("Gender"), lambda r: label("gender", r.gender), Person.gender),
+        Column("birth_year", _l("Born"), lambda r: r.birth_year or "", Person.birth_year),
+        Column("status", _l("Status"), lambda r: label("status", r.status), Person.status),
+        Column(
+            "status_as_of", _l("As of"), lambda r: format_day(r.status_as_of), Person.status_as_of
+        ),
+        Column("event", _l("Event"), lambda r: event_label(r.event) if r.event else ""),
     ],
     scope=person_conditions,
     eager=[selectinload(Person.event).joinedload(RepatriationEvent.crossing)],
     filters=[
         Filter(
             "status",
-            "Status",
+            _l("Status"),
             lambda q, v: q.where(Person.status == v),
             lambda c: choices("status"),
         ),
         Filter(
             "gender",
-            "Gender",
+            _l("Gender"),
             lambda q, v: q.where(Person.gender == v),
             lambda c: choices("gender"),
         ),
         Filter(
             "event_id",
-            "Event",
+            _l("Event"),
             lambda q, v: q.where(Person.event_id == int(v)),
             lambda can_see: picker_choices("events", can_see),
             is_id=True,
@@ -199,23 +205,23 @@ bp = person_views.blueprint
 
 contact_kind = RecordKind(
     name="contacts",
-    singular="contact",
-    title="Contacts",
+    singular=_l("contact"),
+    title=_l("Contacts"),
     service=contacts,
     form=ContactForm,
     columns=[
-        Column("name", "Name", lambda r: r.name, Contact.name, identifying=True),
-        Column("relation", "Relation", lambda r: r.relation or "", Contact.relation),
-        Column("person", "Person", lambda r: r.person.case_code),
+        Column("name", _l("Name"), lambda r: r.name, Contact.name, identifying=True),
+        Column("relation", _l("Relation"), lambda r: r.relation or "", Contact.relation),
+        Column("person", _l("Person"), lambda r: r.person.case_code),
     ],
     label=lambda r, can_see: f"{r.name} ({r.person.case_code})",
     details=lambda r, can_see: [
-        ("Person", person_label(r.person, can_see)),
-        ("Name", r.name),
-        ("Relation", r.relation),
-        ("Where", r.location),
-        ("How to reach", r.reach),
-        ("Notes", r.notes),
+        (_l("Person"), person_label(r.person, can_see)),
+        (_l("Name"), r.name),
+        (_l("Relation"), r.relation),
+        (_l("Where"), r.location),
+        (_l("How to reach"), r.reach),
+        (_l("Notes"), r.notes),
     ],
     search=lambda q, can_see: or_(Contact.name.ilike(f"%{q}%"), Contact.relation.ilike(f"%{q}%")),
     references={"person_id": "persons"},
@@ -242,7 +248,7 @@ def add_status(record_id: int) -> Response | tuple[str, int]:
                 if key in form:
                     form[key].errors = [*form[key].errors, message]
         else:
-            flash("The status was added to the timeline.", "success")
+            flash(_("The status was added to the timeline."), "success")
             return redirect(url_for(".detail", record_id=record_id))
-    flash("The status was not added; see the messages beside the fields.", "error")
+    flash(_("The status was not added; see the messages beside the fields."), "error")
     return person_views.detail_page(person, status_form=form), 422

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from tracker.places.models import CrossingPoint, Facility
 from tracker.records import Cleaner, RecordService
 
@@ -11,7 +13,7 @@ def _clean_location(check: Cleaner) -> dict[str, Any]:
     longitude = check.number("longitude", -180, 180)
     if (latitude is None) != (longitude is None) and not check.errors:
         missing = "longitude" if longitude is None else "latitude"
-        check.error(missing, "Give both latitude and longitude, or neither.")
+        check.error(missing, _("Give both latitude and longitude, or neither."))
     return {
         "province": check.text("province", 100),
         "latitude": latitude,
@@ -38,7 +40,7 @@ class FacilityService(RecordService[Facility]):
         }
         country = cleaned["country"]
         if country and not (len(country) == 2 and country.isalpha()):
-            check.error("country", "Use a two-letter country code such as CN or KP.")
+            check.error("country", _("Use a two-letter country code such as CN or KP."))
         cleaned["country"] = country.upper() if country else None
         check.check()
         return cleaned

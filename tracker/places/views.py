@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from tracker.events.models import RepatriationEvent, event_facilities
@@ -48,39 +49,39 @@ def _events_here(where: Any) -> list[RepatriationEvent]:
 
 facility_kind = RecordKind(
     name="facilities",
-    singular="facility",
-    title="Facilities",
+    singular=_l("facility"),
+    title=_l("Facilities"),
     service=facilities,
     form=FacilityForm,
     columns=[
-        Column("name", "Name", lambda r: r.name, Facility.name),
-        Column("kind", "Kind", lambda r: label("facility_kind", r.kind), Facility.kind),
-        Column("province", "Province", lambda r: r.province or "", Facility.province),
-        Column("country", "Country", lambda r: r.country or "", Facility.country),
+        Column("name", _l("Name"), lambda r: r.name, Facility.name),
+        Column("kind", _l("Kind"), lambda r: label("facility_kind", r.kind), Facility.kind),
+        Column("province", _l("Province"), lambda r: r.province or "", Facility.province),
+        Column("country", _l("Country"), lambda r: r.country or "", Facility.country),
     ],
     filters=[
         Filter(
             "kind",
-            "Kind",
+            _l("Kind"),
             lambda q, v: q.where(Facility.kind == v),
             lambda can_see: choices("facility_kind"),
         ),
         Filter(
             "province",
-            "Province",
+            _l("Province"),
             lambda q, v: q.where(Facility.province == v),
             _provinces(Facility),
         ),
     ],
     label=lambda r, can_see: r.name,
     details=lambda r, can_see: [
-        ("Local name", r.name_local),
-        ("Other names", ", ".join(r.aliases or [])),
-        ("Kind", label("facility_kind", r.kind)),
-        ("Province", r.province),
-        ("Country", r.country),
-        ("Coordinates", _coordinates(r)),
-        ("Notes", r.notes),
+        (_l("Local name"), r.name_local),
+        (_l("Other names"), ", ".join(r.aliases or [])),
+        (_l("Kind"), label("facility_kind", r.kind)),
+        (_l("Province"), r.province),
+        (_l("Country"), r.country),
+        (_l("Coordinates"), _coordinates(r)),
+        (_l("Notes"), r.notes),
     ],
     search=_name_search(Facility),
     rank=lambda q, can_see, within: search_places(Facility, q, within),
@@ -98,32 +99,34 @@ facility_kind = RecordKind(
 
 crossing_kind = RecordKind(
     name="crossings",
-    singular="crossing point",
-    title="Crossing points",
+    singular=_l("crossing point"),
+    title=_l("Crossing points"),
     service=crossings,
     form=CrossingForm,
     columns=[
-        Column("name", "Name", lambda r: r.name, CrossingPoint.name),
-        Column("cn_side", "Chinese side", lambda r: r.cn_side or "", CrossingPoint.cn_side),
-        Column("kp_side", "North Korean side", lambda r: r.kp_side or "", CrossingPoint.kp_side),
-        Column("province", "Province", lambda r: r.province or "", CrossingPoint.province),
+        Column("name", _l("Name"), lambda r: r.name, CrossingPoint.name),
+        Column("cn_side", _l("Chinese side"), lambda r: r.cn_side or "", CrossingPoint.cn_side),
+        Column(
+            "kp_side", _l("North Korean side"), lambda r: r.kp_side or "", CrossingPoint.kp_side
+        ),
+        Column("province", _l("Province"), lambda r: r.province or "", CrossingPoint.province),
     ],
     filters=[
         Filter(
             "province",
-            "Province",
+            _l("Province"),
             lambda q, v: q.where(CrossingPoint.province == v),
             _provinces(CrossingPoint),
         ),
     ],
     label=lambda r, can_see: r.name,
     details=lambda r, can_see: [
-        ("Other names", ", ".join(r.aliases or [])),
-        ("Chinese side", r.cn_side),
-        ("North Korean side", r.kp_side),
-        ("Province", r.province),
-        ("Coordinates", _coordinates(r)),
-        ("Notes", r.notes),
+        (_l("Other names"), ", ".join(r.aliases or [])),
+        (_l("Chinese side"), r.cn_side),
+        (_l("North Korean side"), r.kp_side),
+        (_l("Province"), r.province),
+        (_l("Coordinates"), _coordinates(r)),
+        (_l("Notes"), r.notes),
     ],
     search=_name_search(CrossingPoint),
     rank=lambda q, can_see, within: search_places(CrossingPoint, q, within),

@@ -5,6 +5,7 @@ the researcher's "different people", remembered so a pair is never suggested aga
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
@@ -74,26 +75,32 @@ def duplicate_candidates(actor: Any, limit: int = 50, batch: int | None = None) 
 
 def _candidate(first: Person, second: Person) -> Candidate:
     name = max(
-        (reading_similarity(x, y) for _, x in person_forms(first) for _, y in person_forms(second)),
+        (
+            reading_similarity(x, y)
+            for _kx, x in person_forms(first)
+            for _ky, y in person_forms(second)
+        ),
         default=0.0,
     )
-    score, reasons = 100 * name, [f"names {round(100 * name)}% alike"]
+    score, reasons = 100 * name, [_("names %(score)s%% alike", score=round(100 * name))]
     if first.birth_year and second.birth_year:
         apart = abs(first.birth_year - second.birth_year)
         score += 5 if apart <= 2 else (-20 if apart > 5 else 0)
-        reasons.append("born within 2 years" if apart <= 2 else f"born {apart} years apart")
+        reasons.append(
+            _("born within 2 years") if apart <= 2 else _("born %(years)s years apart", years=apart)
+        )
     if first.origin_region and first.origin_region == second.origin_region:
         score += 3
-        reasons.append("same region of origin")
+        reasons.append(_("same region of origin"))
     if first.event_id and first.event_id == second.event_id:
         score += 5
-        reasons.append("same repatriation event")
+        reasons.append(_("same repatriation event"))
     shared = {d.facility_id for d in first.detentions if d.deleted_at is None} & {
         d.facility_id for d in second.detentions if d.deleted_at is None
     }
     if shared:
         score += 3
-        reasons.append("held in the same facility")
+        reasons.append(_("held in the same facility"))
     return Candidate(first, second, max(0, min(100, round(score))), reasons)
 
 
@@ -105,7 +112,7 @@ def mark_different(actor: Any, first_id: int, second_id: int) -> DistinctPersons
         select(Person.id).where(Person.id.in_([low, high]), Person.deleted_at.is_(None))
     ).scalars()
     if low == high or set(live) != {low, high}:
-        raise ValidationFailed("Choose two different persons from the list.", {})
+        raise ValidationFailed(_("Choose two different persons from the list."), {})
     existing = db.session.execute(
         select(DistinctPersons).where(
             DistinctPersons.person_a_id == low, DistinctPersons.person_b_id == high
@@ -131,4 +138,4 @@ def mark_different(actor: Any, first_id: int, second_id: int) -> DistinctPersons
 
 def _check(actor: Any) -> None:
     if not can_view_identity(actor) or getattr(actor, "role", None) not in ("admin", "researcher"):
-        raise PermissionDenied("Only researchers and admins review duplicates.")
+        raise PermissionDenied(_("Only researchers and admins review duplicates."))

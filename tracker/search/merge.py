@@ -6,6 +6,7 @@ One audit entry holds everything needed to undo it exactly."""
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.audit import services as audit
@@ -68,7 +69,7 @@ def merge(
     _check(actor)
     check_can_edit(actor)
     if survivor.id == other.id or survivor.deleted_at or other.deleted_at:
-        raise ValidationFailed("Choose two different persons that are not in the Trash.", {})
+        raise ValidationFailed(_("Choose two different persons that are not in the Trash."), {})
     check_version(survivor, versions[0])
     check_version(other, versions[1])
     before = {"survivor": _state(survivor), "other": _state(other)}
@@ -124,18 +125,21 @@ def undo_merge(actor: Any, entry_id: int) -> tuple[Person, Person]:
     check_can_edit(actor)
     entry = db.session.get(AuditEntry, entry_id)
     if entry is None or entry.action != "person.merge" or not entry.changes:
-        raise NotFound("There is no such merge.")
+        raise NotFound(_("There is no such merge."))
     survivor = db.session.get(Person, entry.entity_id)
     other = db.session.get(Person, entry.changes["merged_id"])
     if survivor is None or other is None or other.merged_into_id != survivor.id:
-        raise ValidationFailed("This merge was already undone.", {})
+        raise ValidationFailed(_("This merge was already undone."), {})
     merged_version = entry.changes.get("survivor_version")
     if merged_version is not None and survivor.version != merged_version:
         # Undoing puts the survivor's fields back as they were before the merge, which would
         # silently discard whatever was recorded on it since.
         raise Conflict(
-            f"{survivor.case_code} was edited after the merge; undoing it would discard those "
-            "edits. Revert them in its history first, or separate the records by hand."
+            _(
+                "%(code)s was edited after the merge; undoing it would discard those edits. "
+                "Revert them in its history first, or separate the records by hand.",
+                code=survivor.case_code,
+            )
         )
     for name, model in MOVED.items():
         ids = entry.changes["moved"].get(name) or []

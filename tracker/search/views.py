@@ -4,6 +4,7 @@ Only for roles that see identities (names are searched), and only by POST, so a 
 lands in a URL, a server log or the browser history."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -58,14 +59,14 @@ def different() -> Response:
     first, second = parse_id(request.form.get("first")), parse_id(request.form.get("second"))
     try:
         if first is None or second is None:
-            raise ValidationFailed("Choose two different persons from the list.", {})
+            raise ValidationFailed(_("Choose two different persons from the list."), {})
         mark_different(current_user, first, second)
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash("Noted: these are different people. They will not be suggested again.", "success")
+        flash(_("Noted: these are different people. They will not be suggested again."), "success")
     return redirect(url_for(".duplicates"))
 
 
@@ -99,15 +100,30 @@ def merge_pair() -> tuple[str, int] | Response:
             survivor, other = _pair()
             choices = conflicts(survivor, other)
             flash(
-                "Someone changed one of these records since you opened this page. "
-                "Here are their current values: choose again.",
+                _(
+                    "Someone changed one of these records since you opened this page. "
+                    "Here are their current values: choose again."
+                ),
                 "error",
             )
             status = 409
         else:
-            flash(f"{other.case_code} was merged into {survivor.case_code}.", "success")
+            flash(
+                _(
+                    "%(other)s was merged into %(survivor)s.",
+                    other=other.case_code,
+                    survivor=survivor.case_code,
+                ),
+                "success",
+            )
             return redirect(url_for(".merged", entry_id=entry.id))
-    page = render_template("search/merge.html", survivor=survivor, other=other, choices=choices)
+    page = render_template(
+        "search/merge.html",
+        survivor=survivor,
+        other=other,
+        choices=choices,
+        labels=KINDS["persons"].field_labels(),
+    )
     log_identity_view(current_user, [survivor.id, other.id], "merge")
     db.session.commit()
     return page, status
@@ -135,5 +151,8 @@ def undo(entry_id: int) -> Response:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".merged", entry_id=entry_id))
-    flash(f"The merge was undone: {other.case_code} is its own record again.", "success")
+    flash(
+        _("The merge was undone: %(code)s is its own record again.", code=other.case_code),
+        "success",
+    )
     return redirect(url_for("persons.detail", record_id=survivor.id))

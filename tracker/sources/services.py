@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker.accounts.permissions import can_view_identity
 from tracker.audit import services as audit
@@ -17,21 +19,27 @@ from tracker.sources.models import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sourc
 
 # The Admiralty (NATO) grading: how reliable the source is, how credible the information.
 RELIABILITY_MEANINGS = {
-    "A": "Completely reliable",
-    "B": "Usually reliable",
-    "C": "Fairly reliable",
-    "D": "Not usually reliable",
-    "E": "Unreliable",
-    "F": "Reliability cannot be judged",
+    "A": _l("Completely reliable"),
+    "B": _l("Usually reliable"),
+    "C": _l("Fairly reliable"),
+    "D": _l("Not usually reliable"),
+    "E": _l("Unreliable"),
+    "F": _l("Reliability cannot be judged"),
 }
 CREDIBILITY_MEANINGS = {
-    1: "Confirmed by other sources",
-    2: "Probably true",
-    3: "Possibly true",
-    4: "Doubtful",
-    5: "Improbable",
-    6: "Truth cannot be judged",
+    1: _l("Confirmed by other sources"),
+    2: _l("Probably true"),
+    3: _l("Possibly true"),
+    4: _l("Doubtful"),
+    5: _l("Improbable"),
+    6: _l("Truth cannot be judged"),
 }
+
+
+def graded(grade: Any, meaning: Any) -> Any:
+    """A grade with its meaning, "B – Usually reliable", read in the page's language."""
+    return _l("%(grade)s – %(meaning)s", grade=grade, meaning=meaning)
+
 
 # Attached files are recognised by their first bytes, never by their name or the browser's word.
 FILE_SIGNATURES: list[tuple[bytes, int, str]] = [
@@ -42,7 +50,7 @@ FILE_SIGNATURES: list[tuple[bytes, int, str]] = [
     (b"GIF89a", 0, "image/gif"),
     (b"WEBP", 8, "image/webp"),
 ]
-ALLOWED_FILE_TYPES = "PDF, PNG, JPEG, GIF, WebP or plain text"
+ALLOWED_FILE_TYPES = _l("PDF, PNG, JPEG, GIF, WebP or plain text")
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -68,12 +76,12 @@ class SourceService(RecordService[Source]):
         if cleaned["reliability"] is not None:
             cleaned["reliability"] = cleaned["reliability"].upper()
             if cleaned["reliability"] not in RELIABILITY_GRADES:
-                check.error("reliability", "Choose a grade from A to F.")
+                check.error("reliability", _("Choose a grade from A to F."))
         if cleaned["credibility"] is not None and cleaned["credibility"] not in CREDIBILITY_GRADES:
-            check.error("credibility", "Choose a grade from 1 to 6.")
+            check.error("credibility", _("Choose a grade from 1 to 6."))
         url = cleaned["url"]
         if url and not url.lower().startswith(("http://", "https://")):
-            check.error("url", "Give a web address starting with http:// or https://.")
+            check.error("url", _("Give a web address starting with http:// or https://."))
         check.check()
         return cleaned
 
@@ -130,17 +138,17 @@ def attach_file(actor: Any, source: Source, filename: str | None, stream: IO[byt
             while chunk := stream.read(64 * 1024):
                 size += len(chunk)
                 if size > limit:
-                    message = f"The file is larger than {limit // (1024 * 1024)} MB."
+                    message = _("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))
                     raise ValidationFailed(message, {"file": message})
                 if len(head) < 512:
                     head += chunk[: 512 - len(head)]
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise ValidationFailed("The file is empty.", {"file": "The file is empty."})
+            raise ValidationFailed(_("The file is empty."), {"file": _("The file is empty.")})
         content_type = sniff_content_type(head)
         if content_type is None:
-            message = f"Attach a {ALLOWED_FILE_TYPES} file."
+            message = _("Attach a %(types)s file.", types=ALLOWED_FILE_TYPES)
             raise ValidationFailed(message, {"file": message})
         sha256 = digest.hexdigest()
         target = folder / sha256[:2] / sha256
@@ -167,10 +175,10 @@ def attach_file(actor: Any, source: Source, filename: str | None, stream: IO[byt
 def file_for_download(actor: Any, source: Source, file_id: int) -> SourceFile:
     """A file of this source for a user allowed to read it; the download is audited."""
     if not can_view_identity(actor):
-        raise PermissionDenied("Your role may not download attached files.")
+        raise PermissionDenied(_("Your role may not download attached files."))
     attached = db.session.get(SourceFile, file_id)
     if attached is None or attached.source_id != source.id or attached.deleted_at is not None:
-        raise NotFound("There is no such file.")
+        raise NotFound(_("There is no such file."))
     audit.record(actor, "file.download", source, {"file_id": attached.id})
     return attached
 
@@ -183,5 +191,5 @@ def live_files(source: Source) -> list[SourceFile]:
 def source_label(source: Source, can_see: bool) -> str:
     """A source's name; a confidential one is only a number to those who may not see it."""
     if source.confidential and not can_see:
-        return f"Confidential source #{source.id}"
+        return _("Confidential source #%(id)s", id=source.id)
     return source.title

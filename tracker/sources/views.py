@@ -3,6 +3,8 @@
 from typing import Any
 
 from flask import abort, flash, redirect, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
 from werkzeug.wrappers import Response
@@ -11,6 +13,7 @@ from tracker.accounts.permissions import can_edit_records, can_view_identity
 from tracker.events.models import EventSource, RepatriationEvent
 from tracker.exceptions import NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import format_day
 from tracker.records import live_records
 from tracker.sources.forms import SourceFileForm, SourceForm
 from tracker.sources.models import Source
@@ -19,6 +22,7 @@ from tracker.sources.services import (
     RELIABILITY_MEANINGS,
     attach_file,
     file_for_download,
+    graded,
     live_files,
     source_label,
     sources,
@@ -37,8 +41,8 @@ def grade(source: Source) -> str:
         return ""
     code = f"{source.reliability or '?'}{source.credibility or '?'}"
     meanings = [
-        RELIABILITY_MEANINGS.get(source.reliability or "", "reliability not graded"),
-        CREDIBILITY_MEANINGS.get(source.credibility or 0, "credibility not graded"),
+        RELIABILITY_MEANINGS.get(source.reliability or "", _("reliability not graded")),
+        CREDIBILITY_MEANINGS.get(source.credibility or 0, _("credibility not graded")),
     ]
     return f"{code} ({meanings[0].lower()}; {meanings[1].lower()})"
 
@@ -53,14 +57,14 @@ def _search(q: str, can_see: bool) -> Any:
 def _details(source: Source, can_see: bool) -> list[tuple[str, Any]]:
     shown = can_see or not source.confidential
     return [
-        ("Title", masked(source.title, shown)),
-        ("Kind", label("source_kind", source.kind)),
-        ("Organisation", masked(source.organisation, shown)),
-        ("Date", source.published_on.isoformat() if source.published_on else ""),
-        ("Web address", masked(source.url, shown)),
-        ("Grade", grade(source)),
-        ("Confidential", "yes" if source.confidential else "no"),
-        ("Notes", masked(source.notes, shown)),
+        (_l("Title"), masked(source.title, shown)),
+        (_l("Kind"), label("source_kind", source.kind)),
+        (_l("Organisation"), masked(source.organisation, shown)),
+        (_l("Date"), format_day(source.published_on)),
+        (_l("Web address"), masked(source.url, shown)),
+        (_l("Grade"), grade(source)),
+        (_l("Confidential"), _("yes") if source.confidential else _("no")),
+        (_l("Notes"), masked(source.notes, shown)),
     ]
 
 
@@ -83,50 +87,50 @@ def _extra(source: Source, user: Any) -> dict[str, Any]:
 
 source_kind = RecordKind(
     name="sources",
-    singular="source",
-    title="Sources",
+    singular=_l("source"),
+    title=_l("Sources"),
     service=sources,
     form=SourceForm,
     columns=[
         Column(
             "title",
-            "Title",
+            _l("Title"),
             lambda r: source_label(r, can_view_identity(current_user)),
             Source.title,
         ),
-        Column("kind", "Kind", lambda r: label("source_kind", r.kind), Source.kind),
-        Column("published_on", "Date", lambda r: r.published_on or "", Source.published_on),
+        Column("kind", _l("Kind"), lambda r: label("source_kind", r.kind), Source.kind),
+        Column("published_on", _l("Date"), lambda r: r.published_on or "", Source.published_on),
         Column(
             "grade",
-            "Grade",
+            _l("Grade"),
             lambda r: f"{r.reliability or '?'}{r.credibility or '?'}",
             Source.reliability,
         ),
         Column(
             "confidential",
-            "Confidential",
-            lambda r: "yes" if r.confidential else "",
+            _l("Confidential"),
+            lambda r: _("yes") if r.confidential else "",
             Source.confidential,
         ),
     ],
     filters=[
         Filter(
             "kind",
-            "Kind",
+            _l("Kind"),
             lambda q, v: q.where(Source.kind == v),
             lambda can_see: choices("source_kind"),
         ),
         Filter(
             "reliability",
-            "Reliability",
+            _l("Reliability"),
             lambda q, v: q.where(Source.reliability == v),
-            lambda can_see: [(g, f"{g} – {m}") for g, m in RELIABILITY_MEANINGS.items()],
+            lambda can_see: [(g, graded(g, m)) for g, m in RELIABILITY_MEANINGS.items()],
         ),
         Filter(
             "confidential",
-            "Confidential",
+            _l("Confidential"),
             lambda q, v: q.where(Source.confidential.is_(v == "yes")),
-            lambda can_see: [("yes", "Confidential only"), ("no", "Not confidential")],
+            lambda can_see: [("yes", _l("Confidential only")), ("no", _l("Not confidential"))],
         ),
     ],
     label=source_label,

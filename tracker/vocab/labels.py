@@ -1,9 +1,11 @@
-"""Display names of controlled vocabulary codes, from the vocabulary table."""
+"""Display names of controlled vocabulary codes, from the vocabulary table: the one place
+where a term gets its English or Korean name (`label_en`, `label_ko`)."""
 
 from flask import Flask, g, has_app_context
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.i18n import current_language
 from tracker.vocab.models import VocabularyTerm
 
 
@@ -19,31 +21,47 @@ def terms(vocabulary: str) -> list[VocabularyTerm]:
 
 
 def label(vocabulary: str, code: str | None) -> str:
-    """The English display name of a code (the code itself when unknown)."""
+    """The display name of a code in the page's language (the code itself when unknown)."""
     if code is None:
         return ""
     return _all_labels().get((vocabulary, code), code)
+
+
+def term_label(term: VocabularyTerm) -> str:
+    """One term's name in the page's language (English where no Korean name is given)."""
+    if current_language() == "ko" and term.label_ko:
+        return term.label_ko
+    return term.label_en
 
 
 def _all_labels() -> dict[tuple[str, str], str]:
     """Every term's label, read once per request (a list of 25 rows asks for 50 labels)."""
     if not has_app_context():
         return _read_labels()
-    if "vocabulary_labels" not in g:
-        g.vocabulary_labels = _read_labels()
-    return g.vocabulary_labels
+    key = f"vocabulary_labels_{current_language()}"
+    if key not in g:
+        setattr(g, key, _read_labels())
+    labels: dict[tuple[str, str], str] = getattr(g, key)
+    return labels
 
 
 def _read_labels() -> dict[tuple[str, str], str]:
+    korean = current_language() == "ko"
     rows = db.session.execute(
-        select(VocabularyTerm.vocabulary, VocabularyTerm.code, VocabularyTerm.label_en)
+        select(
+            VocabularyTerm.vocabulary,
+            VocabularyTerm.code,
+            VocabularyTerm.label_en,
+            VocabularyTerm.label_ko,
+        )
     )
-    return {(vocabulary, code): text for vocabulary, code, text in rows}
+    return {(voc, code): (ko if korean and ko else en) for voc, code, en, ko in rows}
 
 
 def register_template_helpers(app: Flask) -> None:
     """Make `vocab_label(vocabulary, code)` available in templates."""
     app.jinja_env.globals["vocab_label"] = label
+    app.jinja_env.globals["term_label"] = term_label
 
 
 def codes(vocabulary: str) -> set[str]:
@@ -53,4 +71,4 @@ def codes(vocabulary: str) -> set[str]:
 
 def choices(vocabulary: str) -> list[tuple[str, str]]:
     """(code, label) pairs for a select box, in display order."""
-    return [(term.code, term.label_en) for term in terms(vocabulary)]
+    return [(term.code, term_label(term)) for term in terms(vocabulary)]

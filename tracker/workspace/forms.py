@@ -5,6 +5,7 @@ import re
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -67,7 +68,7 @@ class PartialDateField(StringField):
             self.data = date(int(year), int(month or 1), int(day or 1))
             self.given = "day" if day else "month" if month else "year"
         except ValueError:
-            raise ValueError("Enter a date as YYYY-MM-DD, YYYY-MM or YYYY.") from None
+            raise ValueError(_l("Enter a date as YYYY-MM-DD, YYYY-MM or YYYY.")) from None
 
     def _value(self) -> str:
         if self.raw_data:
@@ -91,17 +92,17 @@ class LinesField(TextAreaField):
         return "\n".join(self.data or [])
 
 
-def text(label: str, max_length: int, **kwargs: Any) -> StringField:
+def text(label: Any, max_length: int, **kwargs: Any) -> StringField:
     """An optional single-line text with its length limit checked next to the field."""
-    message = f"Use at most {max_length} characters."
+    message = _l("Use at most %(max)d characters.")
     return StringField(
         label, validators=[Optional(), Length(max=max_length, message=message)], **kwargs
     )
 
 
-def long_text(label: str, max_length: int, **kwargs: Any) -> TextAreaField:
+def long_text(label: Any, max_length: int, **kwargs: Any) -> TextAreaField:
     """An optional multi-line text with its length limit."""
-    message = f"Use at most {max_length} characters."
+    message = _l("Use at most %(max)d characters.")
     validators = [Optional(), Length(max=max_length, message=message)]
     return TextAreaField(label, validators=validators, **kwargs)
 

@@ -3,15 +3,17 @@ value itself never reaches their browser."""
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 
 class Masked:
-    """Renders as "hidden"; carries nothing of the value it replaces."""
+    """Renders as "hidden" (in the page's language); carries nothing of the value it replaces."""
 
     def __str__(self) -> str:
-        return "hidden"
+        return _("hidden")
 
     def __html__(self) -> str:
-        return '<span class="masked">hidden</span>'
+        return f'<span class="masked">{_("hidden")}</span>'
 
 
 MASKED = Masked()

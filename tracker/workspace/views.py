@@ -5,6 +5,7 @@ service, commit, redirect; the rules are in the services."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from types import FunctionType
 from typing import Any
 
@@ -18,6 +19,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from sqlalchemy import Select, case, func, select
 from werkzeug.wrappers import Response
@@ -34,7 +38,13 @@ from tracker.search.services import CANDIDATES
 from tracker.security.converters import parse_id
 from tracker.vocab.labels import choices as vocabulary_choices
 from tracker.vocab.labels import label as vocabulary_label
-from tracker.workspace.forms import MultiPickerField, PickerField, RecordForm, VocabularyField
+from tracker.workspace.forms import (
+    ChoiceField,
+    MultiPickerField,
+    PickerField,
+    RecordForm,
+    VocabularyField,
+)
 from tracker.workspace.masking import MASKED, masked
 
 PAGE_SIZE = 25
@@ -47,7 +57,7 @@ class Column:
     """A list column: how to show it, how to sort by it, whether it identifies someone."""
 
     key: str
-    label: str
+    label: Any  # lazy_gettext: read in the page's language
     value: Callable[[Any], Any]
     sort: Any = None
     identifying: bool = False
@@ -58,7 +68,7 @@ class Filter:
     """A list filter: a select (choices for this viewer) or a date, and how it narrows."""
 
     key: str
-    label: str
+    label: Any  # lazy_gettext
     apply: Callable[[Select[Any], Any], Select[Any]]
     choices: Callable[[bool], list[tuple[str, str]]] | None = None
     is_date: bool = False
@@ -70,8 +80,8 @@ class RecordKind:
     """Everything the shared views need to know about one kind of record."""
 
     name: str  # the URL and blueprint name: "facilities"
-    singular: str  # "facility"
-    title: str  # "Facilities"
+    singular: Any  # "facility" (lazy_gettext: in the page's language; the API reads English)
+    title: Any  # "Facilities"
     service: RecordService[Any]
     form: type[RecordForm]
     columns: list[Column]
@@ -114,12 +124,31 @@ class RecordKind:
             unbound = getattr(self.form, name, None)
             if isinstance(unbound, UnboundField):
                 label = unbound.kwargs.get("label") or (unbound.args[:1] or [None])[0]
-                if isinstance(label, str):
-                    labels[name] = label
-        return labels
+                if isinstance(label, str | LazyString):
+                    labels[name] = str(label)
+        return {**{k: str(v) for k, v in HISTORY_LABELS.items()}, **labels}
+
+    def value_labels(self) -> dict[str, Callable[[Any], Any]]:
+        """How a field's stored code reads: a vocabulary term or a fixed choice by its label
+        (the same for every request: the labels are looked up, or lazy, when called)."""
+        cached = _VALUE_LABELS.get(self.name)
+        if cached is not None:
+            return cached
+        found: dict[str, Callable[[Any], Any]] = {"status": lambda v: vocabulary_label("status", v)}
+        for name in dir(self.form):
+            unbound = getattr(self.form, name, None)
+            if not isinstance(unbound, UnboundField) or len(unbound.args) < 2:
+                continue
+            if issubclass(unbound.field_class, VocabularyField):
+                found[name] = partial(vocabulary_label, unbound.args[1])
+            elif issubclass(unbound.field_class, ChoiceField):
+                found[name] = partial(_option_label, dict(unbound.args[1]))
+        _VALUE_LABELS[self.name] = found
+        return found
 
 
 KINDS: dict[str, RecordKind] = {}
+_VALUE_LABELS: dict[str, dict[str, Callable[[Any], Any]]] = {}
 
 
 def viewer_sees_identity() -> bool:
@@ -205,7 +234,7 @@ def fill_choices(form: Any, can_see: bool) -> None:
             item.choices = vocabulary_choices(item.vocabulary)
             keep_current(item, can_see)
         elif isinstance(item, MultiPickerField | PickerField):
-            empty = [] if isinstance(item, MultiPickerField) else [("", "— choose —")]
+            empty = [] if isinstance(item, MultiPickerField) else [("", _("— choose —"))]
             item.choices = [*empty, *picker_choices(item.picker, can_see)]
             keep_current(item, can_see)
         elif hasattr(item, "entries"):
@@ -227,7 +256,7 @@ def keep_current(item: Any, can_see: bool) -> None:
             name = reference_label(item.picker, value, can_see)
         else:
             continue  # not a record id at all: the service will say so
-        item.choices.append((str(value), f"{name} (no longer listed)"))
+        item.choices.append((str(value), _("%(name)s (no longer listed)", name=name)))
 
 
 def form_data(value: Any) -> Any:
@@ -261,6 +290,9 @@ def format_value(kind: RecordKind, key: str, value: Any, can_see: bool) -> Any:
         if isinstance(value, list):
             return ", ".join(reference_label(kind.references[key], v, can_see) for v in value)
         return reference_label(kind.references[key], value, can_see)
+    labelled = kind.value_labels().get(key)
+    if labelled is not None and isinstance(value, str) and value:
+        return labelled(value)
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
             return "; ".join(_row_text(kind, row, can_see) for row in value)
@@ -270,9 +302,9 @@ def format_value(kind: RecordKind, key: str, value: Any, can_see: bool) -> Any:
     if value is None or value == "":
         return "—"
     if value is True:
-        return "yes"
+        return _("yes")
     if value is False:
-        return "no"
+        return _("no")
     return value
 
 
@@ -284,18 +316,41 @@ def _row_text(kind: RecordKind, row: dict[str, Any], can_see: bool) -> str:
             continue
         if key.endswith("_id"):
             value = reference_label(kind.references.get(key, ""), value, can_see)
-        parts.append(f"{key.removesuffix('_id').replace('_', ' ')}: {value}")
+        elif key == "status":
+            value = vocabulary_label("status", value)
+        name = HISTORY_LABELS.get(key) or key.removesuffix("_id").replace("_", " ")
+        parts.append(f"{name}: {value}")
     return ", ".join(parts)
 
 
 ACTION_LABELS = {
-    "create": "Created",
-    "update": "Edited",
-    "delete": "Moved to the Trash",
-    "restore": "Restored from the Trash",
-    "revert": "Earlier version restored",
-    "status.add": "Status added",
-    "file.add": "File attached",
+    "create": _l("Created"),
+    "update": _l("Edited"),
+    "delete": _l("Moved to the Trash"),
+    "restore": _l("Restored from the Trash"),
+    "revert": _l("Earlier version restored"),
+    "status.add": _l("Status added"),
+    "file.add": _l("File attached"),
+}
+
+# Names in the history of fields that are not on the form, or are inside its rows.
+HISTORY_LABELS = {
+    "case_code": _l("Case code"),
+    "status": _l("Status"),
+    "status_as_of": _l("Status as of"),
+    "status_record": _l("Status record"),
+    "as_of": _l("As of"),
+    "source_id": _l("Source"),
+    "people_min": _l("Says at least"),
+    "people_max": _l("Says at most"),
+    "quote": _l("Quote"),
+    "page_ref": _l("Page or timestamp"),
+    "facility_id": _l("Facility"),
+    "date_from": _l("From"),
+    "date_to": _l("To"),
+    "note": _l("Note"),
+    "file": _l("File"),
+    "person_id": _l("Person"),
 }
 
 HIDDEN_IN_HISTORY = {"id", "deleted_at", "deleted_by_id"}
@@ -332,7 +387,7 @@ def history_rows(kind: RecordKind, record: Any, can_see: bool) -> list[dict[str,
         rows.append(
             {
                 "entry": entry,
-                "actor": entry.actor.email if entry.actor else "system",
+                "actor": entry.actor.email if entry.actor else _("system"),
                 "action": ACTION_LABELS.get(entry.action, entry.action),
                 "changes": changes,
                 "revertable": position > 0 and entry.action in ("create", "update", "revert"),
@@ -367,7 +422,7 @@ def list_query(kind: RecordKind, params: Any, can_see: bool, post_search: bool) 
     sortable = {c.key: c for c in columns if c.sort is not None}
     sort, direction = params.get("sort"), params.get("dir")
     if params.get("order"):  # a column heading was pressed: "name:desc"
-        sort, _, direction = params["order"].partition(":")
+        sort, _colon, direction = params["order"].partition(":")
     sort = sort if sort in sortable else kind.default_sort
     descending = direction == "desc"
     query = select(kind.model).where(kind.model.deleted_at.is_(None))
@@ -381,15 +436,15 @@ def list_query(kind: RecordKind, params: Any, can_see: bool, post_search: bool) 
             try:
                 parsed: Any = date.fromisoformat(value)
             except ValueError:
-                problems[item.key] = f"{item.label}: enter a date as YYYY-MM-DD."
+                problems[item.key] = _("%(filter)s: enter a date as YYYY-MM-DD.", filter=item.label)
                 continue
         elif item.is_id:
             parsed = parse_id(value)
             if parsed is None:
-                problems[item.key] = f"{item.label}: enter a record number."
+                problems[item.key] = _("%(filter)s: enter a record number.", filter=item.label)
                 continue
         else:
-            allowed = {code for code, _ in (item.choices(can_see) if item.choices else [])}
+            allowed = {code for code, _label in (item.choices(can_see) if item.choices else [])}
             if value not in allowed:
                 continue
             parsed = value
@@ -476,7 +531,7 @@ class RecordViews:
             pages = max(1, -(-total // PAGE_SIZE))
             page = min(max(_int(params.get("page"), 1), 1), pages)
             start = (page - 1) * PAGE_SIZE
-            records = [record for record, _ in ranked[start : start + PAGE_SIZE]]
+            records = [record for record, _match in ranked[start : start + PAGE_SIZE]]
         else:
             counted = query.order_by(None).subquery()
             total = db.session.execute(select(func.count()).select_from(counted)).scalar_one()
@@ -544,7 +599,7 @@ class RecordViews:
     def detail(self, record_id: int) -> str | Response:
         target = self.kind.service.forwarded(record_id)
         if target is not None:
-            flash(f"That {self.kind.singular} was merged into this one.", "success")
+            flash(_("That %(kind)s was merged into this one.", kind=self.kind.singular), "success")
             return redirect(url_for(".detail", record_id=target))
         return self.detail_page(self.load(record_id))
 
@@ -579,7 +634,7 @@ class RecordViews:
             except ValidationFailed as error:
                 db.session.rollback()
                 return self.form_page(form, None, error), 422
-            flash(f"The {self.kind.singular} was saved.", "success")
+            flash(_("The %(kind)s was saved.", kind=self.kind.singular), "success")
             return redirect(url_for(".detail", record_id=record.id))
         status = 422 if form.is_submitted() else 200
         return self.form_page(form, None), status
@@ -607,12 +662,14 @@ class RecordViews:
         except ValidationFailed as error:
             db.session.rollback()
             return self.form_page(form, self.load(record_id), error), 422
-        flash(f"The {kind.singular} was saved.", "success")
+        flash(_("The %(kind)s was saved.", kind=kind.singular), "success")
         return redirect(url_for(".detail", record_id=record.id))
 
     def in_trash(self, record: Any) -> Response:
         """A deleted record is changed only after it is restored (nothing happens in the Trash)."""
-        message = f"This {self.kind.singular} is in the Trash. Restore it before editing it."
+        message = _(
+            "This %(kind)s is in the Trash. Restore it before editing it.", kind=self.kind.singular
+        )
         flash(message, "error")
         return redirect(url_for(".detail", record_id=record.id))
 
@@ -622,7 +679,7 @@ class RecordViews:
         if error is not None and not form.set_errors(error.fields):
             flash(error.message, "error")
         elif error is not None:
-            flash("The form has errors; see the messages beside the fields.", "error")
+            flash(_("The form has errors; see the messages beside the fields."), "error")
         return render_template(
             "records/form.html",
             kind=self.kind,
@@ -669,7 +726,11 @@ class RecordViews:
         self.kind.service.delete(current_user, record)
         db.session.commit()
         flash(
-            f"The {self.kind.singular} was moved to the Trash. You can restore it there.", "success"
+            _(
+                "The %(kind)s was moved to the Trash. You can restore it there.",
+                kind=self.kind.singular,
+            ),
+            "success",
         )
         return redirect(url_for(".index"))
 
@@ -683,7 +744,7 @@ class RecordViews:
             db.session.rollback()
             flash(error.message, "error")
             return redirect(url_for(".detail", record_id=record.id))
-        flash(f"The {self.kind.singular} was restored.", "success")
+        flash(_("The %(kind)s was restored.", kind=self.kind.singular), "success")
         return redirect(url_for(".detail", record_id=record.id))
 
     def revert(self, record_id: int, entry_id: int) -> Response | str | tuple[str, int]:
@@ -697,17 +758,27 @@ class RecordViews:
             db.session.commit()
         except Conflict:
             db.session.rollback()
-            flash("Someone else changed this record meanwhile. Look at the history again.", "error")
+            flash(
+                _("Someone else changed this record meanwhile. Look at the history again."),
+                "error",
+            )
         except NotFound:
             db.session.rollback()
             abort(404)
         except ValidationFailed as error:
             db.session.rollback()
             reasons = "; ".join(error.fields.values())
-            flash(f"That version cannot be restored as it is: {reasons}", "error")
+            flash(
+                _("That version cannot be restored as it is: %(reasons)s", reasons=reasons), "error"
+            )
         else:
-            flash("The earlier version was restored; the change is in the history.", "success")
+            flash(_("The earlier version was restored; the change is in the history."), "success")
         return redirect(url_for(".detail", record_id=record_id))
+
+
+def _option_label(options: dict[str, Any], value: Any) -> Any:
+    """A fixed choice's label (the value itself when it is not one of the options)."""
+    return options.get(value, value)
 
 
 def _lookup_item(label: str, record_id: int, match: Match) -> dict[str, Any]:
