@@ -59,6 +59,9 @@ def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
     top = max([_weight(row) for _, rows in wanted.values() for row in rows] + [1])
     placed: list[Marker] = []
     missing: list[str] = []
+    # Translated once, filled in for each of the hundreds of markers (no variables: the
+    # catalogue's text itself, placeholders and all).
+    described = _("%(name)s: reported %(reported)s, documented %(documented)s")
     for kind, (model, rows) in wanted.items():
         by_id = {row.key: row for row in rows}
         if not by_id:
@@ -71,12 +74,11 @@ def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
                 missing.append(row.name)
                 continue
             radius = 4 + (MAX_RADIUS - 4) * math.sqrt(_weight(row) / top)
-            text = _(
-                "%(name)s: reported %(reported)s, documented %(documented)s",
-                name=row.name,
-                reported=row.reported.label,
-                documented=row.persons,
-            )
+            text = described % {
+                "name": row.name,
+                "reported": row.reported.label,
+                "documented": row.persons,
+            }
             placed.append(Marker(kind, id_, row.name, point[0], point[1], radius, text))
     placed.sort(key=lambda marker: -marker.radius)  # small ones drawn last, on top
     return placed, sorted(missing)

@@ -78,6 +78,24 @@ def list_url(path: str, query: dict) -> str:
     return path + ("?" + "&".join(pairs) if pairs else "")
 
 
+@bp.app_template_global()
+def links_by(query: dict, key: str) -> dict[str, str]:
+    """The links behind one table's numbers, each ending where a row's `key` value goes
+    (events, persons, vanished persons): the filters are encoded once per table, not once
+    for each of the hundreds of cells a filtered dashboard links."""
+    rest = {name: value for name, value in query.items() if name != key}
+
+    def ending_in_key(path: str, extra: dict) -> str:
+        url = list_url(path, rest | extra)
+        return url + ("&" if "?" in url else "?") + urlencode({key: ""})
+
+    return {
+        "events": ending_in_key("/events", {}),
+        "persons": ending_in_key("/persons", {}),
+        "vanished": ending_in_key("/persons", {"status": "vanished"}),
+    }
+
+
 @functools.lru_cache(maxsize=4096)
 def _encoded(key: str, value: str) -> str:
     """One `key=value` of a query string. A filtered dashboard links every number to its list,
