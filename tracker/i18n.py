@@ -13,8 +13,8 @@ from typing import Any
 from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask import Flask, g, has_request_context, request
+from flask_babel import Babel, get_locale, get_translations
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_decimal as babel_format_decimal
 from flask_babel import lazy_gettext as _l
@@ -113,12 +113,31 @@ def format_day(value: date | None, precision: str = "day") -> str:
     return format_skeleton(skeleton, value, locale=get_locale())
 
 
+def _remembered_gettext(message: str) -> str:
+    """Templates' gettext, remembered for the rest of the request in its locale: a dashboard
+    asks for the same few texts hundreds of times, and each Flask-Babel look-up walks the
+    request context for the domain, the locale and the translations again."""
+    memo: dict[tuple[str, Any], str] = g.setdefault("_translated", {})
+    key = (message, get_locale())
+    text = memo.get(key)
+    if text is None:
+        text = memo[key] = get_translations().ugettext(message)
+    return text
+
+
+def _templates_ngettext(singular: str, plural: str, number: int) -> str:
+    return get_translations().ungettext(singular, plural, number)  # type: ignore[no-any-return]
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel with compiled catalogues, and give templates the helpers."""
     target = Path(app.instance_path) / "translations"
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compile_catalogues(target))
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        _remembered_gettext, _templates_ngettext, newstyle=True
+    )
     app.jinja_env.globals.update(
         languages=LANGUAGES,
         current_language=current_language,
