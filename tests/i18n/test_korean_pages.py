@@ -211,3 +211,20 @@ def test_form_errors_including_the_built_in_validators_are_korean(korean_world, 
     assert response.status_code == 422
     assert "이 항목은 필수입니다." in page  # WTForms' own DataRequired, from its Korean catalogue
     assert not visible_words(page) - ALLOWED
+
+
+@pytest.mark.parametrize("role", ["admin", "analyst"])
+def test_a_dashboard_without_documented_persons_reads_in_korean_too(app, client, login_as, role):
+    """The empty states (events reported, no person documented yet) are interface text too."""
+    from tracker.sample.services import load_october_2023
+
+    load_october_2023()
+    db.session.commit()
+    login_as(role)
+    page = client.get("/?from=2023-10-01&to=2023-10-31", headers=KOREAN).get_data(as_text=True)
+    # The sample's own place names and a source's quoted claim are data, not interface.
+    figures = re.search(r'<ul class="figures">.*?</ul>', page, re.S)
+    data = visible_words(figures.group(0)) if figures else set()
+    places = {"Onsong", "Dandong", "Jilin", "Liaoning", "Changchun", "Tiebei", "Shenyang", "Prison"}
+    english = visible_words(page) - ALLOWED - data - places
+    assert not english, english
