@@ -3,7 +3,16 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, TypeDecorator
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    TypeDecorator,
+    insert,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -18,6 +27,33 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (dicts with the same keys) into a table together: on PostgreSQL by COPY, in
+    one round trip (its driver would send an executemany as one INSERT per row); elsewhere
+    as one executemany, which SQLite runs in a loop inside its C library."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    keys = list(rows[0])
+    columns = [table.c[key] for key in keys]
+    # The values as an INSERT would bind them: aware datetimes to UTC, JSON wrapped, ...
+    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(column.name) for column in columns)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    row[key] if process is None else process(row[key])
+                    for key, process in zip(keys, processors, strict=True)
+                ]
+            )
 
 
 class UTCDateTime(TypeDecorator):

@@ -7,6 +7,7 @@ once, for all of them. Services flush and audit; they never commit.
 """
 
 import calendar
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.accounts.permissions import can_edit_records
 from tracker.audit import services as audit
 from tracker.audit.models import AuditEntry
-from tracker.db import utcnow
+from tracker.db import bulk_insert, utcnow
 from tracker.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.security.converters import MAX_ID
@@ -83,8 +84,51 @@ def _stamp(actor: Any, record: Any, created: bool = False) -> None:
     record.updated_at = utcnow()
 
 
-def _plain(model: Any) -> Any:
-    return model()
+class Draft:
+    """A new record on its way to a bulk INSERT (`insert_new`): set and read like an instance
+    of its model, without the ORM's bookkeeping, which costs more than the INSERT itself when
+    an import writes thousands. Unset columns read None and collections start empty, as on a
+    new instance; `__mapper__` and `__tablename__` are the model's."""
+
+    __mapper__: ClassVar[Any]
+    __tablename__: ClassVar[str]
+    _columns: ClassVar[frozenset[str]]
+    _collections: ClassVar[tuple[str, ...]]
+
+    def __init__(self, **values: Any) -> None:
+        for key in self._collections:
+            self.__dict__[key] = []
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:  # only called for attributes never set
+        if name in self._columns:
+            return None
+        raise AttributeError(name)
+
+
+@functools.cache
+def draft_of(model: Any) -> type[Draft]:
+    """The Draft class of a model (one per model, so drafts group by kind like records do)."""
+    mapper = sa_inspect(model)
+    namespace = {
+        "__mapper__": mapper,
+        "__tablename__": model.__tablename__,
+        "_columns": frozenset(prop.key for prop in mapper.column_attrs),
+        "_collections": tuple(r.key for r in mapper.relationships if r.uselist),
+    }
+    return type(f"{model.__name__}Draft", (Draft,), namespace)
+
+
+def new_child(parent: Any, model: Any, **values: Any) -> Any:
+    """A new record for one of `parent`'s collections (a person's name key, an event's claim):
+    a Draft when the parent is one, else an instance of the model."""
+    if isinstance(parent, Draft):
+        return draft_of(model)(**values)
+    return model(**values)
+
+
+def _draft(model: Any) -> Draft:
+    return draft_of(model)()
 
 
 def _new(model: Any) -> Any:
@@ -406,35 +450,42 @@ _MISSING = object()
 
 
 def insert_new(records: list[Any]) -> None:
-    """Insert new records of one kind, and the rows in their collections (a person's name
-    keys and detentions, an event's claims and facilities), as one executemany per table.
+    """Insert new records of one kind (Drafts, or instances outside the session), and the rows
+    in their collections (a person's name keys and detentions, an event's claims and
+    facilities), as one bulk INSERT per table.
 
-    The records stay out of the session: this is the unit of work of `flush` without its
-    bookkeeping, for a bulk job that writes thousands of rows and reads them no more."""
+    This is the unit of work of `flush` without its bookkeeping, for a bulk job that writes
+    thousands of rows and reads them no more."""
     if not records:
         return
     db.session.flush()  # rows waiting in the session take their ids first
-    mapper = sa_inspect(records[0]).mapper
+    mapper = records[0].__mapper__
     table = mapper.local_table
+    id_key = table.autoincrement_column.key
     for number, record in zip(new_ids(table, len(records)), records, strict=True):
-        setattr(record, table.autoincrement_column.key, number)
+        record.__dict__[id_key] = number
     if mapper.version_id_col is not None:
         version = mapper.get_property_by_column(mapper.version_id_col).key
         for record in records:
-            setattr(record, version, 1)
+            record.__dict__[version] = 1
+    # Columns the record leaves unset take their default, on the record too, as a flush does.
+    defaults = {}
+    for prop in mapper.column_attrs:
+        default = prop.columns[0].default
+        value = None if default is None else default.arg
+        defaults[prop.key] = (prop.columns[0].key, value)
     rows = []
     for record in records:
+        values = record.__dict__
         row = {}
-        for prop in mapper.column_attrs:
-            value = record.__dict__.get(prop.key, _MISSING)
-            if value is _MISSING:  # a column default: on the record too, as a flush does
-                default = prop.columns[0].default
-                value = None if default is None else default.arg
-                value = value(None) if callable(value) else value
-                setattr(record, prop.key, value)
-            row[prop.columns[0].key] = value
+        for key, (column, default) in defaults.items():
+            value = values.get(key, _MISSING)
+            if value is _MISSING:
+                value = default(None) if callable(default) else default
+                setattr(record, key, value)
+            row[column] = value
         rows.append(row)
-    db.session.execute(insert(table), rows)
+    bulk_insert(db.session.connection(), table, rows)
     children: dict[Any, list[Any]] = {}
     for relation in mapper.relationships:
         if not relation.uselist:
@@ -455,7 +506,7 @@ def insert_new(records: list[Any]) -> None:
                         setattr(child, other.key, getattr(record, own.key))
                     children.setdefault(type(child), []).append(child)
         if links:
-            db.session.execute(insert(relation.secondary), links)
+            bulk_insert(db.session.connection(), relation.secondary, links)
     for kind in children.values():
         insert_new(kind)
 
@@ -553,9 +604,8 @@ class RecordService(Generic[T]):
 
     def insert_many(self, actor: Any, cleaned_rows: list[dict[str, Any]]) -> list[T]:
         """`create_many` for a bulk job (an import): the same records and audit entries,
-        written with one executemany per table; the records stay out of the session."""
-        # Out of the session, a record's collections are never loaded: no need for `_new`.
-        records = self._new_records(actor, cleaned_rows, _plain)
+        written with one bulk INSERT per table; the records are Drafts, never in the session."""
+        records = self._new_records(actor, cleaned_rows, _draft)
         insert_new(records)
         audit.record_many(actor, "create", [(r, {"new": self.snapshot(r)}) for r in records])
         return records

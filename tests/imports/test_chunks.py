@@ -160,3 +160,21 @@ def test_an_error_in_a_later_chunk_leaves_nothing_written(app, tmp_path, monkeyp
     db.session.rollback()  # what the CLI and the view do on any error
     assert calls["n"] == 3
     assert count(Person) == 0 and count(ImportBatch) == 0 and count(AuditEntry) == 0
+
+
+def test_cells_with_tabs_newlines_backslashes_and_null_markers_are_stored_as_written(app, tmp_path):
+    # PostgreSQL loads a chunk by COPY, whose text format gives these characters meaning.
+    awkward = ["a\tb", "line one\nline two", "C:\\path\\N", "\\N", "", "김\\.ok", "\\."]
+    rows = [
+        {"external_id": f"W{n}", "family_name": "Kim", "given_name": "Ok", "notes": note}
+        for n, note in enumerate(awkward)
+    ]
+    report = import_people(tmp_path, rows, allow_similar=True)
+    db.session.commit()
+    assert report.created == len(awkward)
+    stored = dict(db.session.execute(select(Person.external_id, Person.notes)).all())
+    assert stored == {f"W{n}": note or None for n, note in enumerate(awkward)}
+    changes = db.session.execute(
+        select(AuditEntry.changes).where(AuditEntry.action == "create")
+    ).scalars()
+    assert sorted(c["new"]["notes"] or "" for c in changes) == sorted(awkward)

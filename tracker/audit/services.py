@@ -5,10 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import insert, inspect
 
 from tracker.audit.models import AuditEntry
-from tracker.db import utcnow
+from tracker.db import bulk_insert, utcnow
 from tracker.extensions import db
 
 # While an import runs, the session carries its batch id here; every entry gets it.
@@ -29,7 +28,7 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(obj: Any) -> dict[str, Any]:
     """The record's column values as JSON-ready data, for 'old' and 'new' in the audit."""
-    mapper = inspect(obj).mapper
+    mapper = obj.__mapper__  # a model's, or a Draft's (tracker/records.py)
     return {
         column.key: _jsonable(getattr(obj, column.key))
         for column in mapper.column_attrs
@@ -89,4 +88,4 @@ def record_many(actor: Any, action: str, entries: list[tuple[Any, dict[str, Any]
     """`record` for many (record, changes) at once, as one executemany (a bulk import)."""
     if entries:
         rows = [entry_values(actor, action, obj, changes) for obj, changes in entries]
-        db.session.execute(insert(AuditEntry), rows)
+        bulk_insert(db.session.connection(), AuditEntry.__table__, rows)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from tracker.events.models import DATE_PRECISIONS, EventSource, RepatriationEven
 from tracker.extensions import db
 from tracker.i18n import format_day
 from tracker.places.models import CrossingPoint, Facility
-from tracker.records import Cleaner, RecordService, month_end
+from tracker.records import Cleaner, RecordService, month_end, new_child
 from tracker.sources.models import Source
 
 PRECISION_LABELS = {
@@ -128,7 +128,7 @@ class EventService(RecordService[RepatriationEvent]):
             if source_id not in wanted:
                 record.claims.remove(claim)
         for source_id, values in wanted.items():
-            claim = existing.get(source_id) or EventSource(source_id=source_id)
+            claim = existing.get(source_id) or new_child(record, EventSource, source_id=source_id)
             for key, value in values.items():
                 if getattr(claim, key) != value:
                     setattr(claim, key, value)

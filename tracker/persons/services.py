@@ -15,7 +15,14 @@ from tracker.exceptions import PermissionDenied
 from tracker.extensions import db
 from tracker.persons.models import CaseCodeCounter, Contact, Detention, Person, StatusRecord
 from tracker.places.models import Facility
-from tracker.records import Cleaner, RecordService, check_can_edit, check_version, flush_or_conflict
+from tracker.records import (
+    Cleaner,
+    RecordService,
+    check_can_edit,
+    check_version,
+    flush_or_conflict,
+    new_child,
+)
 from tracker.search.services import refresh_name_keys
 from tracker.sources.models import Source
 
@@ -136,7 +143,9 @@ class PersonService(RecordService[Person]):
                 detention.deleted_by_id = getattr(actor, "id", None)
         for values in remaining:
             record.detentions.append(
-                Detention(
+                new_child(
+                    record,
+                    Detention,
                     facility_id=values["facility_id"],
                     date_from=date.fromisoformat(values["date_from"])
                     if values["date_from"]

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from tracker.extensions import db
 from tracker.persons.models import Person, PersonNameKey
+from tracker.records import new_child
 from tracker.search.names import (
     Match,
     Reading,
@@ -40,7 +41,7 @@ def refresh_name_keys(person: Person) -> None:
     """Make the person's stored search keys those of the name as it now is."""
     wanted = list(iter_keys(person_forms(person)))
     if sorted(k.name_key for k in person.name_keys) != sorted(wanted):
-        person.name_keys = [PersonNameKey(name_key=key) for key in wanted]
+        person.name_keys = [new_child(person, PersonNameKey, name_key=key) for key in wanted]
 
 
 def key_prefix(column: Any, prefix: str) -> ColumnElement[bool]:
