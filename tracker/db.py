@@ -11,7 +11,6 @@ from sqlalchemy import (
     MetaData,
     Table,
     TypeDecorator,
-    insert,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -31,29 +30,28 @@ def utcnow() -> datetime:
 
 def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows (dicts with the same keys) into a table together: on PostgreSQL by COPY, in
-    one round trip (its driver would send an executemany as one INSERT per row); elsewhere
-    as one executemany, which SQLite runs in a loop inside its C library."""
+    one round trip (its driver would send an executemany as one INSERT per row); on SQLite as
+    one executemany of the driver, which loops inside SQLite's C library."""
     if not rows:
         return
     dialect = connection.dialect
-    if dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
-        return
     keys = list(rows[0])
     columns = [table.c[key] for key in keys]
-    # The values as an INSERT would bind them: aware datetimes to UTC, JSON wrapped, ...
+    # The values as SQLAlchemy would bind them: aware datetimes to UTC, JSON serialised, ...
     processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    pairs = list(zip(keys, processors, strict=True))
+    values = ([row[k] if bind is None else bind(row[k]) for k, bind in pairs] for row in rows)
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(column.name) for column in columns)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    row[key] if process is None else process(row[key])
-                    for key, process in zip(keys, processors, strict=True)
-                ]
-            )
+    if dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
+        connection.exec_driver_sql(sql, [tuple(row) for row in values])
 
 
 class UTCDateTime(TypeDecorator):

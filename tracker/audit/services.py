@@ -1,5 +1,6 @@
 """Writing the audit trail."""
 
+import functools
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,12 @@ IMPORT_BATCH_KEY = "import_batch_id"
 _UNAUDITED = {"version", "updated_at", "updated_by_id", "created_at", "created_by_id"}
 
 
+_PLAIN = (str, int, bool, float, type(None))
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -28,12 +34,13 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(obj: Any) -> dict[str, Any]:
     """The record's column values as JSON-ready data, for 'old' and 'new' in the audit."""
-    mapper = obj.__mapper__  # a model's, or a Draft's (tracker/records.py)
-    return {
-        column.key: _jsonable(getattr(obj, column.key))
-        for column in mapper.column_attrs
-        if column.key not in _UNAUDITED
-    }
+    return {key: _jsonable(getattr(obj, key)) for key in _audited_keys(obj.__mapper__)}
+
+
+@functools.cache
+def _audited_keys(mapper: Any) -> tuple[str, ...]:
+    """A model's columns that `snapshot` reads (the mapper is a model's, or a Draft's)."""
+    return tuple(c.key for c in mapper.column_attrs if c.key not in _UNAUDITED)
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

@@ -85,7 +85,7 @@ class EventService(RecordService[RepatriationEvent]):
         cleaned["crossing_id"] = check.reference(
             "crossing_id",
             CrossingPoint,
-            _("crossing point"),
+            _l("crossing point"),
             record.crossing_id if record else None,
         )
         if cleaned["crossing_id"] is None and "crossing_id" not in check.errors:
@@ -93,7 +93,7 @@ class EventService(RecordService[RepatriationEvent]):
         cleaned["facility_ids"] = check.references(
             "facility_ids",
             Facility,
-            _("facility"),
+            _l("facility"),
             [f.id for f in record.facilities] if record else [],
         )
         cleaned["people_min"], cleaned["people_max"] = clean_people(check)
@@ -159,7 +159,7 @@ events = EventService()
 
 
 def _clean_claim(check: Cleaner, prefix: str, current: list[int]) -> dict[str, Any]:
-    source_id = check.reference(prefix + "source_id", Source, _("source"), current)
+    source_id = check.reference(prefix + "source_id", Source, _l("source"), current)
     if source_id is None and prefix + "source_id" not in check.errors:
         check.error(prefix + "source_id", _("Choose the source that says this."))
     people_min, people_max = clean_people(check, prefix)

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -79,7 +80,7 @@ class PersonService(RecordService[Person]):
             "arrest_date": check.date("arrest_date"),
             "arrest_place": check.text("arrest_place", 300),
             "event_id": check.reference(
-                "event_id", RepatriationEvent, _("event"), record.event_id if record else None
+                "event_id", RepatriationEvent, _l("event"), record.event_id if record else None
             ),
             "last_seen_date": check.date("last_seen_date"),
             "last_seen_place": check.text("last_seen_place", 300),
@@ -191,7 +192,7 @@ class PersonService(RecordService[Person]):
         as_of = check.date("as_of")
         if as_of is None and "as_of" not in check.errors:
             check.error("as_of", _("Give the date this status was reported for."))
-        source_id = check.reference("source_id", Source, _("source"))
+        source_id = check.reference("source_id", Source, _l("source"))
         if source_id is None and "source_id" not in check.errors:
             check.error("source_id", _("Say which source reports this status."))
         note = check.text("note", 5_000)
@@ -268,7 +269,7 @@ class ContactService(RecordService[Contact]):
         check = Cleaner(values)
         cleaned: dict[str, Any] = {
             "person_id": check.reference(
-                "person_id", Person, _("person"), record.person_id if record else None
+                "person_id", Person, _l("person"), record.person_id if record else None
             ),
             "name": check.text("name", 200, required=True),
             "relation": check.text("relation", 100),
@@ -293,7 +294,7 @@ contacts = ContactService()
 
 
 def _clean_detention(check: Cleaner, prefix: str, current: list[int]) -> dict[str, Any]:
-    facility_id = check.reference(prefix + "facility_id", Facility, _("facility"), current)
+    facility_id = check.reference(prefix + "facility_id", Facility, _l("facility"), current)
     if facility_id is None and prefix + "facility_id" not in check.errors:
         check.error(prefix + "facility_id", _("Choose the facility."))
     date_from = check.date(prefix + "date_from")

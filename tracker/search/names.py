@@ -239,13 +239,14 @@ def sounds_key(sounds: str) -> str:
     return re.sub(r"[^a-y]", "", sounds.translate(_KEY_TABLE).lower())
 
 
-def reading_keys(reading: Reading) -> list[str]:
+@lru_cache(maxsize=4096)
+def reading_keys(reading: Reading) -> tuple[str, ...]:
     """The keys stored for one reading: family name first, and given name first."""
     family, given = sounds_key(reading.family), sounds_key(reading.given)
     keys = [family + given]
     if family and given:
         keys.append(given + family)
-    return [k for k in dict.fromkeys(keys) if k]
+    return tuple(k for k in dict.fromkeys(keys) if k)
 
 
 def query_keys(text: str) -> list[str]:

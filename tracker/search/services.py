@@ -1,6 +1,7 @@
 """Name search over persons (an indexed key lookup, then ranked by the score) and places
 (few enough to score every live one), and the upkeep of the persons' stored keys."""
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,7 +35,16 @@ def name_forms(
     family: str | None, given: str | None, hangul: str | None, aliases: list[str] | None
 ) -> list[tuple[str, Reading]]:
     """`person_forms` of a person's name values (an import row's, before it is a record)."""
-    return person_readings(family, given, [hangul, *(aliases or [])])
+    return list(_name_forms(family, given, (hangul, *(aliases or ()))))
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_forms(
+    family: str | None, given: str | None, others: tuple[str | None, ...]
+) -> tuple[tuple[str, Reading], ...]:
+    # An import reads each row's name three times (the look-alike check, the row's keys,
+    # the stored keys) and a file repeats common names: the readings are worked out once.
+    return tuple(person_readings(family, given, others))
 
 
 def refresh_name_keys(person: Person) -> None:
