@@ -257,3 +257,33 @@ def test_charts_keep_the_largest_rows_and_long_spans_by_year(app):
     assert len(drawn) == charts.CHART_ROWS
     assert "Onsong" in [row.name for row in drawn]
     assert "Crossing 00" not in [row.name for row in drawn]
+
+
+def test_a_chart_draws_each_reported_range_as_a_range_on_one_scale(app):
+    from tracker.dashboard import charts
+    from tracker.dashboard.services import Reported, Row
+
+    rows = [
+        Row(1, "Onsong", Reported(events=1, people_min=300, people_max=None), persons=40),
+        Row(2, "Dandong", Reported(events=1, people_min=150, people_max=200), persons=200),
+        Row(3, "A crossing whose name is far too long for the label", persons=7),
+    ]
+    chart = charts.layout(rows)
+    onsong, dandong, unnamed = chart.bars
+    scale = charts.PLOT_WIDTH / (300 * 1.15)  # the largest figure sets the scale
+    assert onsong.open_ended and onsong.reported == "300–?"
+    assert float(onsong.minimum_width) == pytest.approx(300 * scale, abs=0.05)
+    assert float(onsong.range_width) == charts.OPEN_END  # no maximum: an open marker
+    assert not dandong.open_ended and dandong.reported == "150–200"
+    assert float(dandong.range_x) == pytest.approx(charts.LABEL_WIDTH + 150 * scale, abs=0.05)
+    assert float(dandong.range_width) == pytest.approx(50 * scale, abs=0.1)
+    assert float(dandong.documented_width) == pytest.approx(200 * scale, abs=0.05)
+    assert unnamed.reported is None  # nothing reported: no reported bar, no "–" drawn
+    assert unnamed.label.endswith("…") and len(unnamed.label) == charts.LABEL_CHARACTERS
+    assert chart.description == (
+        "Onsong: reported 300–?, documented 40; Dandong: reported 150–200, documented 200; "
+        "A crossing whose name is far too long for the label: reported –, documented 7"
+    )
+    statuses = charts.layout(rows, show_reported=False)
+    assert all(bar.reported is None for bar in statuses.bars)
+    assert statuses.description.startswith("Onsong: documented 40;")

@@ -1,9 +1,19 @@
-"""What the charts draw: a readable subset of each table (every row stays in the table)."""
+"""What the charts draw: a readable subset of each table (every row stays in the table), laid
+out as bars whose positions the SVG template only writes down."""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
 
 from tracker.dashboard.services import Reported, Row
 
 CHART_ROWS = 15
 MONTHS_BEFORE_YEARS = 36
+LABEL_WIDTH = 170  # the rows' names, right-aligned before the bars
+PLOT_WIDTH = 440
+VALUE_ROOM = 110  # after the longest bar, for its value
+OPEN_END = 28  # the marker drawn past a minimum when no maximum is reported
+LABEL_CHARACTERS = 24
 
 
 def largest(rows: list[Row], limit: int = CHART_ROWS) -> list[Row]:
@@ -43,3 +53,100 @@ def _add(a: Reported, b: Reported) -> Reported:
         if a.people_max is None or b.people_max is None
         else a.people_max + b.people_max,
     )
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a chart, placed: x positions and widths in the SVG's units, as text."""
+
+    label: str  # the row's name, shortened to fit
+    y: int
+    reported: str | None  # the reported range's label, when the chart draws one for the row
+    reported_title: str
+    minimum_width: str  # the bar up to the reported minimum
+    open_ended: bool  # no maximum reported: an open marker instead of a range
+    range_x: str  # where the range (or the open marker) starts
+    range_width: str
+    reported_value_x: str
+    documented: int
+    documented_title: str
+    documented_y: int
+    documented_width: str
+    documented_value_x: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A whole chart: its size, its bars, and the text alternative that reads it out."""
+
+    width: int
+    height: int
+    plot_x: int  # where every bar starts; the rows' names end a little before it
+    row_height: int
+    show_reported: bool
+    bars: list[Bar]
+    description: str
+
+
+def layout(rows: list[Row], show_reported: bool = True) -> Chart:
+    """Bars for rows: the reported range drawn as a range (minimum, then up to the maximum,
+    or an open end when none is known) above the documented persons, on one shared scale."""
+    top = max(
+        [1]
+        + [
+            max(row.reported.people_max or 0, row.reported.people_min or 0, row.persons)
+            for row in rows
+        ]
+    )
+    scale = PLOT_WIDTH / (top * 1.15)  # room for the open end and the value
+    row_height = 34 if show_reported else 22
+    # Translated once per chart, filled in for each row.
+    reported_word, documented_word = _("reported %(count)s"), _("documented %(count)s")
+    reported_title, documented_title = _("Reported %(count)s"), _("Documented %(count)s")
+    bars, spoken = [], []
+    for index, row in enumerate(rows):
+        y = index * row_height + 4
+        label = row.reported.label
+        low = (row.reported.people_min or 0) * scale
+        high = None if row.reported.people_max is None else row.reported.people_max * scale
+        documented = row.persons * scale
+        drawn = show_reported and bool(row.reported.events)
+        reported_end = low + OPEN_END if high is None else high
+        bars.append(
+            Bar(
+                label=_shorten(str(row.name)),
+                y=y,
+                reported=label if drawn else None,
+                reported_title=reported_title % {"count": label},
+                minimum_width=f"{low:.1f}",
+                open_ended=high is None,
+                range_x=f"{LABEL_WIDTH + low:.1f}",
+                range_width=f"{OPEN_END if high is None else high - low:.1f}",
+                reported_value_x=f"{LABEL_WIDTH + reported_end + 4:.1f}",
+                documented=row.persons,
+                documented_title=documented_title % {"count": row.persons},
+                documented_y=y + 16 if show_reported else y,
+                documented_width=f"{documented:.1f}",
+                documented_value_x=f"{LABEL_WIDTH + documented + 4:.1f}",
+            )
+        )
+        said = documented_word % {"count": row.persons}
+        if show_reported:
+            said = reported_word % {"count": label} + ", " + said
+        spoken.append(f"{row.name}: {said}")
+    return Chart(
+        width=LABEL_WIDTH + PLOT_WIDTH + VALUE_ROOM,
+        height=len(rows) * row_height + 28,
+        plot_x=LABEL_WIDTH,
+        row_height=row_height,
+        show_reported=show_reported,
+        bars=bars,
+        description="; ".join(spoken),
+    )
+
+
+def _shorten(name: str) -> str:
+    """A name as the chart's label column fits it (the table beside it has it whole)."""
+    if len(name) <= LABEL_CHARACTERS + 5:
+        return name
+    return name[: LABEL_CHARACTERS - 1] + "…"

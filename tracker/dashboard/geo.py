@@ -8,11 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from tracker.dashboard.services import Row, Summary
-from tracker.extensions import db
-from tracker.places.models import CrossingPoint, Facility
+from tracker.dashboard.services import Place, Row, Summary
 
 OUTLINE = Path(__file__).with_name("region_outline.json")
 MAX_RADIUS = 22.0
@@ -37,13 +34,29 @@ def project(latitude: float, longitude: float) -> tuple[float, float] | None:
 
 @dataclass(frozen=True)
 class Marker:
+    """A place on the map: a square for a crossing point, a circle for a facility, sized by
+    people; positions in the outline's units, written as the SVG takes them."""
+
     kind: str  # "crossing" or "facility"
     id: int
     name: str
-    x: float
-    y: float
-    radius: float
+    x: str
+    y: str
+    radius: str
+    corner_x: str  # a crossing's square: its top-left corner and side
+    corner_y: str
+    side: str
+    label_x: str  # the name, right of the marker
+    label_y: str
     text: str
+    size: float
+
+
+def _marker(kind: str, id_: int, name: str, x: float, y: float, r: float, text: str) -> Marker:
+    return Marker(
+        kind, id_, name, f"{x:.1f}", f"{y:.1f}", f"{r:.1f}", f"{x - r:.1f}", f"{y - r:.1f}",
+        f"{2 * r:.1f}", f"{x + r + 3:.1f}", f"{y + 4:.1f}", text, r,
+    )  # fmt: skip
 
 
 def _weight(row: Row) -> int:
@@ -52,9 +65,9 @@ def _weight(row: Row) -> int:
 
 def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
     """Markers sized by people (reported minimum or documented), and the places not drawn."""
-    wanted: dict[str, tuple[Any, list[Row]]] = {
-        "crossing": (CrossingPoint, summary.by_crossing),
-        "facility": (Facility, summary.by_facility),
+    wanted: dict[str, tuple[list[Place], list[Row]]] = {
+        "crossing": (summary.crossings, summary.by_crossing),
+        "facility": (summary.facilities, summary.by_facility),
     }
     top = max([_weight(row) for _, rows in wanted.values() for row in rows] + [1])
     placed: list[Marker] = []
@@ -62,14 +75,15 @@ def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
     # Translated once, filled in for each of the hundreds of markers (no variables: the
     # catalogue's text itself, placeholders and all).
     described = _("%(name)s: reported %(reported)s, documented %(documented)s")
-    for kind, (model, rows) in wanted.items():
+    for kind, (places, rows) in wanted.items():
         by_id = {row.key: row for row in rows}
-        if not by_id:
-            continue
-        query = select(model.id, model.latitude, model.longitude).where(model.id.in_(by_id))
-        for id_, latitude, longitude in db.session.execute(query):
-            row = by_id[id_]
-            point = None if latitude is None or longitude is None else project(latitude, longitude)
+        for place in places:
+            row = by_id.get(place.id)
+            if row is None:
+                continue
+            point = None
+            if place.latitude is not None and place.longitude is not None:
+                point = project(place.latitude, place.longitude)
             if point is None:
                 missing.append(row.name)
                 continue
@@ -79,6 +93,6 @@ def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
                 "reported": row.reported.label,
                 "documented": row.persons,
             }
-            placed.append(Marker(kind, id_, row.name, point[0], point[1], radius, text))
-    placed.sort(key=lambda marker: -marker.radius)  # small ones drawn last, on top
+            placed.append(_marker(kind, place.id, row.name, *point, radius, text))
+    placed.sort(key=lambda marker: -marker.size)  # small ones drawn last, on top
     return placed, sorted(missing)

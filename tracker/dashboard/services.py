@@ -9,7 +9,7 @@ import calendar
 import functools
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, case, extract, func, literal, select
 
@@ -88,6 +88,26 @@ class Row:
         return data
 
 
+class Place(NamedTuple):
+    """A live crossing point or facility: what the filters offer and the map places."""
+
+    id: int
+    name: str
+    province: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+def live_places(model: Any) -> list[Place]:
+    """Every live crossing point (or facility), by name, in one query."""
+    query = (
+        select(model.id, model.name, model.province, model.latitude, model.longitude)
+        .where(model.deleted_at.is_(None))
+        .order_by(model.name, model.id)
+    )
+    return list(map(Place._make, _run(query)))
+
+
 @dataclass
 class Summary:
     """Everything the dashboard shows for one set of filters."""
@@ -102,6 +122,9 @@ class Summary:
     crossings_involved: int
     facilities_involved: int
     figures: list[ReportedFigure]
+    # Every live place, whatever the filters: the page's filter form and map read them too.
+    crossings: list[Place]
+    facilities: list[Place]
 
     def as_api(self) -> dict[str, Any]:
         """The shape of GET /api/v1/summary (DESIGN.md)."""
@@ -148,10 +171,8 @@ class _Queries:
 
     total: Any
     status_gender: Any
-    crossings: Any
     crossing_reported: Any
     crossing_documented: Any
-    facilities: Any
     facility_reported: Any
     facility_documented: Any
     month_reported: Any
@@ -166,16 +187,6 @@ def _queries(filters: Filters) -> _Queries:
     persons_where = all_of(person_conditions(filters))
     per_event = _documented_per_event(persons_where)
 
-    crossings = select(CrossingPoint.id, CrossingPoint.name).where(
-        CrossingPoint.deleted_at.is_(None)
-    )
-    if filters.crossing_id:
-        crossings = crossings.where(CrossingPoint.id == filters.crossing_id)
-    facilities = select(Facility.id, Facility.name).where(Facility.deleted_at.is_(None))
-    if filters.facility_id:
-        facilities = facilities.where(Facility.id == filters.facility_id)
-    if filters.province:
-        facilities = facilities.where(Facility.province == filters.province)
     # Documented persons of a facility: those whose detention history records them there.
     vanished_id = case((Person.status == VANISHED, Detention.person_id))
 
@@ -202,7 +213,6 @@ def _queries(filters: Filters) -> _Queries:
         status_gender=select(Person.status, Person.gender, func.count(Person.id))
         .where(persons_where)
         .group_by(Person.status, Person.gender),
-        crossings=crossings.order_by(CrossingPoint.name),
         crossing_reported=_reported_per_crossing_query(events_where),
         crossing_documented=select(
             RepatriationEvent.crossing_id,
@@ -212,7 +222,6 @@ def _queries(filters: Filters) -> _Queries:
         .join(per_event, per_event.c.event_id == RepatriationEvent.id)
         .where(RepatriationEvent.deleted_at.is_(None))
         .group_by(RepatriationEvent.crossing_id),
-        facilities=facilities.order_by(Facility.name),
         facility_reported=select(event_facilities.c.facility_id, *_reported_columns())
         .join(RepatriationEvent, RepatriationEvent.id == event_facilities.c.event_id)
         .where(events_where)
@@ -258,8 +267,9 @@ def summarise(filters: Filters) -> Summary:
     total.persons = sum(row.persons for row in by_status)
     total.vanished = sum(row.vanished for row in by_status)
 
-    by_crossing = _by_crossing(filters, queries)
-    by_facility = _by_facility(filters, queries)
+    crossings, facilities = live_places(CrossingPoint), live_places(Facility)
+    by_crossing = _by_crossing(filters, queries, crossings)
+    by_facility = _by_facility(filters, queries, facilities)
     return Summary(
         filters=filters,
         total=total,
@@ -271,11 +281,15 @@ def summarise(filters: Filters) -> Summary:
         crossings_involved=sum(1 for row in by_crossing if row.reported.events or row.persons),
         facilities_involved=sum(1 for row in by_facility if row.reported.events or row.persons),
         figures=list(db.session.execute(queries.figures).scalars()),
+        crossings=crossings,
+        facilities=facilities,
     )
 
 
-def _by_crossing(filters: Filters, queries: _Queries) -> list[Row]:
-    rows = [Row(id_, name) for id_, name in _run(queries.crossings)]
+def _by_crossing(filters: Filters, queries: _Queries, places: list[Place]) -> list[Row]:
+    rows = [
+        Row(p.id, p.name) for p in places if not filters.crossing_id or p.id == filters.crossing_id
+    ]
     by_id = _rows_by_id(rows)
     for crossing_id, *sums in _run(queries.crossing_reported):
         if crossing_id in by_id:
@@ -302,8 +316,13 @@ def reported_per_crossing(filters: Filters) -> dict[int | None, Reported]:
     }
 
 
-def _by_facility(filters: Filters, queries: _Queries) -> list[Row]:
-    rows = [Row(id_, name) for id_, name in _run(queries.facilities)]
+def _by_facility(filters: Filters, queries: _Queries, places: list[Place]) -> list[Row]:
+    rows = [
+        Row(p.id, p.name)
+        for p in places
+        if (not filters.facility_id or p.id == filters.facility_id)
+        and (not filters.province or p.province == filters.province)
+    ]
     by_id = _rows_by_id(rows)
     for facility_id, *sums in _run(queries.facility_reported):
         if facility_id in by_id:

@@ -1,15 +1,14 @@
 """The dashboard, the front page for every role."""
 
 import functools
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tracker.dashboard import charts, geo, services
 from tracker.dashboard.filters import QUERY_LABELS, FilterError, Filters, parse_filters
-from tracker.extensions import db
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import RELIABILITY_GRADES
 from tracker.vocab.labels import term_label, terms
@@ -17,31 +16,32 @@ from tracker.vocab.labels import term_label, terms
 bp = Blueprint("dashboard", __name__)
 
 
-def _filter_choices() -> dict:
-    """What the filter form offers, and the vocabularies' labels (one query each, per page)."""
-    live_crossings = select(CrossingPoint.id, CrossingPoint.name).where(
-        CrossingPoint.deleted_at.is_(None)
-    )
-    live_facilities = select(Facility.id, Facility.name).where(Facility.deleted_at.is_(None))
-    provinces = (
-        select(CrossingPoint.province)
-        .where(CrossingPoint.province.is_not(None))
-        .union(select(Facility.province).where(Facility.province.is_not(None)))
-    )
-    statuses, genders = terms("status"), terms("gender")
+def _filter_choices(crossings: list[services.Place], facilities: list[services.Place]) -> dict:
+    """What the filter form offers (from the places the summary read), and the vocabularies."""
+    provinces = {place.province for place in crossings + facilities if place.province}
     return {
-        "crossings": db.session.execute(live_crossings.order_by(CrossingPoint.name)).all(),
-        "facilities": db.session.execute(live_facilities.order_by(Facility.name)).all(),
-        "provinces": sorted(db.session.execute(provinces).scalars()),
-        "statuses": statuses,
-        "genders": genders,
+        # Ids as the query string has them, to mark the chosen option.
+        "crossings": [(str(place.id), place.name) for place in crossings],
+        "facilities": [(str(place.id), place.name) for place in facilities],
+        "provinces": sorted(provinces),
+        "statuses": terms("status"),
+        "genders": terms("gender"),
         "grades": RELIABILITY_GRADES,
     }
 
 
 @bp.route("/")
 def index() -> tuple[str, int]:
-    choices = _filter_choices()
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as error:
+        filters, errors = Filters(), error.fields
+    else:
+        errors = {}
+    summary = services.summarise(filters) if not errors else None
+    crossings = summary.crossings if summary else services.live_places(CrossingPoint)
+    facilities = summary.facilities if summary else services.live_places(Facility)
+    choices = _filter_choices(crossings, facilities)
     page = {
         "choices": choices,
         "labels": {
@@ -51,13 +51,10 @@ def index() -> tuple[str, int]:
         "args": request.args,
         "query_labels": QUERY_LABELS,
     }
-    try:
-        filters = parse_filters(request.args)
-    except FilterError as error:
+    if summary is None:
         return render_template(
-            "dashboard/index.html", summary=None, filters=Filters(), errors=error.fields, **page
+            "dashboard/index.html", summary=None, filters=filters, errors=errors, **page
         ), 400
-    summary = services.summarise(filters)
     markers, off_map = geo.markers(summary)
     return render_template(
         "dashboard/index.html",
@@ -78,8 +75,17 @@ def list_url(path: str, query: dict) -> str:
     return path + ("?" + "&".join(pairs) if pairs else "")
 
 
+class TableLinks(NamedTuple):
+    """A table's links, each ending where a row's key goes (attributes, read hundreds of
+    times a page: a template reads an attribute faster than a dict's item)."""
+
+    events: str
+    persons: str
+    vanished: str
+
+
 @bp.app_template_global()
-def links_by(query: dict, key: str) -> dict[str, str]:
+def links_by(query: dict, key: str) -> TableLinks:
     """The links behind one table's numbers, each ending where a row's `key` value goes
     (events, persons, vanished persons): the filters are encoded once per table, not once
     for each of the hundreds of cells a filtered dashboard links."""
@@ -89,11 +95,11 @@ def links_by(query: dict, key: str) -> dict[str, str]:
         url = list_url(path, rest | extra)
         return url + ("&" if "?" in url else "?") + urlencode({key: ""})
 
-    return {
-        "events": ending_in_key("/events", {}),
-        "persons": ending_in_key("/persons", {}),
-        "vanished": ending_in_key("/persons", {"status": "vanished"}),
-    }
+    return TableLinks(
+        events=ending_in_key("/events", {}),
+        persons=ending_in_key("/persons", {}),
+        vanished=ending_in_key("/persons", {"status": "vanished"}),
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -105,6 +111,7 @@ def _encoded(key: str, value: str) -> str:
 
 bp.app_template_filter("largest")(charts.largest)
 bp.app_template_filter("timeline")(charts.timeline)
+bp.app_template_filter("chart_layout")(charts.layout)
 
 
 @bp.app_template_global()
