@@ -1,5 +1,6 @@
 """The offline map: a vendored Natural Earth outline, and the places projected onto it."""
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from tracker.dashboard.services import Place, Row, Summary
 
 OUTLINE = Path(__file__).with_name("region_outline.json")
 MAX_RADIUS = 22.0
+LABELLED_MARKERS = 15  # per kind, the largest
 
 
 @cache
@@ -50,6 +52,7 @@ class Marker:
     label_y: str
     text: str
     size: float
+    labelled: bool = True  # named on the map; the rest by their title and the text alternative
 
 
 def _marker(kind: str, id_: int, name: str, x: float, y: float, r: float, text: str) -> Marker:
@@ -95,4 +98,11 @@ def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
             }
             placed.append(_marker(kind, place.id, row.name, *point, radius, text))
     placed.sort(key=lambda marker: -marker.size)  # small ones drawn last, on top
+    # Only the largest of each kind are named on the map: a hundred names over one province
+    # hide each other (and the markers). Every marker keeps its title, the map its text.
+    named = {kind: 0 for kind in wanted}
+    for index, marker in enumerate(placed):
+        named[marker.kind] += 1
+        if named[marker.kind] > LABELLED_MARKERS:
+            placed[index] = dataclasses.replace(marker, labelled=False)
     return placed, sorted(missing)

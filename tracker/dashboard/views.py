@@ -1,7 +1,8 @@
 """The dashboard, the front page for every role."""
 
 import functools
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
@@ -16,17 +17,38 @@ from tracker.vocab.labels import term_label, terms
 bp = Blueprint("dashboard", __name__)
 
 
-def _filter_choices(crossings: list[services.Place], facilities: list[services.Place]) -> dict:
-    """What the filter form offers (from the places the summary read), and the vocabularies."""
-    provinces = {place.province for place in crossings + facilities if place.province}
+class Option(NamedTuple):
+    """One choice of a filter's list, as the form shows it."""
+
+    value: str
+    label: str
+    selected: bool
+
+
+def _options(pairs: Iterable[tuple[str, str]], chosen: str | None) -> list[Option]:
+    return [Option(value, label, value == chosen) for value, label in pairs]
+
+
+def _filter_choices(
+    crossings: list[services.Place],
+    facilities: list[services.Place],
+    labels: dict[str, dict[str, str]],
+    args: Any,
+) -> dict[str, list[Option]]:
+    """What the filter form offers (from the places the summary read), with the chosen ones
+    marked: each list is built once here, not compared option by option in the template
+    (the facilities alone are hundreds)."""
+    provinces = sorted({place.province for place in crossings + facilities if place.province})
     return {
-        # Ids as the query string has them, to mark the chosen option.
-        "crossings": [(str(place.id), place.name) for place in crossings],
-        "facilities": [(str(place.id), place.name) for place in facilities],
-        "provinces": sorted(provinces),
-        "statuses": terms("status"),
-        "genders": terms("gender"),
-        "grades": RELIABILITY_GRADES,
+        "province": _options(((p, p) for p in provinces), args.get("province")),
+        # Ids as the query string has them.
+        "crossing_id": _options(((str(p.id), p.name) for p in crossings), args.get("crossing_id")),
+        "facility_id": _options(((str(p.id), p.name) for p in facilities), args.get("facility_id")),
+        "status": _options(labels["status"].items(), args.get("status")),
+        "gender": _options(labels["gender"].items(), args.get("gender")),
+        "min_reliability": _options(
+            ((g, g) for g in RELIABILITY_GRADES), args.get("min_reliability")
+        ),
     }
 
 
@@ -41,13 +63,13 @@ def index() -> tuple[str, int]:
     summary = services.summarise(filters) if not errors else None
     crossings = summary.crossings if summary else services.live_places(CrossingPoint)
     facilities = summary.facilities if summary else services.live_places(Facility)
-    choices = _filter_choices(crossings, facilities)
+    labels = {
+        vocabulary: {term.code: term_label(term) for term in terms(vocabulary)}
+        for vocabulary in ("status", "gender")
+    }
     page = {
-        "choices": choices,
-        "labels": {
-            "status": {term.code: term_label(term) for term in choices["statuses"]},
-            "gender": {term.code: term_label(term) for term in choices["genders"]},
-        },
+        "choices": _filter_choices(crossings, facilities, labels, request.args),
+        "labels": labels,
         "args": request.args,
         "query_labels": QUERY_LABELS,
     }
