@@ -543,7 +543,11 @@ class PersonImporter(KindImporter):
             query = select(Person).where(Person.case_code.in_(codes))
             self._by_code = {p.case_code: p for p in db.session.execute(query).scalars()}
         self._lookalikes = {}
-        self._load_lookalikes({(key, _row_year(row)) for row in rows for key in _row_keys(row)})
+        wanted: set[tuple[str, int | None]] = set()
+        for row in rows:
+            year = _row_year(row)
+            wanted.update((key, year) for key in _row_keys(row))
+        self._load_lookalikes(wanted)
 
     def find(self, row: RowContext) -> Any:
         if row.has("case_code") and row.text("case_code"):
