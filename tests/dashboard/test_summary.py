@@ -287,3 +287,27 @@ def test_a_chart_draws_each_reported_range_as_a_range_on_one_scale(app):
     statuses = charts.layout(rows, show_reported=False)
     assert all(bar.reported is None for bar in statuses.bars)
     assert statuses.description.startswith("Onsong: documented 40;")
+
+
+def test_the_map_names_the_largest_places_of_each_kind_and_draws_them_all(app):
+    from tracker.dashboard import geo
+
+    onsong = crossing("Onsong")
+    onsong.latitude, onsong.longitude = 42.96, 129.99
+    prisons = []
+    for n in range(geo.LABELLED_MARKERS + 5):
+        prison = facility(f"Prison {n:02d}")
+        prison.latitude, prison.longitude = 42.0 + n / 50, 126.0 + n / 50
+        prisons.append(prison)
+        event(onsong, 10 * (n + 1), None, facilities=[prison])
+    nowhere = facility("Unplaced camp")  # no coordinates: listed under the map instead
+    event(onsong, 5, 5, facilities=[nowhere])
+
+    drawn, off_map = geo.markers(summarise(Filters()))
+    facilities_drawn = [m for m in drawn if m.kind == "facility"]
+    assert len(facilities_drawn) == len(prisons) and off_map == ["Unplaced camp"]
+    named = {m.name for m in facilities_drawn if m.labelled}
+    largest = {f"Prison {n:02d}" for n in range(5, geo.LABELLED_MARKERS + 5)}
+    assert named == largest  # the five smallest keep their title but carry no label
+    assert [m.labelled for m in drawn if m.kind == "crossing"] == [True]
+    assert all(m.text.startswith(m.name + ": reported") for m in drawn)

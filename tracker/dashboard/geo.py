@@ -1,12 +1,10 @@
 """The offline map: a vendored Natural Earth outline, and the places projected onto it."""
 
-import dataclasses
 import json
 import math
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 
@@ -34,8 +32,7 @@ def project(latitude: float, longitude: float) -> tuple[float, float] | None:
     return x, y
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(NamedTuple):
     """A place on the map: a square for a crossing point, a circle for a facility, sized by
     people; positions in the outline's units, written as the SVG takes them."""
 
@@ -52,14 +49,7 @@ class Marker:
     label_y: str
     text: str
     size: float
-    labelled: bool = True  # named on the map; the rest by their title and the text alternative
-
-
-def _marker(kind: str, id_: int, name: str, x: float, y: float, r: float, text: str) -> Marker:
-    return Marker(
-        kind, id_, name, f"{x:.1f}", f"{y:.1f}", f"{r:.1f}", f"{x - r:.1f}", f"{y - r:.1f}",
-        f"{2 * r:.1f}", f"{x + r + 3:.1f}", f"{y + 4:.1f}", text, r,
-    )  # fmt: skip
+    labelled: bool  # named on the map; the rest by their title and the text alternative
 
 
 def _weight(row: Row) -> int:
@@ -67,7 +57,11 @@ def _weight(row: Row) -> int:
 
 
 def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
-    """Markers sized by people (reported minimum or documented), and the places not drawn."""
+    """Markers sized by people (reported minimum or documented), and the places not drawn.
+
+    Only the largest places of each kind are named on the map: a hundred names over one
+    province hide each other (and the markers); every marker keeps its title, and the map
+    its text alternative, which names them all."""
     wanted: dict[str, tuple[list[Place], list[Row]]] = {
         "crossing": (summary.crossings, summary.by_crossing),
         "facility": (summary.facilities, summary.by_facility),
@@ -80,6 +74,7 @@ def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
     described = _("%(name)s: reported %(reported)s, documented %(documented)s")
     for kind, (places, rows) in wanted.items():
         by_id = {row.key: row for row in rows}
+        on_map = []
         for place in places:
             row = by_id.get(place.id)
             if row is None:
@@ -89,20 +84,33 @@ def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
                 point = project(place.latitude, place.longitude)
             if point is None:
                 missing.append(row.name)
-                continue
-            radius = 4 + (MAX_RADIUS - 4) * math.sqrt(_weight(row) / top)
+            else:
+                on_map.append((row, place.id, point))
+        on_map.sort(key=lambda found: -_weight(found[0]))
+        for rank, (row, id_, (x, y)) in enumerate(on_map):
+            r = 4 + (MAX_RADIUS - 4) * math.sqrt(_weight(row) / top)
             text = described % {
                 "name": row.name,
                 "reported": row.reported.label,
                 "documented": row.persons,
             }
-            placed.append(_marker(kind, place.id, row.name, *point, radius, text))
+            placed.append(
+                Marker(
+                    kind,
+                    id_,
+                    row.name,
+                    f"{x:.1f}",
+                    f"{y:.1f}",
+                    f"{r:.1f}",
+                    f"{x - r:.1f}",
+                    f"{y - r:.1f}",
+                    f"{2 * r:.1f}",
+                    f"{x + r + 3:.1f}",
+                    f"{y + 4:.1f}",
+                    text,
+                    r,
+                    rank < LABELLED_MARKERS,
+                )  # fmt: skip
+            )
     placed.sort(key=lambda marker: -marker.size)  # small ones drawn last, on top
-    # Only the largest of each kind are named on the map: a hundred names over one province
-    # hide each other (and the markers). Every marker keeps its title, the map its text.
-    named = {kind: 0 for kind in wanted}
-    for index, marker in enumerate(placed):
-        named[marker.kind] += 1
-        if named[marker.kind] > LABELLED_MARKERS:
-            placed[index] = dataclasses.replace(marker, labelled=False)
     return placed, sorted(missing)

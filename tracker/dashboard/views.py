@@ -12,7 +12,7 @@ from tracker.dashboard import charts, geo, services
 from tracker.dashboard.filters import QUERY_LABELS, FilterError, Filters, parse_filters
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import RELIABILITY_GRADES
-from tracker.vocab.labels import term_label, terms
+from tracker.vocab.labels import choices_by_vocabulary
 
 bp = Blueprint("dashboard", __name__)
 
@@ -64,8 +64,8 @@ def index() -> tuple[str, int]:
     crossings = summary.crossings if summary else services.live_places(CrossingPoint)
     facilities = summary.facilities if summary else services.live_places(Facility)
     labels = {
-        vocabulary: {term.code: term_label(term) for term in terms(vocabulary)}
-        for vocabulary in ("status", "gender")
+        vocabulary: dict(pairs)
+        for vocabulary, pairs in choices_by_vocabulary(["status", "gender"]).items()
     }
     page = {
         "choices": _filter_choices(crossings, facilities, labels, request.args),
