@@ -1,6 +1,9 @@
 """Display names of controlled vocabulary codes, from the vocabulary table: the one place
 where a term gets its English or Korean name (`label_en`, `label_ko`)."""
 
+from collections.abc import Iterator
+from typing import Any
+
 from flask import Flask, g, has_app_context
 from sqlalchemy import select
 
@@ -46,6 +49,12 @@ def _all_labels() -> dict[tuple[str, str], str]:
 
 
 def _read_labels() -> dict[tuple[str, str], str]:
+    return {(vocabulary, code): label for vocabulary, code, label in _labelled_terms()}
+
+
+def _labelled_terms(*criteria: Any) -> Iterator[tuple[str, str, str]]:
+    """(vocabulary, code, label in the page's language) of the terms meeting `criteria`, in
+    display order."""
     korean = current_language() == "ko"
     rows = db.session.execute(
         select(
@@ -54,8 +63,11 @@ def _read_labels() -> dict[tuple[str, str], str]:
             VocabularyTerm.label_en,
             VocabularyTerm.label_ko,
         )
+        .where(*criteria)
+        .order_by(VocabularyTerm.position, VocabularyTerm.code)
     )
-    return {(voc, code): (ko if korean and ko else en) for voc, code, en, ko in rows}
+    for vocabulary, code, english, korean_label in rows:
+        yield vocabulary, code, korean_label if korean and korean_label else english
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -76,18 +88,8 @@ def choices(vocabulary: str) -> list[tuple[str, str]]:
 
 def choices_by_vocabulary(vocabularies: list[str]) -> dict[str, list[tuple[str, str]]]:
     """`choices` of several vocabularies from one query (a page with several select boxes)."""
-    korean = current_language() == "ko"
     found: dict[str, list[tuple[str, str]]] = {vocabulary: [] for vocabulary in vocabularies}
-    rows = db.session.execute(
-        select(
-            VocabularyTerm.vocabulary,
-            VocabularyTerm.code,
-            VocabularyTerm.label_en,
-            VocabularyTerm.label_ko,
-        )
-        .where(VocabularyTerm.vocabulary.in_(vocabularies), VocabularyTerm.active.is_(True))
-        .order_by(VocabularyTerm.position, VocabularyTerm.code)
-    )
-    for vocabulary, code, english, korean_label in rows:
-        found[vocabulary].append((code, korean_label if korean and korean_label else english))
+    active = (VocabularyTerm.vocabulary.in_(vocabularies), VocabularyTerm.active.is_(True))
+    for vocabulary, code, label in _labelled_terms(*active):
+        found[vocabulary].append((code, label))
     return found
