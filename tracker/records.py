@@ -450,9 +450,8 @@ _MISSING = object()
 
 
 def insert_new(records: list[Any]) -> None:
-    """Insert new records of one kind (Drafts, or instances outside the session), and the rows
-    in their collections (a person's name keys and detentions, an event's claims and
-    facilities), as one bulk INSERT per table.
+    """Insert new Drafts of one kind, and the rows in their collections (a person's name keys
+    and detentions, an event's claims and facilities), as one bulk INSERT per table.
 
     This is the unit of work of `flush` without its bookkeeping, for a bulk job that writes
     thousands of rows and reads them no more."""
