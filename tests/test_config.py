@@ -51,3 +51,20 @@ def test_plain_postgresql_urls_use_psycopg_3(given, expected):
 def test_the_app_refuses_to_start_without_a_secret_key(tmp_path):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"SECRET_KEY": "", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_an_app_that_is_dropped_is_freed(migrated, tmp_path):
+    # Extensions are module-level objects shared by every app of the process: none may keep
+    # an app alive (the test suite builds one per test; it grew to gigabytes when one did).
+    import gc
+    import weakref
+
+    from tests.conftest import make_app
+
+    app = make_app(migrated, tmp_path / "instance")
+    with app.test_request_context("/api/v1/events"):  # the API's CSRF exemption is in use
+        pass
+    dropped = weakref.ref(app)
+    del app
+    gc.collect()
+    assert dropped() is None

@@ -86,6 +86,10 @@ def init_app(app: Flask, api: Api) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, authenticate)
     for name, blueprint in app.blueprints.items():
         if (name.startswith("api_") and name != "api_web") or name == "api-docs":
-            csrf.exempt(blueprint)
+            # Exempted by view name: the module-level CSRFProtect would otherwise keep this
+            # app's blueprint objects, and with them the whole app, for as long as it lives.
+            for endpoint, view in app.view_functions.items():
+                if endpoint.startswith(name + "."):
+                    csrf.exempt(f"{view.__module__}.{view.__name__}")
             limit = limiter.shared_limit(_rate_limit, scope="api-token", key_func=_token_key)
             limit(cast(Blueprint, blueprint))
