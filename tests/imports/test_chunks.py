@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from tracker.audit.models import AuditEntry
@@ -178,3 +178,46 @@ def test_cells_with_tabs_newlines_backslashes_and_null_markers_are_stored_as_wri
         select(AuditEntry.changes).where(AuditEntry.action == "create")
     ).scalars()
     assert sorted(c["new"]["notes"] or "" for c in changes) == sorted(awkward)
+
+
+def test_an_import_refreshes_the_statistics_of_the_tables_it_fills(app, tmp_path, monkeypatch):
+    # Left with an empty table's statistics, PostgreSQL plans each chunk's look-ups as scans
+    # of every row written so far: the import refreshes them as the tables grow.
+    refreshed: list[tuple[int, bool]] = []
+    real = services.refresh_statistics
+
+    def counted(tables):  # type: ignore[no-untyped-def]
+        done = real(tables)
+        refreshed.append((count(Person), done))
+        return done
+
+    monkeypatch.setattr(services, "refresh_statistics", counted)
+    monkeypatch.setattr(services, "FIRST_STATISTICS_REFRESH", 1_000)
+    rows = [person_row(n) | {"facilities": ""} for n in range(ROWS)]
+    assert import_people(tmp_path, rows, allow_similar=True).created == ROWS
+    assert [written for written, _ in refreshed] == [1_000, 2_000]  # then at 4,000: past the end
+    postgres = db.engine.dialect.name == "postgresql"
+    assert all(done == postgres for _, done in refreshed)
+    if postgres:
+        estimate = db.session.execute(
+            text("SELECT reltuples FROM pg_class WHERE relname = 'persons'")
+        ).scalar_one()
+        assert estimate >= 2_000  # as written inside the import's own transaction
+
+
+@pytest.mark.postgres_only
+def test_a_refresh_never_waits_for_another_import_holding_the_statistics_lock(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's imports do not refresh statistics")
+    from tracker.persons.models import Person as PersonModel
+
+    with db.engine.connect() as other:  # another import, mid-way: its ANALYZE holds the lock
+        other.execute(text("ANALYZE persons"))
+        tables = (PersonModel.__table__,)
+        assert services.refresh_statistics(tables) is False
+        # The import's transaction goes on as if nothing happened (the savepoint took the error).
+        facilities.create(None, {"name": "Tumen Detention Centre", "kind": "prison"})
+        db.session.flush()
+        other.rollback()
+    assert services.refresh_statistics(tables) is True
+    db.session.rollback()

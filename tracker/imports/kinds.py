@@ -232,6 +232,9 @@ class KindImporter:
     passthrough: ClassVar[tuple[str, ...]] = ()  # given to the service as they are
     keyed_by_name: ClassVar[str | None] = None  # a REFERENCE_KINDS kind: match by name
     defaults: ClassVar[dict[str, str]] = {}  # for new records, when the file leaves them blank
+    # Tables each chunk looks rows up in while the import fills them (their statistics are
+    # refreshed as they grow: see services.refresh_statistics).
+    looked_up: ClassVar[tuple[Any, ...]] = ()
 
     def __init__(self, actor: Any, mapping: CompiledMapping, options: Any, default_source_key: str):
         self.actor = actor
@@ -508,6 +511,7 @@ def _last_day(parsed: Any) -> date:
 
 class PersonImporter(KindImporter):
     service = persons
+    looked_up = (Person.__table__, PersonNameKey.__table__)
     text_fields = (
         "family_name",
         "given_name",

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
 from tracker.audit import services as audit
 from tracker.audit.models import AuditEntry
@@ -27,6 +28,9 @@ PROGRESS_EVERY = 200
 # up for the whole chunk in one query each, and its new records go out in one INSERT per table.
 CHUNK_ROWS = 500
 DEFAULT_MAX_IMPORT_BYTES = 100 * 1024 * 1024
+# PostgreSQL's statistics of the tables an import looks rows up in are refreshed when it has
+# written this many rows, then twice as many, and so on.
+FIRST_STATISTICS_REFRESH = 5_000
 
 
 @dataclass(frozen=True)
@@ -191,9 +195,13 @@ def _import_table(
     default_key = compiled.source_key or Path(filename).stem[:100] or "import"
     importer = IMPORTERS[kind](actor, compiled, options, default_key)
     db.session.info[audit.IMPORT_BATCH_KEY] = batch.id
+    refresh_at = FIRST_STATISTICS_REFRESH
     try:
         with cached_lookups():
             for chunk in _chunks(table.rows, CHUNK_ROWS):
+                if report.rows >= refresh_at:
+                    refresh_statistics(importer.looked_up)
+                    refresh_at *= 2
                 rows = [RowContext(n, compiled.read(cells), compiled) for n, cells in chunk]
                 importer.prefetch(rows)
                 for row in rows:
@@ -219,6 +227,27 @@ def _import_table(
     if progress is not None:
         progress(report.rows)
     return report
+
+
+def refresh_statistics(tables: tuple[Any, ...]) -> bool:
+    """ANALYZE tables an import is filling, on PostgreSQL, so that each chunk's look-ups are
+    planned for the table as it now is: left with the statistics of an empty table, the
+    planner scans every row written so far for each chunk. ANALYZE keeps a lock until the
+    import commits; another import already holding it is not waited for (the look-ups stay
+    correct, only slower). Whether the statistics were refreshed."""
+    if not tables or db.session.get_bind().dialect.name != "postgresql":
+        return False
+    names = ", ".join(table.name for table in tables)
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.execute(text("SET LOCAL lock_timeout = '100ms'"))
+        db.session.execute(text(f"ANALYZE {names}"))  # our own table names
+        db.session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+    except OperationalError:
+        savepoint.rollback()  # also undoes the SET LOCAL
+        return False
+    savepoint.commit()
+    return True
 
 
 def _chunks(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list[Any]]:
