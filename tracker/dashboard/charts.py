@@ -82,8 +82,6 @@ class Chart:
     width: int
     height: int
     plot_x: int  # where every bar starts; the rows' names end a little before it
-    row_height: int
-    show_reported: bool
     bars: list[Bar]
     description: str
 
@@ -138,8 +136,6 @@ def layout(rows: list[Row], show_reported: bool = True) -> Chart:
         width=LABEL_WIDTH + PLOT_WIDTH + VALUE_ROOM,
         height=len(rows) * row_height + 28,
         plot_x=LABEL_WIDTH,
-        row_height=row_height,
-        show_reported=show_reported,
         bars=bars,
         description="; ".join(spoken),
     )

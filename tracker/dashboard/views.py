@@ -12,7 +12,7 @@ from tracker.dashboard import charts, geo, services
 from tracker.dashboard.filters import QUERY_LABELS, FilterError, Filters, parse_filters
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import RELIABILITY_GRADES
-from tracker.vocab.labels import choices_by_vocabulary
+from tracker.vocab.labels import labels_by_code
 
 bp = Blueprint("dashboard", __name__)
 
@@ -63,10 +63,7 @@ def index() -> tuple[str, int]:
     summary = services.summarise(filters) if not errors else None
     crossings = summary.crossings if summary else services.live_places(CrossingPoint)
     facilities = summary.facilities if summary else services.live_places(Facility)
-    labels = {
-        vocabulary: dict(pairs)
-        for vocabulary, pairs in choices_by_vocabulary(["status", "gender"]).items()
-    }
+    labels = labels_by_code(["status", "gender"])
     page = {
         "choices": _filter_choices(crossings, facilities, labels, request.args),
         "labels": labels,

@@ -27,7 +27,7 @@ from tracker.exceptions import PermissionDenied, ServiceError, ValidationFailed
 from tracker.exports import services
 from tracker.exports.datasets import DATASETS
 from tracker.extensions import db
-from tracker.vocab.labels import term_label, terms
+from tracker.vocab.labels import labels_by_code
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 FRESH_LOGIN_KEY = "export_password_confirmed_at"
@@ -157,10 +157,7 @@ def report() -> tuple[str, int]:
         shown_filters=_describe(filters),
         export=export,
         extracted_at=datetime.now(UTC),
-        labels={
-            "status": {term.code: term_label(term) for term in terms("status")},
-            "gender": {term.code: term_label(term) for term in terms("gender")},
-        },
+        labels=labels_by_code(["status", "gender"]),
     ), 200
 
 

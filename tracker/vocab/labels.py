@@ -86,6 +86,13 @@ def choices(vocabulary: str) -> list[tuple[str, str]]:
     return choices_by_vocabulary([vocabulary])[vocabulary]
 
 
+def labels_by_code(vocabularies: list[str]) -> dict[str, dict[str, str]]:
+    """{vocabulary: {code: label}} of several vocabularies' active terms, in display order."""
+    return {
+        vocabulary: dict(pairs) for vocabulary, pairs in choices_by_vocabulary(vocabularies).items()
+    }
+
+
 def choices_by_vocabulary(vocabularies: list[str]) -> dict[str, list[tuple[str, str]]]:
     """`choices` of several vocabularies from one query (a page with several select boxes)."""
     found: dict[str, list[tuple[str, str]]] = {vocabulary: [] for vocabulary in vocabularies}
