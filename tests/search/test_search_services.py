@@ -5,6 +5,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from tests import factories
+from tests.conftest import csrf_token
 from tracker.extensions import db
 from tracker.persons.models import Person, PersonNameKey
 from tracker.persons.services import persons
@@ -146,3 +147,24 @@ def test_the_sql_search_condition_matches_any_spelling(researcher):
         select(CrossingPoint.name).where(crossing_kind.search("丹东", True))
     ).scalars()
     assert list(names) == ["Dandong"]
+
+
+def test_the_longest_names_a_form_accepts_are_stored_and_found(researcher, client, login_as):
+    # 100 Hangul syllables (the form's limit) read as 300 and more sound symbols: their keys
+    # must still fit the key column (PostgreSQL refused them with a 500).
+    long_hangul = "뷁김" * 50
+    person = _person(
+        researcher, "Kwang" * 20, "Kwang" * 20, name_hangul=long_hangul, aliases=["꽝" * 100]
+    )
+    db.session.commit()
+    keys = _keys(person)
+    assert keys and all(len(key) <= PersonNameKey.name_key.type.length for key in keys)
+    assert person.id in {found.id for found, _ in search_persons(long_hangul)}
+    assert person.id in {found.id for found, _ in search_persons("꽝" * 100)}
+    login_as("researcher")  # and through the form, as a researcher types it
+    form = {"family_name": "Ri", "given_name": "Ok", "gender": "female", "name_hangul": "꿿" * 100}
+    response = client.post(
+        "/persons/new", data={"csrf_token": csrf_token(client, "/persons/new"), **form}
+    )
+    assert response.status_code == 302
+    assert db.session.execute(select(Person).where(Person.name_hangul == "꿿" * 100)).scalar_one()

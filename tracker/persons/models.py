@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.db import Base, TrackedRecord, UTCDateTime, utcnow
 from tracker.events.models import RepatriationEvent
 from tracker.places.models import Facility
+from tracker.search.names import KEY_LENGTH
 from tracker.sources.models import Source
 
 # What can identify a person or the people around them: masked for analysts on every page and
@@ -122,7 +123,7 @@ class PersonNameKey(Base):
     person_id: Mapped[int] = mapped_column(
         ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    name_key: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH), nullable=False)
 
     person: Mapped[Person] = relationship(back_populates="name_keys")
 

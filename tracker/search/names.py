@@ -232,6 +232,10 @@ def _given_sounds(given: str) -> str:
 # spaces or other scripts), so that they sort alike on every database and collation and the
 # end of a prefix range is simply the next letter (see tracker/search/services.py).
 _KEY_TABLE = str.maketrans({"O": "o", "U": "o", "u": "o", "E": "e", "Q": "q"})
+# The longest key stored (the column's length). A Hangul syllable reads as up to four sound
+# symbols, so the longest names a form accepts give longer keys: they are cut here, and a
+# search term's key likewise, so that a cut key is still found by its own prefix.
+KEY_LENGTH = 200
 
 
 def sounds_key(sounds: str) -> str:
@@ -246,14 +250,14 @@ def reading_keys(reading: Reading) -> tuple[str, ...]:
     keys = [family + given]
     if family and given:
         keys.append(given + family)
-    return tuple(k for k in dict.fromkeys(keys) if k)
+    return tuple(k for k in dict.fromkeys(key[:KEY_LENGTH] for key in keys) if k)
 
 
 def query_keys(text: str) -> list[str]:
     """The key prefixes a search term is looked up by (as typed; the stored keys hold both
     orders, so a search by given name alone, or given name first, finds them too)."""
     found = readings(text)
-    return [k for k in dict.fromkeys(sounds_key(r.whole) for r in found) if k]
+    return [k for k in dict.fromkeys(sounds_key(r.whole)[:KEY_LENGTH] for r in found) if k]
 
 
 # --- the score ---------------------------------------------------------------------------
