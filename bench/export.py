@@ -10,7 +10,8 @@ from typing import Any
 
 from tracker.exports import services
 from tracker.extensions import db
-from tracker.workspace.views import KINDS, list_query
+from tracker.kinds.listing import list_query
+from tracker.kinds.registry import kind
 
 
 def our_export(max_rows: int | None = None) -> Callable[[], int]:
@@ -36,7 +37,7 @@ def our_export(max_rows: int | None = None) -> Callable[[], int]:
 
 def plain_query_sql() -> tuple[str, dict[str, Any]]:
     """The SQL the persons list (and so the export) runs, with its columns, ready for the driver."""
-    listing = list_query(KINDS["persons"], {}, False, False)
+    listing = list_query(kind("persons"), {}, False, False)
     compiled = listing.query.compile(dialect=db.engine.dialect)
     return str(compiled), dict(compiled.params)
 

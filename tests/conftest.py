@@ -26,7 +26,7 @@ from tracker.config import normalise_database_url, test_settings
 from tracker.db import Base
 from tracker.extensions import db
 from tracker.persons.models import Contact, Person
-from tracker.vocab.defaults import DEFAULT_TERMS
+from tracker.vocab.defaults import DEFAULT_ALIASES, DEFAULT_TERMS
 from tracker.vocab.models import VocabularyTerm
 
 PRESERVED_TABLES = {"alembic_version"}
@@ -127,6 +127,7 @@ def empty_database() -> None:
                     "label_ko": ko,
                     "position": i,
                     "active": True,
+                    "aliases": DEFAULT_ALIASES.get((v, c), []),
                 }
                 for i, (v, c, en, ko) in enumerate(DEFAULT_TERMS)
             ],

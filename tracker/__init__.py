@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from tracker import config as settings
-from tracker import i18n, security
+from tracker import i18n, security, unit_of_work
 from tracker.extensions import csrf, db, limiter, login_manager, migrate
 from tracker.resources import resource_dir
 
@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     security.init_app(app)  # before the blueprints: their <int:...> ids are bounded
+    unit_of_work.init_app(app)
 
     from tracker import models  # noqa: F401  (complete the metadata)
     from tracker.accounts import views as accounts_views
@@ -83,8 +84,10 @@ def _register_workspace(app: Flask) -> None:
     app.register_blueprint(trash_bp)
     app.register_blueprint(imports_bp)
     from tracker.search.views import bp as search_bp
+    from tracker.vocab.views import bp as vocab_bp
 
     app.register_blueprint(search_bp)
+    app.register_blueprint(vocab_bp)
 
 
 def _configure_logging(app: Flask) -> None:

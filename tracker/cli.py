@@ -28,13 +28,13 @@ def main() -> None:
 
 
 def _commit_or_fail(action):  # type: ignore[no-untyped-def]
-    """Run a service call, commit on success, roll back and exit 1 with its message on failure."""
+    """Run a command's work as one unit of work (tracker.unit_of_work); exit 1 with the
+    service's message when a rule refused it."""
+    from tracker.unit_of_work import run_command
+
     try:
-        result = action()
-        db.session.commit()
-        return result
+        return run_command(action)
     except ServiceError as error:
-        db.session.rollback()
         details = "; ".join(f"{field}: {message}" for field, message in error.fields.items())
         raise click.ClickException(error.message + (f" ({details})" if details else "")) from None
 
@@ -220,11 +220,93 @@ def export_command(
     )
 
 
+vocab = click.Group("vocab", help="Controlled vocabularies: list, add, rename and retire terms.")
+
+
+def _aliases(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split(";") if part.strip())
+
+
+@vocab.command("list")
+@click.argument("vocabulary", required=False)
+@with_appcontext
+def vocab_list(vocabulary: str | None) -> None:
+    """The vocabularies, or one vocabulary's terms (code, English, Korean, other names)."""
+    from tracker.vocab import services
+
+    if vocabulary is None:
+        for name in services.vocabularies():
+            click.echo(name)
+        return
+    terms = _commit_or_fail(lambda: services.terms_of(vocabulary))
+    for term in terms:
+        retired = "" if term.active else "  (retired)"
+        names = "; ".join(term.aliases or [])
+        click.echo(f"{term.code}\t{term.label_en}\t{term.label_ko}\t{names}{retired}")
+
+
+@vocab.command("add")
+@click.argument("vocabulary")
+@click.argument("code")
+@click.option("--en", "label_en", required=True, help="The English name.")
+@click.option("--ko", "label_ko", required=True, help="The Korean name.")
+@click.option("--aliases", help="Other names, ;-separated (what spreadsheets write).")
+@with_appcontext
+def vocab_add(vocabulary: str, code: str, label_en: str, label_ko: str, aliases: str) -> None:
+    """Add a term to a vocabulary (e.g. facility_kind igsa --en IGSA --ko 'IGSA 시설')."""
+    from tracker.vocab import services
+
+    names = services.TermNames(label_en, label_ko, _aliases(aliases))
+    term = _commit_or_fail(lambda: services.add_term(None, vocabulary, code, names))
+    click.echo(f"Added {term.vocabulary} term {term.code}.")
+
+
+@vocab.command("rename")
+@click.argument("vocabulary")
+@click.argument("code")
+@click.option("--en", "label_en", help="The new English name.")
+@click.option("--ko", "label_ko", help="The new Korean name.")
+@click.option("--aliases", help="Other names, ;-separated (replaces the list).")
+@with_appcontext
+def vocab_rename(
+    vocabulary: str, code: str, label_en: str | None, label_ko: str | None, aliases: str | None
+) -> None:
+    """Change a term's names; records keep its code."""
+    from tracker.vocab import services
+
+    def rename() -> object:
+        term = next((t for t in services.terms_of(vocabulary) if t.code == code), None)
+        current = (term.label_en, term.label_ko, term.aliases) if term else ("", "", [])
+        names = services.TermNames(
+            label_en if label_en is not None else current[0],
+            label_ko if label_ko is not None else current[1],
+            _aliases(aliases) if aliases is not None else tuple(current[2] or ()),
+        )
+        return services.rename_term(None, vocabulary, code, names)
+
+    _commit_or_fail(rename)
+    click.echo(f"Renamed {vocabulary} term {code}.")
+
+
+@vocab.command("retire")
+@click.argument("vocabulary")
+@click.argument("code")
+@click.option("--undo", is_flag=True, help="Bring a retired term back.")
+@with_appcontext
+def vocab_retire(vocabulary: str, code: str, undo: bool) -> None:
+    """Retire a term: forms and imports no longer offer it; records keep it."""
+    from tracker.vocab import services
+
+    _commit_or_fail(lambda: services.retire_term(None, vocabulary, code, active=undo))
+    click.echo(f"{'Brought back' if undo else 'Retired'} {vocabulary} term {code}.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to the app's CLI (so `flask --app tracker` has them too)."""
     commands = (
         users,
         sample,
+        vocab,
         import_command,
         export_command,
         backup_command,

@@ -9,8 +9,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from tracker import unit_of_work
 from tracker.api import errors as api_errors
-from tracker.api import is_api_request
+from tracker.exceptions import Conflict, ServiceError
+from tracker.requests import is_api_request
 from tracker.security import log as security_log
 
 MESSAGES = {
@@ -54,6 +56,23 @@ def register_error_handlers(app: Flask) -> None:
         )
         return render_template("errors/error.html", code=400, message=message), 400
 
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError) -> tuple[str, int] | Response:
+        """A rule a service enforced, anywhere a view did not handle it: its message, in one
+        place, as a page or as JSON; the unit of work is rolled back."""
+        unit_of_work.rollback()
+        if is_api_request():
+            if isinstance(error, Conflict) and error.record is not None:
+                return api_errors.conflict_response(error)
+            return api_errors.service_error_response(error)
+        if error.status_code == 403:
+            security_log.event(
+                "access.denied", _user_id(), endpoint=request.endpoint, method=request.method
+            )
+        return render_template(
+            "errors/error.html", code=error.status_code, message=error.message
+        ), error.status_code
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | Response:
         if isinstance(error, InternalServerError):
@@ -80,9 +99,7 @@ def register_error_handlers(app: Flask) -> None:
             request.endpoint,
             exc_info=error,
         )
-        from tracker.extensions import db
-
-        db.session.rollback()
+        unit_of_work.rollback()
         if is_api_request():
             return api_errors.error_response(500, reference=reference)
         return (

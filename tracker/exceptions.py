@@ -18,6 +18,15 @@ class ValidationFailed(ServiceError):
     status_code = 422
 
 
+class NeedsConfirmation(ValidationFailed):
+    """The input looks like a mistake the user may know better about (a new person who looks
+    like an existing case): refused unless the user confirms; `confirm` says what to tick."""
+
+    def __init__(self, message: str, fields: dict[str, str], confirm: str):
+        super().__init__(message, fields)
+        self.confirm = confirm
+
+
 class PermissionDenied(ServiceError):
     """The actor's role does not allow this."""
 
@@ -31,6 +40,11 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
-    """Someone else changed the record since it was read."""
+    """Someone else changed the record since it was read; `record` is that record, which the
+    edge shows as it now is once the unit of work is rolled back."""
 
     status_code = 409
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None, record: object = None):
+        super().__init__(message, fields)
+        self.record = record

@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_interval as babel_format_interval
 from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -19,6 +21,8 @@ from flask_babel import format_date as babel_format_date
 from flask_babel import format_decimal as babel_format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from tracker.requests import is_api_request
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 DEFAULT = "en"
@@ -49,8 +53,6 @@ def select_locale() -> str:
     The JSON API stays English: scripts match on its messages."""
     if not has_request_context():
         return DEFAULT
-    from tracker.api import is_api_request
-
     if is_api_request():
         return DEFAULT
     user = current_user
@@ -111,6 +113,43 @@ def format_day(value: date | None, precision: str = "day") -> str:
         return str(babel_format_date(value, pattern))
     skeleton = {"month": "yMMMM", "year": "y"}.get(precision, "yMMMMd")
     return format_skeleton(skeleton, value, locale=get_locale())
+
+
+def format_interval(start: date, end: date) -> str:
+    """Two days as the locale writes a range: "8–10 October 2023", "2023년 10월 8일~10일"."""
+    # English dates read "9 October 2023" here (format_day), so ranges take the British form.
+    locale = "en_GB" if current_language() == "en" else get_locale()
+    return str(babel_format_interval(start, end, "yMMMMd", locale=locale))
+
+
+def _territories() -> dict[str, str]:
+    """Every country name in English and Korean (and its code) → ISO 3166-1 alpha-2 code."""
+    found: dict[str, str] = {}
+    for language in LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                found.setdefault(name.casefold(), code)
+                found.setdefault(code.casefold(), code)
+    # The names researchers write for the two countries this tool is most about.
+    found.update({"north korea": "KP", "dprk": "KP", "북한": "KP", "조선": "KP", "중국": "CN"})
+    found.update({"south korea": "KR", "rok": "KR", "남한": "KR", "prc": "CN"})
+    return found
+
+
+_TERRITORIES: dict[str, str] = {}
+
+
+def country_code(text: str) -> str | None:
+    """An ISO 3166-1 alpha-2 code from a code or a country's name in English or Korean."""
+    if not _TERRITORIES:
+        _TERRITORIES.update(_territories())
+    return _TERRITORIES.get(" ".join(text.split()).casefold())
+
+
+def country_name(code: str) -> str:
+    """A country's name in the interface's language ("North Korea", "북한"), else its code."""
+    locale = get_locale() or Locale.parse(DEFAULT)
+    return str(locale.territories.get(code, code))
 
 
 def _remembered_gettext(message: str) -> str:

@@ -5,13 +5,14 @@ import pytest
 from sqlalchemy import select
 
 from tests.api.conftest import assert_error
-from tracker.api.kinds import KINDS
+from tracker.api.resources import API_KINDS
 from tracker.audit.models import AuditEntry
 from tracker.extensions import db
+from tracker.kinds.registry import kinds
 from tracker.places.services import crossings, facilities
 from tracker.sources.services import sources
 
-TABLES = {kind.name: kind.model.__tablename__ for kind in KINDS}
+TABLES = {name: kinds()[name].model.__tablename__ for name in API_KINDS}
 
 
 def _refs():
@@ -238,7 +239,16 @@ def test_statuses_are_listed_and_added_and_make_the_current_status(api_as):
         f"/persons/{person['id']}/statuses",
         json={"status": "vanished", "as_of": "2023-12-01", "source_id": refs[2].id, "note": "x"},
     ).get_json()
-    assert set(later) == {"id", "person_id", "status", "as_of", "source_id", "note"}
+    assert set(later) == {
+        "id",
+        "person_id",
+        "status",
+        "as_of",
+        "as_of_precision",
+        "as_of_approximate",
+        "source_id",
+        "note",
+    }
     history = api.get(f"/persons/{person['id']}/statuses").get_json()
     assert [item["status"] for item in history["items"]] == ["repatriated", "vanished"]
     current = api.get(f"/persons/{person['id']}").get_json()

@@ -31,11 +31,15 @@ def test_the_page_shows_the_sample_figures_with_links_to_the_lists(client, login
 
 def test_filters_apply_to_every_number_and_stay_in_the_links(client, login_as, sample):
     login_as("researcher")
+    # An event is in a period its span overlaps: 9 October holds the Onsong event of that day
+    # and the Dandong event of "October 2023"; from 10 October on, only Dandong's month does.
     page = client.get("/?from=2023-10-09&to=2023-10-09").get_data(as_text=True)
-    assert _figure(page, "reported") == "300–?"
+    assert _figure(page, "reported") == "480–?"
+    assert _figure(page, "events") == "2"
+    page = client.get("/?from=2023-10-10&to=2023-10-31").get_data(as_text=True)
     assert _figure(page, "events") == "1"
-    assert "Dandong" not in page.split('id="by-crossing"')[1].split("</section>")[0]
-    assert "from=2023-10-09&amp;to=2023-10-09" in page
+    assert "Onsong" not in page.split('id="by-crossing"')[1].split("</section>")[0]
+    assert "from=2023-10-10&amp;to=2023-10-31" in page
 
 
 @pytest.mark.parametrize(

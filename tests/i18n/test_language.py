@@ -9,7 +9,8 @@ from flask_babel import refresh
 from tests import factories
 from tests.conftest import csrf_token, log_in
 from tracker.accounts.models import User
-from tracker.events.services import describe_dates, events
+from tracker.events.kind import describe_dates
+from tracker.events.services import events
 from tracker.extensions import db
 from tracker.i18n import COOKIE, format_day, format_number
 from tracker.places.services import crossings

@@ -12,7 +12,19 @@ from hypothesis import strategies as st
 
 from tracker.imports.mapping import propose_mapping
 from tracker.imports.reading import FileRejected, read_bytes_table
-from tracker.imports.values import ParsedDate, parse_count, parse_date, parse_year
+from tracker.kinds.values import FuzzyDate as ParsedDate
+from tracker.kinds.values import parse_birth_year, parse_date
+from tracker.kinds.values import parse_count as parse_count_range
+
+
+def parse_count(value):
+    counted = parse_count_range(value)
+    return (None, None) if counted is None else (counted.low, counted.high)
+
+
+def parse_year(value):
+    born = parse_birth_year(value)
+    return None if born is None else (born.year, born.approximate)
 
 
 def xlsx(rows, formula: str | None = None, title: str = "Cases") -> bytes:  # type: ignore[no-untyped-def]

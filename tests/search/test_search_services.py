@@ -132,8 +132,8 @@ def test_the_migration_fills_keys_for_existing_persons(app):
 
 
 def test_the_sql_search_condition_matches_any_spelling(researcher):
-    from tracker.persons.views import person_kind
-    from tracker.places.views import crossing_kind
+    from tracker.persons.kind import PERSONS as person_kind
+    from tracker.places.kind import CROSSINGS as crossing_kind
 
     wanted = _person(researcher, "Kim", "Cheol-ok")
     _person(researcher, "Park", "Sun-hee")

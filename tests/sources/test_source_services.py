@@ -4,7 +4,8 @@ import pytest
 
 from tests import factories
 from tracker.exceptions import ValidationFailed
-from tracker.sources.services import sniff_content_type, source_label, sources
+from tracker.sources.kind import source_label
+from tracker.sources.services import sniff_content_type, sources
 
 
 @pytest.fixture

@@ -44,9 +44,9 @@ def test_a_list_asks_the_same_number_of_queries_for_3_rows_as_for_24(client, log
 
 
 def test_too_many_events_to_list_become_a_record_number_field(client, login_as, monkeypatch):
-    from tracker.workspace import views
+    from tracker.kinds import listing
 
-    monkeypatch.setattr(views, "PICKER_LIMIT", 2)
+    monkeypatch.setattr(listing, "PICKER_LIMIT", 2)
     _record(3)
     login_as("analyst")
     page = client.get("/persons").get_data(as_text=True)

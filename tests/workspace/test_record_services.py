@@ -98,7 +98,7 @@ def test_delete_and_restore_are_audited_and_reversible(researcher):
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [
-        ({"date_precision": "day"}, "date_start", "An event needs a date."),
+        ({"date_end": None}, "date_start", "An event needs a date."),
         ({"date_start": "2023-10-09"}, "crossing_id", "An event needs a crossing point."),
         ({"date_start": "2999-01-01"}, "date_start", "This date is in the future."),
         (

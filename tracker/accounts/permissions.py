@@ -25,6 +25,11 @@ def can_edit_records(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.role in EDITOR_ROLES
 
 
+def is_admin(user: Any) -> bool:
+    """Whether this user administers the installation (accounts, vocabularies, the audit log)."""
+    return bool(getattr(user, "is_authenticated", False)) and user.role == "admin"
+
+
 def role_required(*roles: str) -> Callable[[F], F]:
     """Allow the view only to logged-in users with one of `roles` (403 otherwise)."""
 

@@ -22,7 +22,7 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from tracker import i18n
+from tracker import i18n, unit_of_work
 from tracker.accounts import services
 from tracker.accounts.forms import (
     CodeForm,
@@ -33,10 +33,10 @@ from tracker.accounts.forms import (
     show_service_error,
 )
 from tracker.accounts.models import User
-from tracker.api import is_api_request
 from tracker.audit import services as audit
 from tracker.exceptions import ServiceError
-from tracker.extensions import db, limiter, login_manager
+from tracker.extensions import limiter, login_manager
+from tracker.requests import is_api_request
 from tracker.security import log as security_log
 from tracker.security import sessions
 from tracker.security.https import served_over_https
@@ -172,7 +172,6 @@ def _complete_login(user: User, welcome: str | None = None) -> Response:
     if welcome:
         flash(welcome, "success")
     services.record_login(user)
-    db.session.commit()
     return redirect(safe_next(request.args.get("next")))
 
 
@@ -199,10 +198,9 @@ def setup() -> Response | str | tuple[str, int]:
         try:
             user = services.create_first_admin(form.email.data, form.password.data)
         except ServiceError as error:
-            db.session.rollback()
+            unit_of_work.rollback()
             status = show_service_error(form, error)
         else:
-            db.session.commit()
             return _complete_login(user, _("The admin account is ready. Welcome."))
     elif form.is_submitted():
         status = 422
@@ -227,7 +225,7 @@ def login() -> Response | str | tuple[str, int]:
             return redirect(url_for("accounts.login_code", next=request.args.get("next")))
         if user is not None:
             return _complete_login(user)
-        db.session.commit()
+        unit_of_work.keep_on_error()  # the failed attempt is recorded, though the answer is 401
         form.password.errors.append(_("Email or password is wrong."))
         status = 401
     elif form.is_submitted():
@@ -250,7 +248,7 @@ def login_code() -> Response | str | tuple[str, int]:
         if services.verify_second_factor(user, form.code.data):
             return _complete_login(user)
         services.record_failed_login(user, step="second_factor")
-        db.session.commit()
+        unit_of_work.keep_on_error()  # the failed attempt is recorded, though the answer is 401
         form.code.errors.append(_("That code is not right, or it was already used."))
         status = 401
     elif form.is_submitted():
@@ -265,7 +263,6 @@ def logout() -> Response:
         services.end_all_sessions(user)  # a copy of this cookie, or any other, stops working
         audit.record(user, "user.logout", user)
         security_log.event("logout", user.id)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")
@@ -281,7 +278,6 @@ def language() -> Response:
         abort(400)
     if current_user.is_authenticated:
         services.set_language(current_user._get_current_object(), chosen)
-        db.session.commit()
     response = redirect(safe_next(request.form.get("next")))
     response.set_cookie(
         i18n.COOKIE,
@@ -317,10 +313,9 @@ def change_password() -> Response | str | tuple[str, int]:
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)
         except ServiceError as error:
-            db.session.rollback()
+            unit_of_work.rollback()
             status = show_service_error(form, error)
         else:
-            db.session.commit()
             logout_user()
             session.clear()
             flash(_("Your password is changed. Log in again with the new one."), "success")
@@ -355,10 +350,8 @@ def two_factor_start() -> Response:
         try:
             services.begin_two_factor(current_user._get_current_object())
         except ServiceError as error:
-            db.session.rollback()
+            unit_of_work.rollback()
             flash(error.message, "error")
-        else:
-            db.session.commit()
     return redirect(url_for("accounts.two_factor"))
 
 
@@ -382,9 +375,8 @@ def _show_new_codes(action, done: str) -> Response | str | tuple[str, int]:  # t
     try:
         codes = action(user, form.code.data)
     except ServiceError as error:
-        db.session.rollback()
+        unit_of_work.rollback()
         flash(error.message, "error")
         return redirect(url_for("accounts.two_factor"))
-    db.session.commit()
     flash(done, "success")
     return render_template("accounts/recovery_codes.html", codes=codes)

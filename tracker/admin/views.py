@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from tracker import unit_of_work
 from tracker.accounts import services as accounts
 from tracker.accounts.forms import (
     ConfirmForm,
@@ -65,10 +66,9 @@ def invite() -> str | tuple[str, int]:
                 current_user._get_current_object(), form.email.data, form.role.data
             )
         except ServiceError as error:
-            db.session.rollback()
+            unit_of_work.rollback()
             status = show_service_error(form, error)
         else:
-            db.session.commit()
             return render_template("admin/invited.html", user=user, one_time=one_time)
     elif form.is_submitted():
         status = 422
@@ -96,10 +96,9 @@ def _act(user_id: int, action: Callable[[User, User], None], done: str) -> Respo
         try:
             action(current_user._get_current_object(), account)
         except ServiceError as error:
-            db.session.rollback()
+            unit_of_work.rollback()
             flash(error.message, "error")
         else:
-            db.session.commit()
             flash(done, "success")
     return redirect(url_for("admin.user", user_id=account.id))
 
@@ -156,10 +155,9 @@ def two_factor_policy() -> Response:
         try:
             accounts.set_two_factor_policy(current_user._get_current_object(), roles)
         except ServiceError as error:
-            db.session.rollback()
+            unit_of_work.rollback()
             flash(error.message, "error")
         else:
-            db.session.commit()
             flash(_("The two-factor policy is saved."), "success")
     return redirect(url_for("admin.users"))
 

@@ -1,16 +1,11 @@
 """The JSON API under /api/v1: the same services, permissions, masking, audit and versioning
 as the web pages, reached with a bearer token instead of a login session."""
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 
-PREFIX = "/api/v1"
+from tracker.requests import API_PREFIX as PREFIX
 
-
-def is_api_request() -> bool:
-    """Whether the current request is for the API (token auth, JSON errors, no session)."""
-    return has_request_context() and (
-        request.path == PREFIX or request.path.startswith(PREFIX + "/")
-    )
+__all__ = ["PREFIX", "init_app"]
 
 
 def init_app(app: Flask) -> None:

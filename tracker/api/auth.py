@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 from tracker.accounts import services as accounts
 from tracker.accounts.models import ApiToken, User
 from tracker.accounts.permissions import can_edit_records
-from tracker.api import is_api_request
 from tracker.api.errors import error_response
-from tracker.extensions import csrf, db, limiter
+from tracker.extensions import csrf, limiter
+from tracker.requests import is_api_request
 from tracker.security import log as security_log
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -48,7 +48,6 @@ def authenticate() -> Response | None:
         security_log.event("api.token_rejected", None, given="yes" if plain else "no")
         return error_response(401)
     user = token.user
-    db.session.commit()  # the token's last use
     if user.password_change_required or (
         not user.has_two_factor and accounts.two_factor_required(user)
     ):

@@ -103,3 +103,10 @@ def http_error_response(error: HTTPException) -> Response:
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+def conflict_response(error: Any) -> Response:
+    """A stale version: 409 with the record as it now is (tracker.api.resources)."""
+    from tracker.api.resources import conflict_body
+
+    return conflict_body(error)

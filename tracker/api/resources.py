@@ -1,86 +1,42 @@
 """One resource pattern for every kind of record — list, search, create, read, update,
-delete — parameterised by an `ApiKind`. Handlers stay thin: parse (the schemas), load, check
-access, call the same service as the web pages, commit, serialise (masked for the viewer)."""
+delete — read from the kind's declaration. Handlers stay thin: parse (the schemas), load, call
+the same service as the web pages, serialise (masked for the viewer). Service errors become
+JSON in one place (tracker.errors) and the unit of work commits at the edge."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import marshmallow as ma
 from flask import Flask, Response, jsonify, request, url_for
 from flask.views import MethodView
+from flask_babel import force_locale
 from flask_smorest import Api, Blueprint
 from marshmallow import fields
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from tracker.accounts.permissions import can_view_identity
-from tracker.api import PREFIX
+from tracker.api import PREFIX, declared
 from tracker.api.auth import READ_ONLY_POSTS, current_actor
-from tracker.api.errors import error_response, service_error_response
+from tracker.api.declared import VERSION_FIELD
+from tracker.api.errors import error_response
 from tracker.api.schemas import ErrorBodySchema, ErrorSchema, make, page_fields
-from tracker.exceptions import Conflict, ServiceError, ValidationFailed
+from tracker.exceptions import Conflict, ValidationFailed
 from tracker.extensions import db
+from tracker.kinds.kind import Kind
+from tracker.kinds.listing import list_query
+from tracker.kinds.registry import kinds
 from tracker.security.converters import MAX_ID, BoundedIntConverter, parse_id
-from tracker.workspace.views import RecordKind
 
 ERRORS = (400, 401, 403, 404, 413, 429)
 CONFLICT = "Stale version: the current record is in `current`."
-# Builds a fresh field (a field object belongs to one schema), e.g. partial(text, 200).
-FieldFactory = Callable[..., fields.Field]
-VERSION_FIELD = "version"
+# The kinds of record the API serves, in the order DESIGN.md lists them.
+API_KINDS = ("facilities", "crossings", "sources", "events", "persons")
 
 
-@dataclass
-class ApiKind:
-    """What the shared API handlers need to know about one kind of record."""
-
-    web: RecordKind  # the web pages' description: service, search, identifying fields
-    description: str
-    fields: dict[str, FieldFactory]  # editable fields, DESIGN.md's names
-    required: frozenset[str]  # on create
-    filters: dict[str, FieldFactory]  # list filters, besides q / page / per_page
-    narrow: Callable[[Select[Any], dict[str, Any]], Select[Any]]
-    read_only: dict[str, FieldFactory] = field(default_factory=dict)  # derived values
-    # Values that are not plain attributes of the record (facility_ids, source_ids, ...).
-    extra_values: Callable[[Any], dict[str, Any]] = lambda record: {}
-    # The API's values in the service's terms (date ranges, related rows, defaults).
-    to_service: Callable[[dict[str, Any], Any], dict[str, Any]] = lambda body, record: body
-    # Does this record hide the web kind's identifying fields from analysts? (sources: if
-    # confidential)
-    masks: Callable[[Any], bool] = lambda record: True
-    # Called with the persons whose identifying fields a viewer was shown (audited).
-    shown: Callable[[Any, list[int], str], None] | None = None
-
-    @property
-    def name(self) -> str:
-        return self.web.name
-
-    @property
-    def service(self) -> Any:
-        return self.web.service
-
-    @property
-    def model(self) -> Any:
-        return self.web.model
-
-    @property
-    def title(self) -> str:
-        return self.web.singular.title().replace(" ", "")
-
-
-# --- serialising -----------------------------------------------------------------------------
-
-
-def serialise(kind: ApiKind, record: Any, can_see: bool) -> dict[str, Any]:
-    """The record in the API's field names; identifying values are null for those who may not
-    see them (the same fields the web pages mask)."""
-    names = ["id", *kind.read_only, *kind.fields, VERSION_FIELD]
-    values = {name: getattr(record, name, None) for name in names}
-    values.update(kind.extra_values(record))
-    if not can_see and kind.masks(record):
-        for name in kind.web.identifying_fields & set(values):
-            values[name] = None
-    return values
+def api_title(kind: Kind) -> str:
+    """The kind's name in the OpenAPI document: "CrossingPoint"."""
+    with force_locale("en"):
+        return str(kind.singular).title().replace(" ", "")
 
 
 # --- versions ----------------------------------------------------------------------------------
@@ -122,25 +78,37 @@ def with_etag(response: Response, record: Any) -> Response:
 
 
 class Handlers:
-    """The API of one kind of record, on its own blueprint and documented from its schemas."""
+    """The API of one kind of record, on its own blueprint and documented from its schemas,
+    which follow the kind's field declarations."""
 
-    def __init__(self, kind: ApiKind):
+    def __init__(self, kind: Kind):
         self.kind = kind
-        title = kind.title
-        self.out = make(title, {"id": fields.Integer(dump_only=True)} | self._output_fields())
-        new = {name: f(required=name in kind.required) for name, f in kind.fields.items()}
-        self.new = make(f"{title}New", new)
-        changes = {name: f() for name, f in kind.fields.items()}
+        title = api_title(kind)
+        writable = declared.writable_fields(kind)
+        self.out = make(
+            title,
+            {"id": fields.Integer(dump_only=True)}
+            | declared.read_only_fields(kind)
+            | declared.writable_fields(kind)
+            | {VERSION_FIELD: fields.Integer(metadata={"description": "Send it back to update."})},
+        )
+        required = declared.required_on_create(kind)
+        for name in required:
+            writable[name].required = True
+        self.new = make(f"{title}New", writable | {CONFIRMED: _confirmed_field()})
+        changes = declared.writable_fields(kind) | {CONFIRMED: _confirmed_field()}
         changes[VERSION_FIELD] = fields.Integer(
             strict=True,
             validate=ma.validate.Range(min=0, max=MAX_ID),
             metadata={"description": "The version you read (or send If-Match)."},
         )
         self.changes = make(f"{title}Changes", changes)
-        filters = {name: f() for name, f in kind.filters.items()}
-        self.query = make(f"{title}Query", {"q": _query_text()} | filters | page_fields())
-        filters = {name: f() for name, f in kind.filters.items()}
-        self.search = make(f"{title}Search", {"q": _query_text()} | filters | page_fields())
+        self.query = make(
+            f"{title}Query", {"q": _query_text()} | declared.filter_fields(kind) | page_fields()
+        )
+        self.search = make(
+            f"{title}Search", {"q": _query_text()} | declared.filter_fields(kind) | page_fields()
+        )
         self.page = make(
             f"{title}Page",
             {
@@ -157,32 +125,29 @@ class Handlers:
                 "current": fields.Nested(self.out, required=True),
             },
         )
+        with force_locale("en"):
+            self.names = str(kind.singular), str(kind.plural).lower()
         self.blueprint = Blueprint(
             f"api_{kind.name}",
             __name__,
             url_prefix=f"{PREFIX}/{kind.name}",
             description=kind.description,
         )
+        HANDLERS[kind.name] = self
         self._route()
-
-    def _output_fields(self) -> dict[str, fields.Field]:
-        out = {name: f(dump_only=True) for name, f in self.kind.read_only.items()}
-        out |= {name: f() for name, f in self.kind.fields.items()}
-        out[VERSION_FIELD] = fields.Integer(metadata={"description": "Send it back to update."})
-        return out
 
     def _route(self) -> None:
         """One MethodView per URL, so that every method of a URL is one rule: a too-large id
         then fails to match for every method alike (404), never as a wrong method (405)."""
-        bp, handlers, kind = self.blueprint, self, self.kind
-        name, plural = kind.web.singular, kind.web.title.lower()
+        bp, handlers = self.blueprint, self
+        name, plural = self.names
 
         @bp.route("", endpoint="collection")
         class Collection(MethodView):
             @bp.arguments(handlers.query, location="query", unknown=ma.RAISE)
             @bp.response(200, handlers.page)
             @_errors(bp)
-            def get(self, args: dict[str, Any]) -> dict[str, Any]:
+            def get(self, args: dict[str, Any]) -> Response:
                 return handlers.list_page(args, can_search_identity=False)
 
             @bp.arguments(handlers.new)
@@ -199,7 +164,7 @@ class Handlers:
             @bp.arguments(handlers.search)
             @bp.response(200, handlers.page)
             @_errors(bp)
-            def post(self, body: dict[str, Any]) -> dict[str, Any]:
+            def post(self, body: dict[str, Any]) -> Response:
                 return handlers.list_page(body, can_search_identity=True)
 
         Search.post.__doc__ = (
@@ -240,30 +205,29 @@ class Handlers:
     def load(self, record_id: int) -> Any:
         return self.kind.service.get(record_id)
 
-    def list_page(self, args: dict[str, Any], can_search_identity: bool) -> dict[str, Any]:
+    def list_page(self, args: dict[str, Any], can_search_identity: bool) -> Response:
+        """A page of the list, from the same query as the list page and the exports. A `q` in
+        a URL never matches identifying values; in a search body it does, for those who may
+        see them."""
         kind, actor = self.kind, current_actor()
         can_see = can_view_identity(actor)
-        query = select(kind.model).where(kind.model.deleted_at.is_(None))
-        query = kind.narrow(query, args)
-        q = (args.get("q") or "").strip()
-        if q:
-            query = query.where(kind.web.search(q, can_see and can_search_identity))
+        listing = list_query(kind, args, can_see and can_search_identity, post_search=True)
+        if listing.problems:
+            raise ValidationFailed("Please correct the filters.", listing.problems)
+        query = listing.query.order_by(None).order_by(kind.model.id)
         total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         page, per_page = args["page"], args["per_page"]
         records = list(
-            db.session.execute(
-                query.order_by(kind.model.id).limit(per_page).offset((page - 1) * per_page)
-            ).scalars()
+            db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars()
         )
         if kind.shown and records and can_see:
             kind.shown(actor, [r.id for r in records], "api.list")
-            db.session.commit()
-        return {
-            "items": [serialise(kind, r, can_see) for r in records],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
+        return jsonify(
+            items=[declared.serialise(kind, r, can_see) for r in records],
+            total=total,
+            page=page,
+            per_page=per_page,
+        )
 
     def respond(self, record: Any, status: int = 200) -> Response:
         """The record for this viewer, with its version as the ETag; identity views audited."""
@@ -271,76 +235,62 @@ class Handlers:
         can_see = can_view_identity(actor)
         if self.kind.shown and can_see:
             self.kind.shown(actor, [record.id], "api.read")
-            db.session.commit()
-        response = jsonify(self.out().dump(serialise(self.kind, record, can_see)))
+        response = jsonify(declared.serialise(self.kind, record, can_see))
         response.status_code = status
         return with_etag(response, record)
 
     def read(self, record_id: int) -> Response:
-        try:
-            return self.respond(self.load(record_id))
-        except ServiceError as error:
-            return service_error_response(error)
+        return self.respond(self.load(record_id))
 
     def create(self, body: dict[str, Any]) -> Response:
-        kind = self.kind
-        try:
-            record = kind.service.create(current_actor(), kind.to_service(body, None))
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            return service_error_response(error)
+        confirmed = bool(body.pop(CONFIRMED, False))
+        record = self.kind.service.create(current_actor(), body, confirmed)
         response = self.respond(record, 201)
         response.headers["Location"] = url_for(".item", record_id=record.id)
         return response
 
     def update(self, record_id: int, body: dict[str, Any]) -> Response:
-        kind = self.kind
-
-        def change(record: Any) -> None:
-            version = expected_version(body)
-            kind.service.update(current_actor(), record, version, kind.to_service(body, record))
-
-        written = self.write(record_id, change)
-        return written if isinstance(written, Response) else self.respond(written)
+        record = self.load(record_id)
+        version = expected_version(body)
+        confirmed = bool(body.pop(CONFIRMED, False))
+        self.kind.service.update(current_actor(), record, version, body, confirmed=confirmed)
+        return self.respond(record)
 
     def delete(self, record_id: int) -> Response:
-        def remove(record: Any) -> None:
-            version = expected_version({}, required=False)
-            self.kind.service.delete(current_actor(), record, version)
+        record = self.load(record_id)
+        self.kind.service.delete(current_actor(), record, expected_version({}, required=False))
+        return Response(status=204)
 
-        written = self.write(record_id, remove)
-        return written if isinstance(written, Response) else Response(status=204)
 
-    def write(self, record_id: int, change: Callable[[Any], None]) -> Any:
-        """Load, change through the service, commit: the record, or the error to answer with
-        (a stale version: 409 with the current record)."""
-        try:
-            record = self.load(record_id)
-            change(record)
-            db.session.commit()
-        except Conflict as error:
-            db.session.rollback()
-            return self.conflict_response(record_id, error)
-        except ServiceError as error:
-            db.session.rollback()
-            return service_error_response(error)
-        return record
+HANDLERS: dict[str, Handlers] = {}
 
-    def conflict_response(self, record_id: int, error: Conflict) -> Response:
-        """409 with the record as it is now, so the client can merge and send it again."""
-        db.session.expire_all()
-        try:
-            record = self.load(record_id)
-        except ServiceError as gone:
-            return service_error_response(gone)
-        actor = current_actor()
-        can_see = can_view_identity(actor)
-        current = self.out().dump(serialise(self.kind, record, can_see))
-        if self.kind.shown and can_see:
-            self.kind.shown(actor, [record.id], "api.conflict")
-            db.session.commit()
-        return with_etag(error_response(409, error.message, current=current), record)
+
+def conflict_body(error: Conflict) -> Response:
+    """409 with the record as it is now (the unit of work was rolled back), so the client can
+    merge and send it again."""
+    record: Any = error.record
+    kind = next((k for k in kinds().values() if isinstance(record, k.model)), None)
+    if kind is None:
+        return error_response(409, error.message)
+    actor = current_actor()
+    can_see = can_view_identity(actor)
+    current = declared.serialise(kind, record, can_see)
+    if kind.shown and can_see:
+        kind.shown(actor, [record.id], "api.conflict")
+    return with_etag(error_response(409, error.message, current=current), record)
+
+
+CONFIRMED = "confirmed"
+
+
+def _confirmed_field() -> fields.Boolean:
+    return fields.Boolean(
+        load_only=True,
+        metadata={
+            "description": "true to save a record the server refused as looking like a mistake "
+            "(a person like an existing case: 422 with `fields.similar`)."
+        },
+    )
 
 
 def _query_text() -> fields.String:
@@ -420,12 +370,12 @@ def create_api(app: Flask) -> TrackerApi:
 
 def register_resources(api: TrackerApi) -> list[Handlers]:
     """One blueprint per kind of record, in the order DESIGN.md lists them."""
-    from tracker.api.kinds import KINDS, register_statuses
+    from tracker.api.kinds import register_statuses
 
     handlers = []
-    for kind in KINDS:
-        resource = Handlers(kind)
-        if kind.name == "persons":
+    for name in API_KINDS:
+        resource = Handlers(kinds()[name])
+        if name == "persons":
             register_statuses(resource)
         api.register_blueprint(resource.blueprint)
         handlers.append(resource)

@@ -148,18 +148,6 @@ def page_fields() -> dict[str, fields.Field]:
     }
 
 
-def date_filters() -> dict[str, Any]:
-    """from / to: events by date_start, persons by their event's date_start (DESIGN.md)."""
-    return {
-        "from": lambda: fields.Date(
-            metadata={"description": "Events (persons: their event) from this date_start on."}
-        ),
-        "to": lambda: fields.Date(
-            metadata={"description": "Events (persons: their event) up to this date_start."}
-        ),
-    }
-
-
 def make(name: str, field_map: dict[str, fields.Field]) -> type[ApiSchema]:
     """A named schema class (the name is the OpenAPI component's)."""
     return ApiSchema.from_dict(dict(field_map), name=name)  # type: ignore[return-value]

@@ -9,10 +9,10 @@ from marshmallow import fields, validate
 
 from tracker.api import PREFIX
 from tracker.api import schemas as s
+from tracker.api.declared import dashboard_filters
 from tracker.api.errors import error_response
 from tracker.dashboard.filters import FilterError, parse_filters
 from tracker.dashboard.services import summarise
-from tracker.sources.models import RELIABILITY_GRADES
 
 bp = Blueprint(
     "api_summary",
@@ -22,18 +22,7 @@ bp = Blueprint(
     "persons; the two are never added together.",
 )
 
-SummaryQuery = s.make(
-    "SummaryQuery",
-    {
-        **{name: factory() for name, factory in s.date_filters().items()},
-        "province": s.text(100),
-        "crossing_id": s.record_id(strict=False),
-        "facility_id": s.record_id(strict=False),
-        "status": s.code("status"),
-        "gender": s.code("gender"),
-        "min_reliability": fields.String(validate=validate.OneOf(RELIABILITY_GRADES)),
-    },
-)
+SummaryQuery = s.make("SummaryQuery", dashboard_filters())
 
 
 def _row(key: str, key_field: fields.Field, named: bool = False, **more: fields.Field) -> Any:

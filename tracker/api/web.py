@@ -13,10 +13,10 @@ from werkzeug.wrappers import Response
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from tracker import unit_of_work
 from tracker.accounts import services as accounts
 from tracker.api import PREFIX
 from tracker.exceptions import ServiceError
-from tracker.extensions import db
 
 bp = Blueprint("api_web", __name__)
 
@@ -61,9 +61,8 @@ def create_token() -> Any:
         return _page(form, status=422)
     try:
         _token, plain = accounts.create_api_token(current_user, current_user, form.name.data or "")
-        db.session.commit()
     except ServiceError as error:
-        db.session.rollback()
+        unit_of_work.rollback()
         form.name.errors = [error.message]
         return _page(form, status=422)
     return _page(TokenForm(formdata=None), new_token=plain)
@@ -76,9 +75,8 @@ def revoke_token(token_id: int) -> Response | tuple[str, int]:
         return redirect(url_for(".tokens"))
     try:
         token = accounts.revoke_api_token(current_user, token_id)
-        db.session.commit()
     except ServiceError:
-        db.session.rollback()
+        unit_of_work.rollback()
         return render_template("errors/error.html", code=404, message=_("No such token.")), 404
     flash(_("The token “%(name)s” was revoked; it no longer works.", name=token.name), "success")
     return redirect(url_for(".tokens"))

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.events.models import EventSource, RepatriationEvent, event_facilities
+from tracker.kinds.values import ValueProblem, parse_date
 from tracker.persons.models import Detention, Person
 from tracker.places.models import CrossingPoint, Facility
 from tracker.security.converters import parse_id
@@ -26,8 +27,9 @@ class FilterError(ValueError):
 
 @dataclass(frozen=True)
 class Filters:
-    """What the analyst asked to see. Event filters select events by date_start; persons follow
-    their event. Status and gender describe persons only: reported counts have neither."""
+    """What the analyst asked to see. Date filters select events whose span overlaps the
+    period; persons follow their event. Status and gender describe persons only: reported
+    counts have neither."""
 
     date_from: date | None = None
     date_to: date | None = None
@@ -96,12 +98,16 @@ def parse_filters(args: Any) -> Filters:
                 values[field] = raw
 
     def day(name: str, field: str) -> None:
-        raw = (args.get(name) or "").strip()
+        raw = str(args.get(name) or "").strip()
         if raw:
             try:
-                values[field] = date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = _("Use a date like 2023-10-09.")
+                parsed = parse_date(raw)
+            except ValueProblem as problem:
+                errors[name] = str(problem)
+            else:
+                # "from October 2023" starts on its first day, "to October 2023" ends on its last.
+                assert parsed is not None
+                values[field] = parsed.start if field == "date_from" else parsed.end
 
     def identifier(name: str, field: str) -> None:
         raw = (args.get(name) or "").strip()
@@ -136,8 +142,10 @@ def parse_filters(args: Any) -> Filters:
 def event_conditions(filters: Filters, event: Any = RepatriationEvent) -> list[ColumnElement]:
     """WHERE clauses selecting the live events that match the filters."""
     conditions: list[ColumnElement] = [event.deleted_at.is_(None)]
+    # An event is in the period when its span overlaps it: "October 2023" is in a period
+    # from 15 October, and a period to 5 October.
     if filters.date_from:
-        conditions.append(event.date_start >= filters.date_from)
+        conditions.append(event.date_end >= filters.date_from)
     if filters.date_to:
         conditions.append(event.date_start <= filters.date_to)
     if filters.crossing_id:

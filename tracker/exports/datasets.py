@@ -1,29 +1,31 @@
-"""What each export holds: its columns (DESIGN.md's field names, in that order), which of them
-identify someone, and the rows, read through the same query as the list page or dashboard."""
+"""What each export holds: its columns (read from the kind's field declarations, DESIGN.md's
+names, each reference's name beside its id, each fuzzy value with its precision or flag), which
+of them identify someone, and the rows, read through the same query as the list page or the
+dashboard."""
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
-from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.dashboard.filters import parse_filters
 from tracker.dashboard.services import Row, summarise
-from tracker.events.models import EventSource, event_facilities
+from tracker.events.kind import describe_dates, event_label
+from tracker.events.models import EventSource, RepatriationEvent, event_facilities
 from tracker.extensions import db
-from tracker.persons.models import (
-    PERSON_IDENTITY_FIELDS,
-    STATUS_IDENTITY_FIELDS,
-    Detention,
-    Person,
-    StatusRecord,
-)
-from tracker.records import month_end
-from tracker.workspace.views import KINDS, list_query
+from tracker.kinds import fields as f
+from tracker.kinds.kind import Kind
+from tracker.kinds.listing import list_query
+from tracker.kinds.registry import kind as kind_named
+from tracker.kinds.values import month_end
+from tracker.persons.models import Detention, Person, StatusRecord
+from tracker.places.models import CrossingPoint, Facility
+from tracker.sources.models import Source
 
 BATCH = 1000  # rows read per round trip: memory stays flat however long the export
 
@@ -40,30 +42,82 @@ class Field:
     small_count: bool = False  # shown as "<N" when small counts are coarsened
 
 
-def _attr(name: str) -> Callable[[Any], Any]:
-    return attrgetter(name)
+def _stored(declared: f.Field, column: str) -> Callable[[Any], Any]:
+    """A column of a field's stored values, read from a row of plain columns."""
 
-
-def _iso(name: str) -> Callable[[Any], Any]:
-    def value(record: Any) -> Any:
-        day = getattr(record, name)
-        return day.isoformat() if day is not None else None
+    def value(row: Any) -> Any:
+        return declared.stored(declared.read(row)).get(column)
 
     return value
 
 
-def _fields(*names: str, **options: Any) -> list[Field]:
-    return [Field(name, _attr(name), **options) for name in names]
+def _named(
+    kind: str, ids_of: Callable[[Any], list[int]], single: bool = False
+) -> Callable[[Any], Any]:
+    """The names of the records a row refers to (a list, `;`-separated in a cell), or the
+    name of the one record a single reference names."""
+
+    def value(row: Any) -> Any:
+        names = row.names.get(kind, {})
+        found = [names.get(item, f"#{item}") for item in ids_of(row)]
+        if single:
+            return found[0] if found else None
+        return found
+
+    return value
 
 
-def _identifying(identity: frozenset[str], fields: list[Field]) -> list[Field]:
-    """Mark the fields the record's model declares identifying (the same set the web and the
-    API mask), so a redacted export drops exactly what an analyst never sees."""
-    return [replace(f, identifying=f.name in identity) for f in fields]
+def export_fields(kind: Kind) -> list[Field]:
+    """Every column an export of a kind carries: each declared field's stored values, and
+    beside each reference the name of what it refers to."""
+    per_record = kind.name == "sources"  # a source hides its identity only if confidential
+    columns = [Field("id", lambda row: row.id)]
+    for declared in kind.fields:
+        if declared.internal or not declared.export:
+            continue
+        hidden = {"identifying": declared.identifying and not per_record}
+        hidden["confidential"] = declared.identifying and per_record
+        if isinstance(declared, f.Rows):
+            ids = _ids(declared.shortcut)
+            row_kind = next(x for x in declared.fields if x.name == declared.key).kind  # type: ignore[attr-defined]
+            columns.append(Field(declared.shortcut, ids))
+            columns.append(Field(declared.by_name, _named(row_kind, ids)))
+            continue
+        if isinstance(declared, f.Refs):
+            ids = _ids(declared.name)
+            columns.append(Field(declared.name, ids, **hidden))
+            columns.append(
+                Field(declared.by_name or declared.relation, _named(declared.kind, ids), **hidden)
+            )
+            continue
+        for column in declared.columns:
+            is_date = isinstance(declared, f.FuzzyDate | f.DateSpan) and column in (
+                declared.name,
+                "date_start",
+                "date_end",
+            )
+            columns.append(Field(column, _stored(declared, column), is_date=is_date, **hidden))
+        if isinstance(declared, f.Ref):
+            name = declared.by_name or declared.name.removesuffix("_id")
+            named = _named(declared.kind, _one(declared.name), single=True)
+            columns.append(Field(name, named, **hidden))
+            if declared.kind == "events":  # where and when: each a column of its own
+                for part in ("event_crossing", "event_date"):
+                    named = _named(part, _one(declared.name), single=True)
+                    columns.append(Field(part, named, **hidden))
+    return columns
 
 
-def _date(name: str) -> Field:
-    return Field(name, _iso(name), is_date=True)
+def _ids(name: str) -> Callable[[Any], list[int]]:
+    return lambda row: getattr(row, name, None) or []
+
+
+def _one(name: str) -> Callable[[Any], list[int]]:
+    def ids(row: Any) -> list[int]:
+        value = getattr(row, name, None)
+        return [value] if value is not None else []
+
+    return ids
 
 
 @dataclass(frozen=True)
@@ -73,8 +127,8 @@ class Dataset:
     name: str
     title: str
     fields: list[Field]
-    # (params, can_see, post_search, the fields wanted) -> records
-    rows: Callable[[Any, bool, bool, set[str]], Iterator[Any]]
+    # (params, can_see, post_search, the fields wanted, identifying) -> records
+    rows: Callable[[Any, bool, bool, set[str], bool], Iterator[Any]]
     url: Callable[[Any], str]  # the record's page, relative to the site
     charts: bool = False  # the summary: one sheet and one chart per table in XLSX
     check: Callable[[Any], None] = field(default=lambda params: None)  # raise FilterError
@@ -84,86 +138,173 @@ class Dataset:
         return [f for f in self.fields if identifying or not f.identifying]
 
 
-def _listed(
-    kind_name: str, related: Callable[[list[int]], dict[str, dict[int, list[int]]]] | None = None
-) -> Callable[[Any, bool, bool, set[str]], Iterator[Any]]:
-    """The records the kind's list page shows for these parameters, in its order: the list's
-    own query reduced to plain columns, read in batches, with `related` ids (an event's
-    facilities, a person's detentions) fetched once per batch rather than once per row."""
-
-    def rows(params: Any, can_see: bool, post_search: bool, wanted: set[str]) -> Iterator[Any]:
-        kind = KINDS[kind_name]
-        listing = list_query(kind, params, can_see, post_search)
-        # Only the columns the file carries: a redacted export never even reads a name.
-        table = kind.model.__table__.columns
-        columns = [c for c in table if c.key in wanted or c.key in ("id", "confidential")]
-        query = listing.query.with_only_columns(*columns)
-        result = db.session.execute(query.execution_options(yield_per=BATCH))
-        for batch in result.partitions():
-            if related is None:
-                yield from batch
-                continue
-            extra = related([row.id for row in batch])
-            for row in batch:
-                values = row._asdict()
-                for name, by_id in extra.items():
-                    values[name] = by_id.get(row.id, [])
-                yield SimpleNamespace(**values)
-
-    return rows
-
-
-def _grouped(pairs: Iterable[Any]) -> dict[int, list[int]]:
+def _grouped(pairs: Any) -> dict[int, list[int]]:
     grouped: dict[int, set[int]] = {}
     for owner, item in pairs:
         grouped.setdefault(owner, set()).add(item)
     return {owner: sorted(items) for owner, items in grouped.items()}
 
 
-def _person_relations(ids: list[int]) -> dict[str, dict[int, list[int]]]:
-    """Each person's facilities, from their live detention history."""
-    stays = select(Detention.person_id, Detention.facility_id).where(
-        Detention.person_id.in_(ids), Detention.deleted_at.is_(None)
-    )
-    return {"facility_ids": _grouped(db.session.execute(stays))}
+def _names(model: Any, column: Any, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.session.execute(select(model.id, column).where(model.id.in_(ids)))
+    return {record_id: name for record_id, name in rows}
 
 
-def _event_relations(ids: list[int]) -> dict[str, dict[int, list[int]]]:
-    """Each event's origin facilities and the sources of its claims."""
-    origins = select(event_facilities.c.event_id, event_facilities.c.facility_id).where(
-        event_facilities.c.event_id.in_(ids)
+def _event_names(ids: set[int]) -> dict[str, dict[int, str]]:
+    """Events by id: their names, their crossings' names and their dates as written."""
+    found: dict[str, dict[int, str]] = {"events": {}, "event_crossing": {}, "event_date": {}}
+    if not ids:
+        return found
+    query = (
+        select(RepatriationEvent)
+        .where(RepatriationEvent.id.in_(ids))
+        .options(joinedload(RepatriationEvent.crossing))
     )
-    claims = select(EventSource.event_id, EventSource.source_id).where(
-        EventSource.event_id.in_(ids)
-    )
+    for event in db.session.execute(query).scalars():
+        found["events"][event.id] = event_label(event)
+        found["event_crossing"][event.id] = event.crossing.name if event.crossing else ""
+        found["event_date"][event.id] = describe_dates(event)
+    return found
+
+
+# Names an export keeps between its batches (rows refer to the same events and places again
+# and again); forgotten past this many, so memory stays flat however long the file.
+NAMES_KEPT = 20_000
+
+
+def _related(
+    kind_name: str, rows: list[dict[str, Any]], identifying: bool, known: dict[str, Any]
+) -> dict[str, Any]:
+    """What a batch of rows refers to, read once per batch: an event's facilities and sources,
+    a person's facilities, and the names of every referenced record (a confidential source's
+    title only in an identifying export) not already in `known`, which is returned with them."""
+    ids = [row["id"] for row in rows]
+    extra: dict[str, dict[int, list[int]]] = {}
+    if kind_name == "events":
+        extra["facility_ids"] = _grouped(
+            db.session.execute(
+                select(event_facilities.c.event_id, event_facilities.c.facility_id).where(
+                    event_facilities.c.event_id.in_(ids)
+                )
+            )
+        )
+        extra["source_ids"] = _grouped(
+            db.session.execute(
+                select(EventSource.event_id, EventSource.source_id).where(
+                    EventSource.event_id.in_(ids)
+                )
+            )
+        )
+    if kind_name == "persons":
+        extra["facility_ids"] = _grouped(
+            db.session.execute(
+                select(Detention.person_id, Detention.facility_id).where(
+                    Detention.person_id.in_(ids), Detention.deleted_at.is_(None)
+                )
+            )
+        )
+    for name, by_id in extra.items():
+        for row in rows:
+            row[name] = by_id.get(row["id"], [])
+    wanted: dict[str, set[int]] = {"facilities": set(), "sources": set()}
+    wanted |= {"crossings": set(), "events": set(), "persons": set()}
+    for row in rows:
+        wanted["facilities"].update(row.get("facility_ids") or [])
+        wanted["sources"].update(row.get("source_ids") or [])
+        for column, kind in (("crossing_id", "crossings"), ("event_id", "events")):
+            if row.get(column):
+                wanted[kind].add(row[column])
+        if row.get("source_id"):
+            wanted["sources"].add(row["source_id"])
+        if row.get("person_id"):
+            wanted["persons"].add(row["person_id"])
+    if sum(len(names) for names in known.values()) > NAMES_KEPT:
+        known.clear()
+    for kind, wanted_ids in wanted.items():
+        wanted_ids.difference_update(known.get(kind, {}))
+    found = {
+        "facilities": _names(Facility, Facility.name, wanted["facilities"]),
+        "crossings": _names(CrossingPoint, CrossingPoint.name, wanted["crossings"]),
+        "persons": _names(Person, Person.case_code, wanted["persons"]),
+        "sources": _source_names(wanted["sources"], identifying),
+    } | _event_names(wanted["events"])
+    for kind, names in found.items():
+        known.setdefault(kind, {}).update(names)
+    return known
+
+
+def _source_names(ids: set[int], can_see: bool) -> dict[int, str]:
+    """Sources' titles; a confidential source's only for those who may see it."""
+    if not ids:
+        return {}
+    query = select(Source.id, Source.title, Source.confidential).where(Source.id.in_(ids))
     return {
-        "facility_ids": _grouped(db.session.execute(origins)),
-        "source_ids": _grouped(db.session.execute(claims)),
+        source_id: title if can_see or not confidential else f"Confidential source #{source_id}"
+        for source_id, title, confidential in db.session.execute(query)
     }
+
+
+def _listed(kind_name: str) -> Callable[[Any, bool, bool, set[str], bool], Iterator[Any]]:
+    """The records the kind's list page shows for these parameters, in its order: the list's
+    own query reduced to plain columns, read in batches, with what each row refers to fetched
+    once per batch rather than once per row."""
+
+    def rows(
+        params: Any, can_see: bool, post_search: bool, wanted: set[str], identifying: bool
+    ) -> Iterator[Any]:
+        kind = kind_named(kind_name)
+        listing = list_query(kind, params, can_see, post_search)
+        # Only the columns the file carries: a redacted export never even reads a name.
+        stored: set[str] = set()
+        for declared in kind.fields:
+            if not declared.identifying or wanted & set(declared.columns):
+                stored.update(declared.columns)
+        table = kind.model.__table__.columns
+        columns = [c for c in table if c.key in stored or c.key in ("id", "confidential")]
+        query = listing.query.with_only_columns(*columns)
+        result = db.session.execute(query.execution_options(yield_per=BATCH))
+        known: dict[str, Any] = {}
+        for batch in result.partitions():
+            values = [row._asdict() for row in batch]
+            names = _related(kind_name, values, identifying, known)
+            for row in values:
+                yield SimpleNamespace(**row, names=names)
+
+    return rows
 
 
 def _check_listed(kind_name: str) -> Callable[[Any], None]:
     def check(params: Any) -> None:
         from tracker.dashboard.filters import FilterError
 
-        problems = list_query(KINDS[kind_name], params, False, False).problems
+        problems = list_query(kind_named(kind_name), params, False, False).problems
         if problems:
             raise FilterError(problems)
 
     return check
 
 
-def _statuses(params: Any, can_see: bool, post_search: bool, wanted: set[str]) -> Iterator[Any]:
+def _statuses(
+    params: Any, can_see: bool, post_search: bool, wanted: set[str], identifying: bool
+) -> Iterator[Any]:
     """The status history of exactly the persons the filtered person list shows."""
-    persons = list_query(KINDS["persons"], params, can_see, post_search).query
+    persons = list_query(kind_named("persons"), params, can_see, post_search).query
     person_ids = persons.order_by(None).with_only_columns(Person.id)
     query = (
-        select(*[c for c in StatusRecord.__table__.columns if c.key in wanted])
+        select(*StatusRecord.__table__.columns)
         .where(StatusRecord.deleted_at.is_(None), StatusRecord.person_id.in_(person_ids))
         .order_by(StatusRecord.person_id, StatusRecord.as_of, StatusRecord.id)
         .execution_options(yield_per=BATCH)
     )
-    yield from db.session.execute(query)
+    result = db.session.execute(query)
+    known: dict[str, Any] = {}
+    for batch in result.partitions():
+        values = [row._asdict() for row in batch]
+        names = _related("statuses", values, identifying, known)
+        for row in values:
+            yield SimpleNamespace(**row, names=names)
 
 
 SUMMARY_TABLES = ("by_crossing", "by_facility", "by_status", "by_month", "by_gender")
@@ -179,7 +320,7 @@ class SummaryLine:
 
 
 def _summary(
-    params: Any, can_see: bool, post_search: bool, wanted: set[str]
+    params: Any, can_see: bool, post_search: bool, wanted: set[str], identifying: bool
 ) -> Iterator[SummaryLine]:
     """Every dashboard table for these filters, table after table, in the dashboard's order."""
     filters = parse_filters(params)
@@ -205,85 +346,27 @@ def _summary_url(line: SummaryLine) -> str:
     return "/persons" + ("?" + urlencode(narrowed) if narrowed else "")
 
 
+def _kind_dataset(name: str, title: str) -> Dataset:
+    return Dataset(
+        name,
+        title,
+        export_fields(kind_named(name)),
+        _listed(name),
+        lambda r, name=name: f"/{name}/{r.id}",  # type: ignore[misc]
+        check=_check_listed(name),
+    )
+
+
 DATASETS: dict[str, Dataset] = {
-    "facilities": Dataset(
-        "facilities",
-        "Facilities",
-        _fields("id", "name", "name_local", "kind", "province", "country")
-        + _fields("latitude", "longitude", "notes"),
-        _listed("facilities"),
-        lambda r: f"/facilities/{r.id}",
-        check=_check_listed("facilities"),
-    ),
-    "crossings": Dataset(
-        "crossings",
-        "Crossing points",
-        _fields("id", "name", "cn_side", "kp_side", "province", "latitude", "longitude"),
-        _listed("crossings"),
-        lambda r: f"/crossings/{r.id}",
-        check=_check_listed("crossings"),
-    ),
-    "sources": Dataset(
-        "sources",
-        "Sources",
-        [
-            Field("id", _attr("id")),
-            Field("title", _attr("title"), confidential=True),
-            Field("kind", _attr("kind")),
-            Field("organisation", _attr("organisation"), confidential=True),
-            _date("published_on"),
-            Field("url", _attr("url"), confidential=True),
-            *_fields("reliability", "credibility", "confidential"),
-        ],
-        _listed("sources"),
-        lambda r: f"/sources/{r.id}",
-        check=_check_listed("sources"),
-    ),
-    "events": Dataset(
-        "events",
-        "Repatriation events",
-        [
-            Field("id", _attr("id")),
-            _date("date_start"),
-            _date("date_end"),
-            Field("crossing_id", _attr("crossing_id")),
-            Field("facility_ids", _attr("facility_ids")),
-            *_fields("people_min", "people_max", "transport", "description"),
-            Field("source_ids", _attr("source_ids")),
-            Field("external_id", _attr("external_id")),
-        ],
-        _listed("events", _event_relations),
-        lambda r: f"/events/{r.id}",
-        check=_check_listed("events"),
-    ),
-    "persons": Dataset(
-        "persons",
-        "Persons",
-        _identifying(
-            PERSON_IDENTITY_FIELDS,
-            [
-                *_fields("id", "case_code", "family_name", "given_name", "name_hangul"),
-                *_fields("aliases", "gender", "birth_year", "origin", "event_id"),
-                *_fields("facility_ids", "status"),
-                _date("status_as_of"),
-                Field("external_id", _attr("external_id")),
-            ],
-        ),
-        _listed("persons", _person_relations),
-        lambda r: f"/persons/{r.id}",
-        check=_check_listed("persons"),
-    ),
+    "facilities": _kind_dataset("facilities", "Facilities"),
+    "crossings": _kind_dataset("crossings", "Crossing points"),
+    "sources": _kind_dataset("sources", "Sources"),
+    "events": _kind_dataset("events", "Repatriation events"),
+    "persons": _kind_dataset("persons", "Persons"),
     "statuses": Dataset(
         "statuses",
         "Status history",
-        _identifying(
-            STATUS_IDENTITY_FIELDS,
-            [
-                *_fields("id", "person_id", "status"),
-                _date("as_of"),
-                *_fields("source_id", "note"),
-            ],
-        ),
+        export_fields(kind_named("statuses")),
         _statuses,
         lambda r: f"/persons/{r.person_id}",
         check=_check_listed("persons"),

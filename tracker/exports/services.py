@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -28,7 +29,7 @@ from tracker.dashboard.filters import QUERY_LABELS, FilterError
 from tracker.exceptions import PermissionDenied, ValidationFailed
 from tracker.exports.datasets import DATASETS, SUMMARY_TABLES, Dataset, Field
 from tracker.extensions import db
-from tracker.workspace.views import KINDS
+from tracker.kinds.registry import kinds
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -150,7 +151,9 @@ class Export:
             or (not options.identifying and any(column.confidential for column in columns))
         )
         wanted = {column.name for column in columns}
-        for record in self.dataset.rows(self.params, self.can_see, self.post_search, wanted):
+        identifying = self.options.identifying and self.can_see
+        rows = self.dataset.rows(self.params, self.can_see, self.post_search, wanted, identifying)
+        for record in rows:
             if plain:
                 row = [get(record) for get in getters]
             else:
@@ -161,13 +164,15 @@ class Export:
             yield row
 
     def chunks(self) -> Iterator[bytes]:
-        """The file, piece by piece, hashed and measured as it goes."""
+        """The file, piece by piece, hashed and measured as it goes. Its words (an event's
+        date as a name) are English whoever downloads it, so its hash is the same for all."""
         digest = hashlib.sha256()
         writer = {"csv": _write_csv, "json": _write_json, "xlsx": _write_xlsx}[self.options.format]
-        for chunk in writer(self):
-            digest.update(chunk)
-            self.size += len(chunk)
-            yield chunk
+        with force_locale("en"):
+            for chunk in writer(self):
+                digest.update(chunk)
+                self.size += len(chunk)
+                yield chunk
         self.sha256 = digest.hexdigest()
         self.done = True
 
@@ -320,7 +325,7 @@ def _about_lines(about: dict[str, Any], prefix: str = "") -> Iterator[tuple[str,
 def recorded_filters(what: str, params: Any) -> dict[str, str]:
     """The parameters that narrowed the export (filters, search, order), for the record."""
     names = set(QUERY_LABELS) | {"q", "sort", "dir", "order"}
-    kind = KINDS.get("persons" if what == "statuses" else what)
+    kind = kinds().get("persons" if what == "statuses" else what)
     if kind is not None:
         names |= {item.key for item in kind.filters}
     return {

@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker import unit_of_work
 from tracker.accounts.models import User
 from tracker.accounts.permissions import can_view_identity
 from tracker.dashboard import services as dashboard
@@ -86,24 +87,19 @@ def download() -> Response | tuple[str, int]:
         export = services.start_export(
             current_user, options, params, post_search=request.method == "POST"
         )
-        db.session.commit()
     except PermissionDenied as error:
-        db.session.commit()  # a mistyped password is a failed login, kept in the audit
+        unit_of_work.keep_on_error()  # a mistyped password is a failed login, kept in the audit
         return _form_page(what, params, error.fields or {"": error.message}, 403)
     except ServiceError as error:
-        db.session.rollback()
         status = 400 if isinstance(error, ValidationFailed) else error.status_code
         return _form_page(what, params, error.fields or {"": error.message}, status)
     user_id = current_user.id
-
-    def generate() -> Any:
-        # The request's session is closed once the view returns; the stream reads and
-        # audits through a fresh one.
-        yield from export.chunks()
-        services.finish_export(db.session.get(User, user_id), export)
-        db.session.commit()
-
-    response = Response(stream_with_context(generate()), mimetype=export.mimetype)
+    # The start is committed when this view returns; the stream reads through a fresh session
+    # and its end (the manifest's audit) is a unit of work of its own.
+    chunks = unit_of_work.streamed(
+        export.chunks(), lambda: services.finish_export(db.session.get(User, user_id), export)
+    )
+    response = Response(stream_with_context(chunks), mimetype=export.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

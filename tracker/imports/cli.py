@@ -10,9 +10,9 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.exceptions import ServiceError
-from tracker.extensions import db
 from tracker.imports import services
 from tracker.imports.reading import cell_text
+from tracker.unit_of_work import run_job
 
 
 def run_import_command(
@@ -29,24 +29,22 @@ def run_import_command(
     options = services.ImportOptions(
         create_missing=create_missing, allow_similar=allow_similar, sheet=sheet
     )
-    action = services.preview_file if dry_run else services.import_file
-    try:
+
+    def work() -> services.ImportReport:
         total = _count_rows(path, sheet)
         with _Progress(total) as progress:
-            report = action(None, path, path.name, kind, mapping, options, progress.update)
-        if not dry_run:
-            db.session.commit()
+            return services.import_file(
+                None, path, path.name, kind, mapping, options, progress.update, dry_run
+            )
+
+    try:
+        report = run_job(work, dry_run=dry_run)
     except ServiceError as error:
-        db.session.rollback()
         raise click.ClickException(error.message) from None
     except SQLAlchemyError as error:  # the values are hidden (hide_parameters): no names here
-        db.session.rollback()
         raise click.ClickException(
             f"The database refused a write ({type(error).__name__}); nothing was imported."
         ) from None
-    except BaseException:
-        db.session.rollback()
-        raise
     for line in report.lines():
         click.echo(line)
     if report.accepted == 0:

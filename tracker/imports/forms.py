@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from tracker.exceptions import ValidationFailed
-from tracker.imports.mapping import FIELDS, KINDS
+from tracker.imports.columns import import_columns
+from tracker.imports.mapping import KINDS
 from tracker.imports.services import ImportOptions
 
 
@@ -33,7 +34,9 @@ def mapping_from(kind: str, form: MultiDict[str, str]) -> dict[str, Any]:
             raise ValidationFailed(message, {"mapping_json": message})
     else:
         mapping = {
-            name: form.get(f"field-{name}") for name in FIELDS[kind] if form.get(f"field-{name}")
+            name: form.get(f"field-{name}")
+            for name in import_columns(kind)
+            if form.get(f"field-{name}")
         }
     for setting in ("date_order", "source_key"):
         value = (form.get(setting) or "").strip()

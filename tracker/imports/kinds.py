@@ -1,54 +1,37 @@
-"""One importer per kind of record: how a row's raw values become the values its service
-takes, how an existing record is found (id, case code, external id, name), and the
-references by name. The services hold every rule; these only translate."""
+"""Importing the rows of one kind of record: how a row's cells become the values its service
+takes (read from the kind's field declarations), how an existing record is found (id, case
+code, external id, name), and the references by name. The services hold every rule; these
+only translate."""
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import select
 
-from tracker.events.models import RepatriationEvent
-from tracker.events.services import events
 from tracker.exceptions import NotFound, ValidationFailed
 from tracker.extensions import db
-from tracker.imports.mapping import LIST_FIELDS, CompiledMapping
+from tracker.imports.columns import import_columns, several_valued
+from tracker.imports.mapping import CompiledMapping
 from tracker.imports.reading import cell_text
-from tracker.imports.values import parse_count, parse_date, parse_year
+from tracker.kinds import fields as f
+from tracker.kinds.kind import Kind
+from tracker.kinds.registry import kind as kind_named
+from tracker.kinds.registry import kinds
+from tracker.kinds.values import CountRange, FuzzyDate, ValueProblem, parse_birth_year, parse_count
+from tracker.kinds.values import parse_date as parse_written_date
+from tracker.persons.lookalike import YEARS_APART, candidates, forms_of, looks_alike
 from tracker.persons.models import Person, PersonNameKey, StatusRecord
-from tracker.persons.services import live_detentions_values, persons
-from tracker.places.models import CrossingPoint, Facility
-from tracker.places.services import crossings, facilities
-from tracker.records import RecordService, month_end
-from tracker.search.names import SAME_NAME, Reading, iter_keys, reading_similarity
-from tracker.search.services import name_forms
+from tracker.persons.services import persons, status_fields
+from tracker.records.service import clean_fields, refuse
+from tracker.search.names import Reading, iter_keys
 from tracker.security.converters import parse_id
-from tracker.sources.models import Source
-from tracker.sources.services import sources
 
-LOOKUP_BATCH = 5_000  # ids per IN list: well within every database's limit on parameters
-SERVICES_BY_TABLE: dict[str, RecordService[Any]] = {
-    "facilities": facilities,
-    "crossing_points": crossings,
-    "sources": sources,
-    "repatriation_events": events,
-    "persons": persons,
-}
-# A service's message key -> the import field whose column it is about.
-FIELD_OF_KEY = {
-    "crossing_id": "crossing",
-    "facility_ids": "facilities",
-    "claims": "sources",
-    "detentions": "facilities",
-    "date_precision": "date_start",
-    "birth_year_approximate": "birth_year",
-    "source_id": "source",
-    "person_id": "case_code",
-    "title": "title",
-}
+
+def services_by_table() -> dict[str, Any]:
+    """Each kind's service by its table name (an import's revert finds records so)."""
+    return {k.model.__tablename__: k.service for k in kinds().values() if k.service is not None}
 
 
 class RowRejected(Exception):
@@ -61,8 +44,11 @@ class RowRejected(Exception):
 class RowContext:
     """One row being imported: its number, raw values by field, and what is wrong with it."""
 
-    def __init__(self, number: int, raw: dict[str, Any], mapping: CompiledMapping):
+    def __init__(
+        self, number: int, raw: dict[str, Any], mapping: CompiledMapping, several: frozenset[str]
+    ):
         self.number = number
+        self.several = several
         self.raw = raw
         self.mapping = mapping
         self.problems: list[tuple[str, str, str]] = []
@@ -100,19 +86,20 @@ class RowContext:
         if self.problems:
             raise RowRejected()
 
-    def date(self, name: str) -> Any:
+    def date(self, name: str) -> FuzzyDate | None:
+        """A date cell, read with the file's date order."""
         try:
-            return parse_date(self.raw.get(name), self.mapping.day_first)
-        except ValueError as error:
+            return parse_written_date(self.raw.get(name), self.mapping.day_first)
+        except ValueProblem as error:
             self.fail(name, str(error))
             return None
 
-    def count(self, name: str) -> tuple[int | None, int | None]:
+    def count(self, name: str) -> CountRange | None:
         try:
             return parse_count(self.raw.get(name))
-        except ValueError as error:
+        except ValueProblem as error:
             self.fail(name, str(error))
-            return None, None
+            return None
 
 
 def _nothing() -> None:
@@ -123,18 +110,14 @@ def _name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def _code(value: str) -> str:
-    """A vocabulary code from what a researcher wrote: `Detention centre` -> detention_centre."""
-    return re.sub(r"[\s\-]+", "_", value.strip().casefold())
-
-
 # --- references by name ---------------------------------------------------------------
 
-REFERENCE_KINDS: dict[str, tuple[Any, RecordService[Any], str]] = {
-    "facilities": (Facility, facilities, "name"),
-    "crossings": (CrossingPoint, crossings, "name"),
-    "sources": (Source, sources, "title"),
-}
+
+def reference_kind(name: str) -> Kind:
+    """A kind other rows name by its records' names (facilities, crossings, sources)."""
+    found = kind_named(name)
+    assert found.named_by is not None, name
+    return found
 
 
 class References:
@@ -151,8 +134,9 @@ class References:
     def table(self, kind: str) -> dict[str, int]:
         """The name (and alias) index of one kind, loaded on first use."""
         if kind not in self.names:
-            model, _, name_field = REFERENCE_KINDS[kind]
-            columns = [model.id, getattr(model, name_field)]
+            named = reference_kind(kind)
+            model = named.model
+            columns = [model.id, getattr(model, str(named.named_by))]
             if hasattr(model, "aliases"):
                 columns.append(model.aliases)
             index: dict[str, int] = {}
@@ -174,17 +158,17 @@ class References:
     ) -> list[int]:
         """The ids of the records a row names in `field_name`; unknown ones created or failed."""
         ids = []
-        for name in row.items(field_name) if field_name in LIST_FIELDS else [row.text(field_name)]:
+        for name in row.items(field_name) if field_name in row.several else [row.text(field_name)]:
             if not name:
                 continue
             found = self.find(kind, name)
             if found is None and self.create_missing:
                 found = self._create(row, field_name, kind, name, extra or {})
             elif found is None:
-                label = {"facilities": "facility", "crossings": "crossing", "sources": "source"}
                 row.fail(
                     field_name,
-                    f"No {label[kind]} is called {name!r}; tick 'create missing' to add it.",
+                    f"No {reference_kind(kind).singular} is called {name!r}; tick 'create "
+                    "missing' to add it.",
                 )
             if found is not None and found not in ids:
                 ids.append(found)
@@ -193,10 +177,8 @@ class References:
     def _create(
         self, row: RowContext, field_name: str, kind: str, name: str, extra: dict[str, Any]
     ) -> int | None:
-        _, service, name_field = REFERENCE_KINDS[kind]
-        values = {name_field: name, **extra}
-        if kind != "crossings":
-            values.setdefault("kind", "other")
+        named = reference_kind(kind)
+        service, values = named.service, {str(named.named_by): name, **extra}
         row.protect()
         try:
             record = service.create(self.actor, values)
@@ -224,19 +206,24 @@ class References:
 
 
 class KindImporter:
-    """Rows of one kind: find the existing record, translate the values, call the service."""
+    """Rows of one kind: find the existing record, translate the values its fields declare,
+    call the service."""
 
-    service: ClassVar[RecordService[Any]]
-    text_fields: ClassVar[tuple[str, ...]] = ()
-    choice_fields: ClassVar[tuple[str, ...]] = ()
-    passthrough: ClassVar[tuple[str, ...]] = ()  # given to the service as they are
-    keyed_by_name: ClassVar[str | None] = None  # a REFERENCE_KINDS kind: match by name
-    defaults: ClassVar[dict[str, str]] = {}  # for new records, when the file leaves them blank
     # Tables each chunk looks rows up in while the import fills them (their statistics are
     # refreshed as they grow: see services.refresh_statistics).
-    looked_up: ClassVar[tuple[Any, ...]] = ()
+    looked_up: tuple[Any, ...] = ()
 
-    def __init__(self, actor: Any, mapping: CompiledMapping, options: Any, default_source_key: str):
+    def __init__(
+        self,
+        kind: Kind,
+        actor: Any,
+        mapping: CompiledMapping,
+        options: Any,
+        default_source_key: str,
+    ):
+        self.kind = kind
+        self.service = kind.service
+        self.several = several_valued(kind.name)
         self.actor = actor
         self.mapping = mapping
         self.options = options
@@ -325,7 +312,8 @@ class KindImporter:
         return None
 
     def find(self, row: RowContext) -> Any:
-        """The existing record the row is about, by id, then by name for named kinds."""
+        """The existing record the row is about: by id, by name for named kinds, then by its
+        external id under the file's source key."""
         if row.has("id") and row.text("id"):
             record_id = parse_id(row.text("id"))
             if record_id is None:
@@ -336,31 +324,99 @@ class KindImporter:
             except NotFound:
                 row.fail("id", "There is no record with this number.")
             return None
-        if self.keyed_by_name:
-            name_field = REFERENCE_KINDS[self.keyed_by_name][2]
-            if row.has(name_field) and row.text(name_field):
-                found = self.references.find(self.keyed_by_name, row.text(name_field))
-                return self.service.get(found) if found else None
-        return None
+        named_by = self.kind.named_by
+        if named_by and row.has(named_by) and row.text(named_by):
+            found = self.references.find(self.kind.name, row.text(named_by))
+            if found:
+                return self.service.get(found)
+        return self.find_external(row)
 
     def values(self, row: RowContext, record: Any) -> dict[str, Any]:
         """The service's values from the row: only mapped fields, so updates keep the rest."""
         values: dict[str, Any] = {}
-        for name in self.text_fields:
-            if row.has(name):
-                values[name] = row.text(name)
-        for name in self.choice_fields:
-            if row.has(name):
-                values[name] = _code(row.text(name)) or None
-        for name in self.passthrough:
-            if row.has(name):
-                values[name] = row.raw[name]
-        if row.has("aliases"):
-            values["aliases"] = row.items("aliases")
-        if record is None:  # a new record whose file does not say its kind or gender
-            for name, default in self.defaults.items():
-                values[name] = values.get(name) or default
+        for field in self.kind.editable_fields:
+            values.update(self.field_values(row, field, record))
+        if values.get("external_id"):  # kept with the file's source key
+            values["external_source"] = self.source_key
         return values
+
+    def field_values(self, row: RowContext, field: f.Field, record: Any) -> dict[str, Any]:
+        """One field's values from the row's cells, by its value type."""
+        if isinstance(field, f.DateSpan):
+            if not row.has("date_start"):
+                return {}
+            end = row.date("date_end") if row.has("date_end") else None
+            return field.from_text(row.date("date_start"), end)
+        if isinstance(field, f.Count):
+            if row.has(field.name):
+                return {field.name: row.count(field.name)}
+            parts: dict[str, Any] = {}
+            if row.has(f"{field.prefix}_min"):  # "300+" or a lone figure: the least
+                counted = row.count(f"{field.prefix}_min")
+                parts[f"{field.prefix}_min"] = counted.low if counted else None
+                parts.setdefault(f"{field.prefix}_max", None)
+            if row.has(f"{field.prefix}_max"):
+                counted = row.count(f"{field.prefix}_max")
+                parts[f"{field.prefix}_max"] = counted.high if counted else None
+            return parts
+        if isinstance(field, f.FuzzyDate):
+            return field.from_text(row.date(field.name)) if row.has(field.name) else {}
+        if isinstance(field, f.Ref):
+            if field.by_name:
+                if not row.has(field.by_name):
+                    return {}
+                found = self.references.resolve(row, field.by_name, field.kind)
+                return {field.name: found[0] if found else None}
+            return {field.name: row.raw[field.name]} if row.has(field.name) else {}
+        if isinstance(field, f.Refs):
+            if not (field.by_name and row.has(field.by_name)):
+                return {}
+            return {field.name: self.references.resolve(row, field.by_name, field.kind)}
+        if isinstance(field, f.Rows):
+            if not row.has(field.by_name):
+                return {}
+            return {field.name: self.rows(row, field, record)}
+        if field.internal or not row.has(field.name):
+            return {}
+        if isinstance(field, f.Lines):
+            return {field.name: row.items(field.name)}
+        raw = row.raw[field.name]
+        return field.from_text(raw if isinstance(raw, int | float) else row.text(field.name))
+
+    def rows(self, row: RowContext, field: f.Rows, record: Any) -> list[dict[str, Any]]:
+        """A Rows field from the names in its column: the record's rows for names still
+        listed, and a new row for each other name (taking the record's own values of the
+        fields a row shares with it: an event's figures for each source that reports it)."""
+        key_field = next(item for item in field.fields if item.name == field.key)
+        extra = self.reference_extra(row) if key_field.kind == "sources" else {}  # type: ignore[attr-defined]
+        ids = self.references.resolve(row, field.by_name, key_field.kind, extra)  # type: ignore[attr-defined]
+        current = field.read(record) if record is not None else []
+        kept = [values for values in current if values.get(field.key) in ids]
+        have = {values.get(field.key) for values in kept}
+        own_names = {own.name for own in self.kind.fields}
+        shared = [
+            item.name for item in field.fields if item.name != field.key and item.name in own_names
+        ]
+        for found in ids:
+            if found in have:
+                continue
+            new_row: dict[str, Any] = {field.key: found}
+            for name in shared:
+                new_row |= self.field_values(row, self.kind.field(name), None)
+            kept.append(new_row)
+        return kept
+
+    def reference_extra(self, row: RowContext) -> dict[str, Any]:
+        """What a source created by this row takes from it: its address and its grades."""
+        extra: dict[str, Any] = {}
+        for name, key in (
+            ("source_url", "url"),
+            ("source_credibility", "credibility"),
+            ("source_reliability", "reliability"),
+        ):
+            if row.has(name) and row.text(name):
+                extra[key] = row.text(name)
+        return extra
 
     def check_similar(self, row: RowContext, values: dict[str, Any]) -> list[str]:
         """A hook for persons: the codes of existing cases a new record looks like (refused
@@ -381,164 +437,56 @@ class KindImporter:
         """A service's messages as (column, value, message), each tied to the row's column."""
         problems = []
         for key, message in (error.fields or {"": error.message}).items():
-            base = re.sub(r"^(claims|detentions)-\d+-.*$", r"\1", key)
-            name = FIELD_OF_KEY.get(base, base)
-            if name not in self.mapping.columns:
-                name = {"people_min": "people", "people_max": "people"}.get(name, name)
+            name = self.column_of(key.split("-", 1)[0]) if key else ""
             column = self.mapping.columns.get(name, name or "(row)")
             problems.append((column, row.text(name) if name else "", message))
         return problems
 
-    def external(self, row: RowContext, values: dict[str, Any]) -> None:
-        if row.has("external_id") and row.text("external_id"):
-            values["external_id"] = row.text("external_id")
-            values["external_source"] = self.source_key
+    def column_of(self, key: str) -> str:
+        """The import column of a field a service's message is about."""
+        about = [
+            name
+            for name, column in import_columns(self.kind.name).items()
+            if column.field is not None
+            and key
+            in (
+                column.field.name,
+                *column.field.columns,
+                column.field.shortcut if isinstance(column.field, f.Rows) else column.field.name,
+            )
+        ]
+        mapped = [name for name in about if name in self.mapping.columns]
+        return (mapped or about or [key])[0]
 
-    def find_external(self, model: Any, row: RowContext) -> Any:
+    def find_external(self, row: RowContext) -> Any:
         """The record this file's source key and the row's external_id name, if any."""
-        if not (row.has("external_id") and row.text("external_id")):
+        model = self.kind.model
+        if not (row.has("external_id") and row.text("external_id")) or not hasattr(
+            model, "external_source"
+        ):
             return None
         record_id = self.external_ids(model).get(row.text("external_id")[:100])
         # Usually in the session already: `prefetch` loaded the chunk's records.
         return db.session.get(model, record_id) if record_id is not None else None
 
 
-class FacilityImporter(KindImporter):
-    defaults = {"kind": "other"}
-    service = facilities
-    text_fields = ("name", "name_local", "province", "country", "notes")
-    choice_fields = ("kind",)
-    passthrough = ("latitude", "longitude")
-    keyed_by_name = "facilities"
-
-
-class CrossingImporter(KindImporter):
-    service = crossings
-    text_fields = ("name", "cn_side", "kp_side", "province", "notes")
-    passthrough = ("latitude", "longitude")
-    keyed_by_name = "crossings"
-
-
-class SourceImporter(KindImporter):
-    defaults = {"kind": "other"}
-    service = sources
-    text_fields = ("title", "organisation", "url", "reliability", "notes")
-    choice_fields = ("kind",)
-    passthrough = ("credibility", "confidential")
-    keyed_by_name = "sources"
-
-    def values(self, row: RowContext, record: Any) -> dict[str, Any]:
-        values = super().values(row, record)
-        if row.has("published_on"):
-            parsed = row.date("published_on")
-            values["published_on"] = parsed.start if parsed else None
-        return values
-
-
-class EventImporter(KindImporter):
-    service = events
-    text_fields = ("transport", "handed_over_by", "received_by", "description")
-
-    def find(self, row: RowContext) -> Any:
-        return super().find(row) or self.find_external(RepatriationEvent, row)
-
-    def values(self, row: RowContext, record: Any) -> dict[str, Any]:
-        values = super().values(row, record)
-        self.external(row, values)
-        if row.has("date_start") or record is None:
-            values.update(self._dates(row))
-        if row.has("crossing"):
-            crossing = self.references.resolve(row, "crossing", "crossings")
-            values["crossing_id"] = crossing[0] if crossing else None
-        if row.has("facilities"):
-            values["facility_ids"] = self.references.resolve(row, "facilities", "facilities")
-        if row.has("people"):
-            values["people_min"], values["people_max"] = row.count("people")
-        if row.has("people_min"):  # "300+" or a lone figure: the least; the most is unknown
-            values["people_min"] = row.count("people_min")[0]
-            values.setdefault("people_max", None)
-        if row.has("people_max"):
-            values["people_max"] = row.count("people_max")[1]
-        if row.has("sources"):
-            extra = self._source_extra(row)
-            values["claims"] = [
-                {
-                    "source_id": source_id,
-                    "people_min": values.get("people_min"),
-                    "people_max": values.get("people_max"),
-                }
-                for source_id in self.references.resolve(row, "sources", "sources", extra)
-            ]
-        return values
-
-    def _dates(self, row: RowContext) -> dict[str, Any]:
-        start = row.date("date_start")
-        end = row.date("date_end") if row.has("date_end") else None
-        if start is None:
-            if not row.problems:
-                row.fail("date_start", "An event needs a date.")
-            return {}
-        last = _last_day(start) if end is None else _last_day(end)
-        precision = start.precision
-        if end is not None and (end.start, end.precision) != (start.start, start.precision):
-            precision = "range"
-        return {
-            "date_precision": precision,
-            "date_start": start.start,
-            "date_end": last,
-            "date_approximate": start.approximate,
-        }
-
-    def _source_extra(self, row: RowContext) -> dict[str, Any]:
-        extra: dict[str, Any] = {}
-        for name, key in (
-            ("source_url", "url"),
-            ("source_credibility", "credibility"),
-            ("source_reliability", "reliability"),
-        ):
-            if row.has(name) and row.text(name):
-                extra[key] = row.text(name)
-        return extra
-
-
-def _last_day(parsed: Any) -> date:
-    if parsed.precision == "year":
-        return date(parsed.start.year, 12, 31)
-    if parsed.precision == "month":
-        return month_end(parsed.start)
-    return parsed.start  # type: ignore[no-any-return]
-
-
 class PersonImporter(KindImporter):
-    service = persons
+    """Persons: found by case code too; each row's status claims written after it; a new
+    person who looks like an existing case (tracker/persons/lookalike.py) is flagged."""
+
     looked_up = (Person.__table__, PersonNameKey.__table__)
-    text_fields = (
-        "family_name",
-        "given_name",
-        "name_hangul",
-        "origin",
-        "origin_region",
-        "arrest_place",
-        "last_seen_place",
-        "responsible_parties",
-        "relatives_actions",
-        "notes",
-    )
-    choice_fields = ("gender",)
-    passthrough = ("event_id",)  # the event's number, as an export of persons has it
-    defaults = {"gender": "unknown"}
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._pending_status: list[dict[str, Any]] = []
         self._by_code: dict[str, Person] = {}
-        # Existing persons by name key (the chunk's keys only); new ones of this chunk too.
-        self._lookalikes: dict[tuple[str, int | None], list[Lookalike]] = {}
+        # Existing persons by name key (the chunk's keys only), and new ones of the file.
+        self._lookalikes: dict[str, list[Lookalike]] = {}
         self._new: dict[int, Lookalike] = {}  # this chunk's new persons by row number
 
     def prefetch(self, rows: list[RowContext]) -> None:
         """Look up the chunk's case codes, and the persons whose stored name keys are those
-        of the chunk's names, in one query each."""
+        of the chunk's names (born in years they may look like), in one query each."""
         super().prefetch(rows)
         codes = {row.text("case_code").upper() for row in rows if row.has("case_code")}
         codes.discard("")
@@ -546,12 +494,8 @@ class PersonImporter(KindImporter):
         if codes:
             query = select(Person).where(Person.case_code.in_(codes))
             self._by_code = {p.case_code: p for p in db.session.execute(query).scalars()}
-        self._lookalikes = {}
-        wanted: set[tuple[str, int | None]] = set()
-        for row in rows:
-            year = _row_year(row)
-            wanted.update((key, year) for key in _row_keys(row))
-        self._load_lookalikes(wanted)
+        keys = {key for row in rows for key in _row_keys(row)}
+        self._load_lookalikes(keys, [_row_year(row) for row in rows])
 
     def find(self, row: RowContext) -> Any:
         if row.has("case_code") and row.text("case_code"):
@@ -559,31 +503,10 @@ class PersonImporter(KindImporter):
             if found is None:
                 row.fail("case_code", "No case has this code; leave it empty for a new case.")
             return found
-        return super().find(row) or self.find_external(Person, row)
+        return super().find(row)
 
     def values(self, row: RowContext, record: Any) -> dict[str, Any]:
         values = super().values(row, record)
-        self.external(row, values)
-        if row.has("birth_year"):
-            try:
-                values["birth_year"], values["birth_year_approximate"] = parse_year(
-                    row.raw["birth_year"]
-                )
-            except ValueError as error:
-                row.fail("birth_year", str(error))
-        for name in ("arrest_date", "last_seen_date"):
-            if row.has(name):
-                parsed = row.date(name)
-                values[name] = parsed.start if parsed else None
-        if row.has("facilities"):
-            current = live_detentions_values(record) if record else []
-            present = {d["facility_id"] for d in current}
-            added = [
-                {"facility_id": fid}
-                for fid in self.references.resolve(row, "facilities", "facilities")
-                if fid not in present
-            ]
-            values["detentions"] = current + added
         self._pending_status = self._statuses(row)
         if self._pending_status:
             row.protect()  # the person is written first, then each status
@@ -602,8 +525,7 @@ class PersonImporter(KindImporter):
             row.fail("sources", "Say which source reports this status.")
         if as_of is None:
             return []
-        status = _code(row.text("status"))
-        return [{"status": status, "as_of": as_of.start, "source_id": s} for s in source_ids]
+        return [{"status": row.text("status"), "as_of": as_of, "source_id": s} for s in source_ids]
 
     def after(self, row: RowContext, record: Any) -> bool:
         """Add the row's status claims the person does not have yet."""
@@ -611,29 +533,24 @@ class PersonImporter(KindImporter):
         return any(added)
 
     def check_similar(self, row: RowContext, values: dict[str, Any]) -> list[str]:
-        """The existing cases (codes) a new person looks like: a name the search takes for
-        the same name (tracker/search/names.py) and the same birth year. Refused unless the
-        user allowed similar persons; the message names the case, never the person."""
-        forms = name_forms(
-            values.get("family_name"),
-            values.get("given_name"),
-            values.get("name_hangul"),
-            values.get("aliases"),
-        )
+        """The existing cases (codes) a new person looks like, by the one rule
+        (tracker/persons/lookalike.py). Refused unless the user allowed similar persons; the
+        message names the case, never the person."""
+        forms = forms_of(values)
         keys = list(iter_keys(forms))
-        year = values.get("birth_year")
+        year = values["birth_year"].year if values.get("birth_year") else None
         # Looked up by `prefetch` unless the cleaned values differ from the row as written.
-        self._load_lookalikes({(k, year) for k in keys if (k, year) not in self._lookalikes})
+        missing = {key for key in keys if key not in self._lookalikes}
+        if missing:
+            self._load_lookalikes(missing, [year])
         found: dict[str, float] = {}
         for key in keys:
-            for other in self._lookalikes[key, year]:
-                if other.birth_year == year and other.label not in found:
-                    score = max(
-                        (reading_similarity(x, y) for _, x in forms for _, y in other.forms),
-                        default=0.0,
-                    )
-                    if 100 * score >= SAME_NAME:
-                        found[other.label] = score
+            for other in self._lookalikes.get(key, []):
+                if other.label in found:
+                    continue
+                score = looks_alike(forms, year, other.forms, other.birth_year)
+                if score:
+                    found[other.label] = score
         codes = sorted(found, key=lambda label: (-found[label], label))
         if codes and not self.options.allow_similar:
             self.similar.append((row.number, codes[0]))
@@ -641,8 +558,9 @@ class PersonImporter(KindImporter):
                 (
                     "(row)",
                     "",
-                    f"Looks like {_case_or_row(codes[0])} (similar name, same birth year); "
-                    "give its case code to update it, or allow similar persons to add it.",
+                    f"Looks like {_case_or_row(codes[0])} (a similar name, born within "
+                    f"{YEARS_APART} years); give its case code to update it, or allow similar "
+                    "persons to add it.",
                 )
             )
             raise RowRejected()
@@ -660,53 +578,23 @@ class PersonImporter(KindImporter):
         """The row was not imported after all: no later row looks like it."""
         entry = self._new.pop(row.number, None)
         if entry is not None:
-            entry.birth_year = -1  # matches no row: the forms of a row are never "no year"
+            entry.forms = []  # looks like nobody
 
     def _remember(self, label: str, year: int | None, forms: Any, keys: list[str]) -> None:
         entry = Lookalike(label, year, forms)
         self._new[int(label.removeprefix("row "))] = entry
         for key in keys:
-            self._lookalikes.setdefault((key, year), []).append(entry)
+            self._lookalikes.setdefault(key, []).append(entry)
 
-    def _load_lookalikes(self, wanted: set[tuple[str, int | None]]) -> None:
-        """Live persons with one of these (name key, birth year) pairs: an indexed look-up
-        that reads the likely matches only, however many persons there are."""
-        for pair in wanted:
-            self._lookalikes.setdefault(pair, [])
-        if not wanted:
-            return
-        # Two plain queries, each on an index (the planner of a join may scan all persons):
-        # who has the keys, then which of them are live and born in those years.
-        keys_of: dict[int, list[str]] = {}
-        found = select(PersonNameKey.person_id, PersonNameKey.name_key).where(
-            PersonNameKey.name_key.in_({key for key, _ in wanted})
-        )
-        for person_id, key in db.session.execute(found):
-            keys_of.setdefault(person_id, []).append(key)
-        years = {year for _, year in wanted}
-        born: ColumnElement[bool] = Person.birth_year.in_(years - {None})
-        if None in years:
-            born = or_(born, Person.birth_year.is_(None))
-        ids = list(keys_of)
-        for start in range(0, len(ids), LOOKUP_BATCH):
-            query = select(
-                Person.id,
-                Person.case_code,
-                Person.birth_year,
-                Person.family_name,
-                Person.given_name,
-                Person.name_hangul,
-                Person.aliases,
-            ).where(
-                Person.id.in_(ids[start : start + LOOKUP_BATCH]),
-                Person.deleted_at.is_(None),
-                born,
-            )
-            for person_id, code, year, family, given, hangul, aliases in db.session.execute(query):
-                entry = Lookalike(code, year, name_forms(family, given, hangul, aliases))
-                for key in keys_of[person_id]:
-                    if (key, year) in wanted:
-                        self._lookalikes[key, year].append(entry)
+    def _load_lookalikes(self, keys: set[str], years: list[int | None]) -> None:
+        """Live persons with one of these name keys, born in a year these may look like."""
+        for key in keys:
+            self._lookalikes.setdefault(key, [])
+        for found in candidates(keys, years):
+            entry = Lookalike(found.case_code, found.birth_year, found.forms)
+            for key in found.keys:
+                if key in keys:
+                    self._lookalikes[key].append(entry)
 
 
 @dataclass
@@ -724,23 +612,22 @@ def _case_or_row(label: str) -> str:
 
 def _row_year(row: RowContext) -> int | None:
     try:
-        return parse_year(row.raw.get("birth_year"))[0] if row.has("birth_year") else None
-    except ValueError:
+        born = parse_birth_year(row.raw.get("birth_year")) if row.has("birth_year") else None
+    except ValueProblem:
         return None
+    return born.year if born else None
 
 
 def _row_keys(row: RowContext) -> list[str]:
     """The name keys of a row as written (its cleaned values give the same ones)."""
-    fields = ("family_name", "given_name", "name_hangul")
-    family, given, hangul = (row.text(name) if row.has(name) else None for name in fields)
-    aliases = row.items("aliases") if row.has("aliases") else []
-    return list(iter_keys(name_forms(family, given, hangul, aliases)))
+    names = ("family_name", "given_name", "name_hangul")
+    values: dict[str, Any] = {name: row.text(name) if row.has(name) else None for name in names}
+    values["aliases"] = row.items("aliases") if row.has("aliases") else []
+    return list(iter_keys(forms_of(values)))
 
 
 class StatusImporter(KindImporter):
     """Status records: a dated, sourced status claim about the person with this case code."""
-
-    service = persons
 
     def import_row(self, row: RowContext) -> str:
         person = None
@@ -753,27 +640,24 @@ class StatusImporter(KindImporter):
             ).scalar_one_or_none()
             if person is None:
                 row.fail("case_code", "No case has this code.")
-        as_of = row.date("as_of")
-        source_ids = self.references.resolve(row, "source", "sources") if row.has("source") else []
+        claim = self.values(row, None)
         row.check()
         assert person is not None  # row.check() refused a row without one
-        claim = {
-            "status": _code(row.text("status")),
-            "as_of": as_of.start if as_of else None,
-            "source_id": source_ids[0] if source_ids else None,
-            "note": row.text("note") or None,
-        }
         return "created" if add_status_once(self.actor, person, claim) else "unchanged"
 
 
 def add_status_once(actor: Any, person: Person, claim: dict[str, Any]) -> bool:
     """Add a status claim through the person service unless the same live claim is there."""
+    problems: dict[str, str] = {}
+    cleaned = clean_fields(status_fields(), claim, None, problems)
+    refuse(problems)
+    as_of: FuzzyDate = cleaned["as_of"]
     exists = db.session.execute(
         select(StatusRecord.id).where(
             StatusRecord.person_id == person.id,
-            StatusRecord.status == claim["status"],
-            StatusRecord.as_of == claim["as_of"],
-            StatusRecord.source_id == claim["source_id"],
+            StatusRecord.status == cleaned["status"],
+            StatusRecord.as_of == as_of.start,
+            StatusRecord.source_id == cleaned["source_id"],
             StatusRecord.deleted_at.is_(None),
         )
     ).first()
@@ -783,11 +667,10 @@ def add_status_once(actor: Any, person: Person, claim: dict[str, Any]) -> bool:
     return True
 
 
-IMPORTERS: dict[str, type[KindImporter]] = {
-    "facilities": FacilityImporter,
-    "crossings": CrossingImporter,
-    "sources": SourceImporter,
-    "events": EventImporter,
-    "persons": PersonImporter,
-    "statuses": StatusImporter,
-}
+def importer_for(kind_name: str, *args: Any) -> KindImporter:
+    """The importer of a kind of record: persons and status records have their own."""
+    special: dict[str, type[KindImporter]] = {
+        "persons": PersonImporter,
+        "statuses": StatusImporter,
+    }
+    return special.get(kind_name, KindImporter)(kind_named(kind_name), *args)

@@ -13,103 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tracker.imports.columns import IMPORT_KINDS, import_columns
 from tracker.imports.reading import Cell, FileRejected, cell_text
-from tracker.imports.values import is_flag_set
+from tracker.kinds.values import parse_flag as is_flag_set
 
-KINDS = ("persons", "events", "facilities", "crossings", "sources", "statuses")
+KINDS = IMPORT_KINDS
 SETTINGS = ("date_order", "source_key")
-
-# Each kind's fields (DESIGN.md's names; references by name) and the other headers that mean them.
-FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "facilities": {
-        "id": (),
-        "name": ("facility", "facility name", "prison", "detention facility"),
-        "name_local": ("local name", "chinese name", "korean name", "name local"),
-        "aliases": ("alias", "other names"),
-        "kind": ("type", "facility type", "facility kind"),
-        "province": ("region", "state"),
-        "country": ("country code",),
-        "latitude": ("lat",),
-        "longitude": ("lon", "lng", "long"),
-        "notes": ("note", "comments", "remarks"),
-    },
-    "crossings": {
-        "id": (),
-        "name": ("crossing", "crossing point", "border crossing"),
-        "aliases": ("alias", "other names"),
-        "cn_side": ("china side", "chinese side", "cn"),
-        "kp_side": ("north korea side", "korean side", "nk side", "kp"),
-        "province": ("region",),
-        "latitude": ("lat",),
-        "longitude": ("lon", "lng", "long"),
-        "notes": ("note", "comments", "remarks"),
-    },
-    "sources": {
-        "id": (),
-        "title": ("name", "source", "source title"),
-        "kind": ("type", "source type", "source kind"),
-        "organisation": ("organization", "org", "publisher"),
-        "published_on": ("date", "published", "publication date"),
-        "url": ("link", "web address"),
-        "reliability": ("source reliability",),
-        "credibility": ("source credibility",),
-        "confidential": ("private",),
-        "notes": ("note", "comments", "remarks"),
-    },
-    "events": {
-        "id": (),
-        "external_id": ("web id", "event id", "incident id", "ref", "reference"),
-        "date_start": ("date", "start date", "from", "date from", "reported date", "event date"),
-        "date_end": ("end date", "to", "date to", "until"),
-        "crossing": ("crossing point", "border crossing", "route", "migration route"),
-        "facilities": ("facility", "origin facilities", "from facility"),
-        "people": ("count", "number", "people count", "number of people", "total"),
-        "people_min": ("min", "minimum", "at least"),
-        "people_max": ("max", "maximum", "up to"),
-        "transport": ("vehicle", "means"),
-        "handed_over_by": ("handed over by",),
-        "received_by": ("received by",),
-        "description": ("notes", "details", "summary", "location description"),
-        "sources": ("source", "information source"),
-        "source_url": ("url", "link"),
-        "source_credibility": ("credibility", "source quality"),
-        "source_reliability": ("reliability",),
-    },
-    "persons": {
-        "id": (),
-        "case_code": ("case", "case id", "case number"),
-        "external_id": ("person id", "record id", "ref", "reference"),
-        "family_name": ("surname", "last name", "family"),
-        "given_name": ("first name", "given", "forename"),
-        "name_hangul": ("hangul", "korean name", "name (hangul)", "한글 이름", "이름"),
-        "aliases": ("alias", "other names", "romanisations", "romanizations"),
-        "gender": ("sex",),
-        "birth_year": ("born", "year of birth", "birth"),
-        "origin": ("place of origin", "hometown", "home town"),
-        "origin_region": ("region", "province"),
-        "arrest_date": ("date of arrest", "arrested"),
-        "arrest_place": ("place of arrest",),
-        "facilities": ("facility", "detention", "detained at"),
-        "event_id": ("event", "event number"),
-        "last_seen_date": ("last seen", "date last seen"),
-        "last_seen_place": ("place last seen", "location"),
-        "responsible_parties": ("responsible", "perpetrators"),
-        "relatives_actions": ("actions of relatives", "steps taken"),
-        "notes": ("note", "comments", "remarks"),
-        "status": ("current status",),
-        "status_as_of": ("as of", "status date", "date"),
-        "sources": ("source",),
-    },
-    "statuses": {
-        "case_code": ("case", "case id", "person"),
-        "status": (),
-        "as_of": ("date", "as of", "status date"),
-        "source": ("sources", "reported by"),
-        "note": ("notes", "comment", "remarks"),
-    },
-}
-# Fields that hold several references, `;`-separated in a cell.
-LIST_FIELDS = frozenset({"facilities", "sources", "aliases"})
 
 
 def normalise_header(text: str) -> str:
@@ -123,10 +32,10 @@ def propose_mapping(kind: str, headers: list[str]) -> dict[str, str]:
     proposal: dict[str, str] = {}
     used: set[str] = set()
     for pass_synonyms in (False, True):
-        for field_name, synonyms in FIELDS[kind].items():
+        for field_name, column in import_columns(kind).items():
             if field_name in proposal:
                 continue
-            candidates = synonyms if pass_synonyms else (field_name,)
+            candidates = column.synonyms if pass_synonyms else (field_name,)
             for candidate in candidates:
                 header = by_name.get(normalise_header(candidate))
                 if header is not None and header not in used:
@@ -152,7 +61,7 @@ class CompiledMapping:
 
 def compile_mapping(kind: str, mapping: dict[str, Any], headers: list[str]) -> CompiledMapping:
     """Check a mapping against the kind's fields and the file's headers; FileRejected if wrong."""
-    if kind not in FIELDS:
+    if kind not in KINDS:
         raise FileRejected(f"Choose what the file holds: one of {', '.join(KINDS)}.")
     if not isinstance(mapping, dict):
         raise FileRejected('A mapping is a JSON object: {"field": "column header"}.')
@@ -163,7 +72,7 @@ def compile_mapping(kind: str, mapping: dict[str, Any], headers: list[str]) -> C
     for field_name, spec in mapping.items():
         if field_name in SETTINGS:
             continue
-        if field_name not in FIELDS[kind]:
+        if field_name not in import_columns(kind):
             raise FileRejected(f"{field_name!r} is not a field of {kind}.")
         if spec is None or spec == "":
             continue

@@ -16,11 +16,13 @@ from tracker.audit.models import AuditEntry
 from tracker.db import utcnow
 from tracker.exceptions import NotFound, ValidationFailed
 from tracker.extensions import db
-from tracker.imports.kinds import IMPORTERS, RowContext, RowRejected
+from tracker.imports.columns import several_valued
+from tracker.imports.kinds import RowContext, RowRejected, importer_for, services_by_table
 from tracker.imports.mapping import compile_mapping, propose_mapping
 from tracker.imports.models import ImportBatch, SavedMapping
 from tracker.imports.reading import Table, cell_text, open_table
-from tracker.records import cached_lookups, check_can_edit, forget_lookups
+from tracker.records.bulk import cached_lookups, forget_lookups
+from tracker.records.service import check_can_edit
 
 MAX_PROBLEMS = 1000  # a report lists this many rejected rows; the count covers all of them
 PROGRESS_EVERY = 200
@@ -152,14 +154,19 @@ def import_file(
     mapping: dict[str, Any] | None,
     options: ImportOptions,
     progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Import every acceptable row of a file as one audited batch; the caller commits."""
+    """Import every acceptable row of a file as one audited batch; the edge commits it, or
+    rolls it back for a preview (`dry_run`: the report then says what would be done)."""
     check_can_edit(actor)
     table = read_file(path, options.sheet)
     try:
-        return _import_table(actor, table, path, filename, kind, mapping, options, progress)
+        report = _import_table(actor, table, path, filename, kind, mapping, options, progress)
     finally:
         table.close()
+    if dry_run:
+        report.dry_run, report.batch_id = True, None
+    return report
 
 
 def _import_table(
@@ -193,7 +200,8 @@ def _import_table(
     db.session.flush()  # also begins the transaction before the first savepoint (SQLite)
     report.batch_id = batch.id
     default_key = compiled.source_key or Path(filename).stem[:100] or "import"
-    importer = IMPORTERS[kind](actor, compiled, options, default_key)
+    importer = importer_for(kind, actor, compiled, options, default_key)
+    several = several_valued(kind)
     db.session.info[audit.IMPORT_BATCH_KEY] = batch.id
     refresh_at = FIRST_STATISTICS_REFRESH
     try:
@@ -202,7 +210,9 @@ def _import_table(
                 if report.rows >= refresh_at:
                     refresh_statistics(importer.looked_up)
                     refresh_at *= 2
-                rows = [RowContext(n, compiled.read(cells), compiled) for n, cells in chunk]
+                rows = [
+                    RowContext(n, compiled.read(cells), compiled, several) for n, cells in chunk
+                ]
                 importer.prefetch(rows)
                 for row in rows:
                     row.before_write = importer.write_pending
@@ -263,25 +273,6 @@ def _chunks(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list[A
         yield chunk
 
 
-def preview_file(
-    actor: Any,
-    path: Path,
-    filename: str,
-    kind: str,
-    mapping: dict[str, Any] | None,
-    options: ImportOptions,
-    progress: Callable[[int], None] | None = None,
-) -> ImportReport:
-    """What importing the file would do, row by row; nothing stays written."""
-    try:
-        report = import_file(actor, path, filename, kind, mapping, options, progress)
-    finally:
-        db.session.rollback()
-    report.dry_run = True
-    report.batch_id = None
-    return report
-
-
 def _import_row(importer: Any, report: ImportReport, row: RowContext) -> None:
     """One row, or none of it: the services validate before they write, and a row that writes
     more than one record (a new reference, a person's statuses) does so in a savepoint."""
@@ -328,10 +319,10 @@ def get_batch(batch_id: int) -> ImportBatch:
 def revert_batch(actor: Any, batch: ImportBatch) -> int:
     """Undo a whole import: records it created go to the Trash, records it changed go back
     to their state before it, statuses it added are withdrawn. Returns the records touched."""
-    from tracker.imports.kinds import SERVICES_BY_TABLE
     from tracker.persons.services import persons
 
     check_can_edit(actor)
+    services = services_by_table()
     if batch.reverted_at is not None:
         raise ValidationFailed("This import was already reverted.")
     entries = list(
@@ -343,7 +334,7 @@ def revert_batch(actor: Any, batch: ImportBatch) -> int:
     )
     first: dict[tuple[str, int], AuditEntry] = {}
     for entry in entries:  # newest first, so the last seen is the batch's first on the record
-        if entry.entity_type in SERVICES_BY_TABLE and entry.entity_id is not None:
+        if entry.entity_type in services and entry.entity_id is not None:
             first[(entry.entity_type, entry.entity_id)] = entry
     for entry in entries:
         if entry.action == "status.add" and entry.entity_id is not None:
@@ -351,7 +342,7 @@ def revert_batch(actor: Any, batch: ImportBatch) -> int:
             if status_id:
                 persons.withdraw_status(actor, persons.get(entry.entity_id, True), status_id)
     for (table, record_id), entry in sorted(first.items(), key=lambda item: -item[1].id):
-        service = SERVICES_BY_TABLE[table]
+        service = services[table]
         record = service.get(record_id, include_deleted=True)
         if entry.action == "create":
             service.delete(actor, record)

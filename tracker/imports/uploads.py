@@ -15,7 +15,7 @@ from flask import current_app
 from tracker.exceptions import NotFound
 from tracker.imports.reading import FileRejected, describe_size
 from tracker.imports.services import DEFAULT_MAX_IMPORT_BYTES
-from tracker.records import check_can_edit
+from tracker.records.service import check_can_edit
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 KEEP_SECONDS = 24 * 3600  # an upload nobody imported is removed a day later

@@ -9,11 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from tracker import unit_of_work
 from tracker.accounts.permissions import role_required
 from tracker.exceptions import ServiceError
 from tracker.extensions import db
 from tracker.imports import forms, services, uploads
-from tracker.imports.mapping import FIELDS, KINDS, propose_mapping
+from tracker.imports.columns import import_columns
+from tracker.imports.mapping import KINDS, propose_mapping
 from tracker.imports.models import SavedMapping
 from tracker.imports.reading import FileRejected
 
@@ -72,13 +74,20 @@ def preview(token: str) -> Response | str:
         chosen = forms.mapping_from(upload.kind, request.form)
         if request.form.get("save_as", "").strip():
             services.save_mapping(current_user, upload.kind, request.form["save_as"], chosen)
-            db.session.commit()
         options = forms.options_from(request.form, sheet)
-        report = services.preview_file(
-            current_user, upload.path, upload.filename, upload.kind, chosen, options
+        report = unit_of_work.undone(
+            lambda: services.import_file(
+                current_user,
+                upload.path,
+                upload.filename,
+                upload.kind,
+                chosen,
+                options,
+                dry_run=True,
+            )
         )
     except ServiceError as error:
-        db.session.rollback()
+        unit_of_work.rollback()
         flash(error.message, "error")
         return redirect(url_for(".mapping", token=token, sheet=sheet or None))
     return render_template(
@@ -102,12 +111,11 @@ def run(token: str) -> Response:
             current_user, upload.path, upload.filename, upload.kind, chosen, options
         )
         if report.accepted == 0:
-            db.session.rollback()
+            unit_of_work.rollback()
             flash(_("Nothing could be imported; nothing was written."), "error")
             return redirect(url_for(".mapping", token=token, sheet=sheet or None))
-        db.session.commit()
     except ServiceError as error:
-        db.session.rollback()
+        unit_of_work.rollback()
         flash(error.message, "error")
         return redirect(url_for(".mapping", token=token, sheet=sheet or None))
     uploads.discard_upload(upload)
@@ -137,13 +145,12 @@ def revert(batch_id: int) -> Response:
     found = _batch(batch_id)
     try:
         touched = services.revert_batch(current_user, found)
-        db.session.commit()
         flash(
             _("Reverted the import: %(count)s records put back as they were.", count=touched),
             "success",
         )
     except ServiceError as error:
-        db.session.rollback()
+        unit_of_work.rollback()
         flash(error.message, "error")
     return redirect(url_for(".batch", batch_id=batch_id))
 
@@ -169,14 +176,15 @@ def _mapping_page(
     sheet: str | None,
     proposal: dict[str, Any],
 ) -> str:
-    simple = all(isinstance(v, str) for k, v in proposal.items() if k in FIELDS[upload.kind])
+    columns = import_columns(upload.kind)
+    simple = all(isinstance(v, str) for k, v in proposal.items() if k in columns)
     return render_template(
         "imports/map.html",
         upload=upload,
         headers=headers,
         sheets=sheets,
         sheet=sheet,
-        fields=list(FIELDS[upload.kind]),
+        fields=list(columns),
         proposal=proposal,
         advanced="" if simple else json.dumps(proposal, ensure_ascii=False, indent=1),
         saved=services.saved_mappings(upload.kind),

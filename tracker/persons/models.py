@@ -1,16 +1,13 @@
 """Individual cases, their detention and status history, and their contacts."""
 
-from datetime import date, datetime
+from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
     ForeignKey,
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
     text,
 )
@@ -18,9 +15,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, TrackedRecord, UTCDateTime, utcnow
 from tracker.events.models import RepatriationEvent
+from tracker.kinds import columns as c
+from tracker.kinds import fields as f
+from tracker.kinds.columns import birth_year as birth_year_columns
+from tracker.kinds.columns import column, country, fuzzy_date, lines, long_text, term
+from tracker.kinds.fields import declare
 from tracker.places.models import Facility
-from tracker.search.names import KEY_LENGTH
 from tracker.sources.models import Source
+
+# Search keys are cut to this length (a Hangul syllable reads as up to four sound symbols, so
+# a long name's key is long); tracker/search/names.py cuts stored and searched keys alike.
+KEY_LENGTH = 200
 
 # What can identify a person or the people around them: masked for analysts on every page and
 # in the API (the persons kind), and dropped from redacted exports. One declaration for all.
@@ -69,39 +74,130 @@ class Person(TrackedRecord, Base):
         ),
     )
 
-    case_code: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
-    family_name: Mapped[str | None] = mapped_column(String(100))
-    given_name: Mapped[str | None] = mapped_column(String(100))
-    name_hangul: Mapped[str | None] = mapped_column(String(100))
-    aliases: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
-    gender: Mapped[str] = mapped_column(String(20), nullable=False, default="unknown")
-    birth_year: Mapped[int | None] = mapped_column(Integer)
-    birth_year_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    origin: Mapped[str | None] = mapped_column(String(300))  # detailed: identifying
-    origin_region: Mapped[str | None] = mapped_column(String(100))  # province-level
-    arrest_date: Mapped[date | None] = mapped_column(Date)
-    arrest_place: Mapped[str | None] = mapped_column(String(300))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("repatriation_events.id"))
-    last_seen_date: Mapped[date | None] = mapped_column(Date)
-    last_seen_place: Mapped[str | None] = mapped_column(String(300))
-    responsible_parties: Mapped[str | None] = mapped_column(Text)
-    relatives_actions: Mapped[str | None] = mapped_column(Text)
-    notes: Mapped[str | None] = mapped_column(Text)
+    case_code: Mapped[str] = c.text(
+        _l("Case code"),
+        20,
+        editable=False,
+        nullable=False,
+        unique=True,
+        description=_l("Given by the server, e.g. RT-2023-0001."),
+        also="case|case id|case number|사례 번호|사례 코드|관리 번호",
+    )
+    family_name: Mapped[str | None] = c.text(
+        _l("Family name"), 100, identifying=True, also="surname|last name|family|성"
+    )
+    given_name: Mapped[str | None] = c.text(
+        _l("Given name"), 100, identifying=True, also="first name|given|forename|이름(명)"
+    )
+    name_hangul: Mapped[str | None] = c.text(
+        _l("Name in Hangul"), 100, identifying=True, also="hangul|korean name|한글 이름|이름|성명"
+    )
+    aliases: Mapped[list[str]] = lines(
+        _l("Aliases and other spellings"),
+        100,
+        identifying=True,
+        description=_l("One per line."),
+        also="alias|other names|romanisations|romanizations|별명|다른 이름",
+    )
+    gender: Mapped[str] = term(
+        _l("Gender"), "gender", 20, required=True, default="unknown", also="sex|성별"
+    )
+    birth_year, birth_year_approximate = birth_year_columns(
+        f.BirthYear(
+            _l("Birth year"),
+            description=_l("1985, around 1985 or 1985년생."),
+            also="born|year of birth|birth|생년|출생연도|출생년도",
+        )
+    )
+    nationality: Mapped[str | None] = country(
+        _l("Nationality"), description=_l("Two-letter code: KP, CN, …"), also="citizenship|국적"
+    )
+    origin: Mapped[str | None] = c.text(  # detailed: identifying
+        _l("Place of origin (detailed)"),
+        300,
+        identifying=True,
+        also="place of origin|hometown|home town|출신지|고향|주소",
+    )
+    origin_region: Mapped[str | None] = c.text(  # province-level
+        _l("Region of origin"),
+        100,
+        description=_l("Province level; analysts see it."),
+        also="region|province|출신 지역|출신 도",
+    )
+    arrest_date, arrest_date_precision, arrest_date_approximate = fuzzy_date(
+        f.FuzzyDate(_l("Date of arrest"), also="arrested|arrest date|체포일|체포 날짜|체포일자")
+    )
+    arrest_place: Mapped[str | None] = c.text(
+        _l("Place of arrest"), 300, also="arrest place|체포 장소|체포지"
+    )
+    event_id: Mapped[int | None] = column(
+        f.Ref(_l("Repatriation event"), "events", also="event|event number|송환 사건|사건 번호"),
+        ForeignKey("repatriation_events.id"),
+    )
+    detentions: Mapped[list["Detention"]] = relationship(
+        back_populates="person",
+        order_by="Detention.date_from",
+        info=declare(
+            f.Rows(
+                _l("Detention history"),
+                lambda: Detention,
+                parent="person_id",
+                key="facility_id",
+                shortcut="facility_ids",
+                by_name="facilities",
+                key_required=_l("Choose the facility."),
+                in_order=("date_from", "date_to"),
+                also="facility|detention|detained at|수용시설|구금 시설|구금시설",
+            )
+        ),
+    )
+    last_seen_date, last_seen_date_precision, last_seen_date_approximate = fuzzy_date(
+        f.FuzzyDate(_l("Last seen on"), also="last seen|date last seen|마지막 목격일|최종 목격일")
+    )
+    last_seen_place: Mapped[str | None] = c.text(
+        _l("Last seen at"), 300, also="place last seen|location|마지막 목격 장소|최종 목격 장소"
+    )
+    date_of_death, date_of_death_precision, date_of_death_approximate = fuzzy_date(
+        f.FuzzyDate(_l("Date of death"), also="died|death date|사망일|사망 날짜|사망일자")
+    )
+    responsible_parties: Mapped[str | None] = long_text(
+        _l("Parties believed responsible"),
+        5_000,
+        identifying=True,
+        also="responsible|perpetrators|책임자|가해 기관|가해자",
+    )
+    relatives_actions: Mapped[str | None] = long_text(
+        _l("Steps relatives have taken"),
+        5_000,
+        identifying=True,
+        also="actions of relatives|steps taken|가족의 조치|가족 조치",
+    )
+    notes: Mapped[str | None] = long_text(
+        _l("Notes"), 20_000, identifying=True, also="note|comments|remarks|비고|메모"
+    )
     # Derived from the status history by the service; read-only elsewhere.
-    status: Mapped[str | None] = mapped_column(String(40), index=True)
-    status_as_of: Mapped[date | None] = mapped_column(Date)
-    external_source: Mapped[str | None] = mapped_column(String(100))
-    external_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str | None] = term(
+        _l("Status"), "status", editable=False, index=True, also="current status|상태|현재 상태"
+    )
+    status_as_of, status_as_of_precision, status_as_of_approximate = fuzzy_date(
+        f.FuzzyDate(_l("Status as of"), editable=False, also="as of|status date|상태 기준일")
+    )
+    # The file or system `external_id` belongs to (the importer's source key).
+    external_source: Mapped[str | None] = c.text(_l("External source"), 100, internal=True)
+    external_id: Mapped[str | None] = c.text(
+        _l("External id"),
+        100,
+        identifying=True,
+        description=_l("Its identifier in the file or system it came from."),
+        also="person id|record id|ref|reference|관리번호|원본 번호",
+    )
     # Set when this record was merged into another (tracker/search/merge.py): it is then
     # out of every list and count, and its page and case code lead to the survivor.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
 
     event: Mapped[RepatriationEvent | None] = relationship()
-    detentions: Mapped[list["Detention"]] = relationship(
-        back_populates="person", order_by="Detention.date_from"
-    )
     statuses: Mapped[list["StatusRecord"]] = relationship(
-        back_populates="person", order_by=lambda: (StatusRecord.as_of, StatusRecord.id)
+        back_populates="person", order_by="[StatusRecord.as_of, StatusRecord.id]"
     )
     contacts: Mapped[list["Contact"]] = relationship(back_populates="person")
     # The search keys of every written form of the name (kept by the service, never edited).
@@ -143,12 +239,15 @@ class Detention(TrackedRecord, Base):
     )
 
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
-    facility_id: Mapped[int] = mapped_column(
-        ForeignKey("facilities.id"), nullable=False, index=True
+    facility_id: Mapped[int] = column(
+        f.Ref(_l("Facility"), "facilities", by_name="facility"),
+        ForeignKey("facilities.id"),
+        nullable=False,
+        index=True,
     )
-    date_from: Mapped[date | None] = mapped_column(Date)
-    date_to: Mapped[date | None] = mapped_column(Date)
-    note: Mapped[str | None] = mapped_column(Text)
+    date_from, date_from_precision, date_from_approximate = fuzzy_date(f.FuzzyDate(_l("From")))
+    date_to, date_to_precision, date_to_approximate = fuzzy_date(f.FuzzyDate(_l("To")))
+    note: Mapped[str | None] = long_text(_l("Note"), 5_000, identifying=True)
 
     person: Mapped[Person] = relationship(back_populates="detentions")
     facility: Mapped[Facility] = relationship()
@@ -160,11 +259,34 @@ class StatusRecord(TrackedRecord, Base):
     __tablename__ = "status_records"
     __table_args__ = (Index("ix_status_records_person_as_of", "person_id", "as_of"),)
 
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False)
-    status: Mapped[str] = mapped_column(String(40), nullable=False)
-    as_of: Mapped[date] = mapped_column(Date, nullable=False)
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
-    note: Mapped[str | None] = mapped_column(Text)
+    person_id: Mapped[int] = column(
+        f.Ref(_l("Person"), "persons", required=True, editable=False), ForeignKey("persons.id")
+    )
+    status: Mapped[str] = term(_l("Status"), "status", required=True, also="상태")
+    as_of, as_of_precision, as_of_approximate = fuzzy_date(
+        f.FuzzyDate(
+            _l("As of"),
+            required=_l("Give the date this status was reported for."),
+            description=_l("The date this status was reported for."),
+            also="date|as of|status date|기준일|날짜",
+        )
+    )
+    source_id: Mapped[int | None] = column(
+        f.Ref(
+            _l("Source"),
+            "sources",
+            by_name="source",
+            required=_l("Say which source reports this status."),
+            also="sources|reported by|출처",
+        ),
+        ForeignKey("sources.id"),
+        nullable=True,
+        index=True,
+    )
+    # A status claim's free-text note often names the witness or the relative who reported it.
+    note: Mapped[str | None] = long_text(
+        _l("Note"), 5_000, identifying=True, also="notes|comment|remarks|비고|메모"
+    )
 
     person: Mapped[Person] = relationship(back_populates="statuses")
     source: Mapped[Source | None] = relationship()
@@ -175,12 +297,18 @@ class Contact(TrackedRecord, Base):
 
     __tablename__ = "contacts"
 
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
-    relation: Mapped[str | None] = mapped_column(String(100))
-    location: Mapped[str | None] = mapped_column(String(300))
-    reach: Mapped[str | None] = mapped_column(Text)
-    notes: Mapped[str | None] = mapped_column(Text)
+    person_id: Mapped[int] = column(
+        f.Ref(_l("Person"), "persons", required=_l("Choose the person this contact is for.")),
+        ForeignKey("persons.id"),
+        index=True,
+    )
+    name: Mapped[str] = c.text(_l("Name"), 200, required=True, identifying=True)
+    relation: Mapped[str | None] = c.text(
+        _l("Relation"), 100, identifying=True, description=_l("e.g. sister, witness")
+    )
+    location: Mapped[str | None] = c.text(_l("Where"), 300, identifying=True)
+    reach: Mapped[str | None] = long_text(_l("How to reach"), 2_000, identifying=True)
+    notes: Mapped[str | None] = long_text(_l("Notes"), 5_000, identifying=True)
 
     person: Mapped[Person] = relationship(back_populates="contacts")
 

@@ -1,9 +1,18 @@
-"""Detention facilities and border crossing points."""
+"""Detention facilities and border crossing points, each field declared once (its `info`)."""
 
-from sqlalchemy import JSON, Float, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped
 
 from tracker.db import Base, TrackedRecord
+from tracker.kinds.columns import country, decimal, lines, long_text, term, text
+
+NAME = _l("Name")
+OTHER_NAMES = _l("Other names")
+ONE_PER_LINE = _l("One per line.")
+NOTES = "note|comments|remarks|비고|메모"
+CROSSING = "crossing|crossing point|border crossing|송환 경로"
+LAT = {"description": _l("Decimal degrees, e.g. 42.96"), "also": "lat"}
+LON = {"description": _l("Decimal degrees, e.g. 129.85"), "also": "lon|lng|long"}
 
 
 class Facility(TrackedRecord, Base):
@@ -11,15 +20,21 @@ class Facility(TrackedRecord, Base):
 
     __tablename__ = "facilities"
 
-    name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
-    name_local: Mapped[str | None] = mapped_column(String(200))
-    aliases: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
-    kind: Mapped[str] = mapped_column(String(40), nullable=False)
-    province: Mapped[str | None] = mapped_column(String(100), index=True)
-    country: Mapped[str | None] = mapped_column(String(2))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    notes: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str] = text(NAME, 200, required=True, index=True, also="facility|prison|시설명")
+    name_local: Mapped[str | None] = text(
+        _l("Local name (Chinese or Korean)"), 200, also="local name|chinese name|현지 이름"
+    )
+    aliases: Mapped[list[str]] = lines(OTHER_NAMES, 200, description=ONE_PER_LINE, also="alias")
+    kind: Mapped[str] = term(
+        _l("Kind"), "facility_kind", required=True, default="other", also="type|종류|시설 종류"
+    )
+    province: Mapped[str | None] = text(_l("Province"), 100, index=True, also="region|state|성")
+    country: Mapped[str | None] = country(
+        _l("Country"), description=_l("Two-letter code: CN, KP, …"), also="country code|국가"
+    )
+    latitude: Mapped[float | None] = decimal(_l("Latitude"), -90, 90, **LAT)
+    longitude: Mapped[float | None] = decimal(_l("Longitude"), -180, 180, **LON)
+    notes: Mapped[str | None] = long_text(_l("Notes"), 20_000, also=NOTES)
 
 
 class CrossingPoint(TrackedRecord, Base):
@@ -27,11 +42,15 @@ class CrossingPoint(TrackedRecord, Base):
 
     __tablename__ = "crossing_points"
 
-    name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
-    aliases: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
-    cn_side: Mapped[str | None] = mapped_column(String(200))
-    kp_side: Mapped[str | None] = mapped_column(String(200))
-    province: Mapped[str | None] = mapped_column(String(100), index=True)
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    notes: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str] = text(NAME, 200, required=True, index=True, also=CROSSING)
+    aliases: Mapped[list[str]] = lines(OTHER_NAMES, 200, description=ONE_PER_LINE, also="alias")
+    cn_side: Mapped[str | None] = text(
+        _l("Chinese side"), 200, description=_l("e.g. Tumen"), also="china side|cn|중국 측"
+    )
+    kp_side: Mapped[str | None] = text(
+        _l("North Korean side"), 200, description=_l("e.g. Namyang"), also="nk side|kp|북한 측"
+    )
+    province: Mapped[str | None] = text(_l("Province"), 100, index=True, also="region|성")
+    latitude: Mapped[float | None] = decimal(_l("Latitude"), -90, 90, **LAT)
+    longitude: Mapped[float | None] = decimal(_l("Longitude"), -180, 180, **LON)
+    notes: Mapped[str | None] = long_text(_l("Notes"), 20_000, also=NOTES)

@@ -1,67 +1,43 @@
-"""Facilities and crossing points: the rules for their values (the rest is records.py)."""
+"""Facilities and crossing points: the rules their fields cannot state alone."""
 
 from typing import Any
 
 from flask_babel import gettext as _
 
+from tracker.kinds.fields import Problems
+from tracker.places.kind import CROSSINGS, FACILITIES
 from tracker.places.models import CrossingPoint, Facility
-from tracker.records import Cleaner, RecordService
+from tracker.records.service import RecordService
 
 
-def _clean_location(check: Cleaner) -> dict[str, Any]:
-    latitude = check.number("latitude", -90, 90)
-    longitude = check.number("longitude", -180, 180)
-    if (latitude is None) != (longitude is None) and not check.errors:
+def check_coordinates(cleaned: dict[str, Any], problems: Problems) -> None:
+    """A place is located by both latitude and longitude, or by neither."""
+    latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+    if (latitude is None) != (longitude is None):
         missing = "longitude" if longitude is None else "latitude"
-        check.error(missing, _("Give both latitude and longitude, or neither."))
-    return {
-        "province": check.text("province", 100),
-        "latitude": latitude,
-        "longitude": longitude,
-        "notes": check.text("notes", 20_000),
-        "aliases": check.text_list("aliases", 200),
-    }
+        problems.setdefault(missing, _("Give both latitude and longitude, or neither."))
 
 
 class FacilityService(RecordService[Facility]):
     """A detention facility: name, local name, kind, province, country, coordinates, notes."""
 
-    model = Facility
+    kind = FACILITIES
 
-    def clean(self, values: dict[str, Any], record: Facility | None) -> dict[str, Any]:
-        """Check a facility's values; every message is tied to its field."""
-        check = Cleaner(values)
-        cleaned: dict[str, Any] = {
-            "name": check.text("name", 200, required=True),
-            "name_local": check.text("name_local", 200),
-            "kind": check.choice("kind", "facility_kind", record.kind if record else None),
-            "country": check.text("country", 2),
-            **_clean_location(check),
-        }
-        country = cleaned["country"]
-        if country and not (len(country) == 2 and country.isalpha()):
-            check.error("country", _("Use a two-letter country code such as CN or KP."))
-        cleaned["country"] = country.upper() if country else None
-        check.check()
-        return cleaned
+    def check(self, cleaned: dict[str, Any], record: Facility | None, problems: Problems) -> None:
+        """Coordinates come in pairs."""
+        check_coordinates(cleaned, problems)
 
 
 class CrossingService(RecordService[CrossingPoint]):
     """A border crossing named by its two sides."""
 
-    model = CrossingPoint
+    kind = CROSSINGS
 
-    def clean(self, values: dict[str, Any], record: CrossingPoint | None) -> dict[str, Any]:
-        """Check a crossing point's values; every message is tied to its field."""
-        check = Cleaner(values)
-        cleaned: dict[str, Any] = {
-            "name": check.text("name", 200, required=True),
-            "cn_side": check.text("cn_side", 200),
-            "kp_side": check.text("kp_side", 200),
-            **_clean_location(check),
-        }
-        check.check()
-        return cleaned
+    def check(
+        self, cleaned: dict[str, Any], record: CrossingPoint | None, problems: Problems
+    ) -> None:
+        """Coordinates come in pairs."""
+        check_coordinates(cleaned, problems)
 
 
 facilities = FacilityService()

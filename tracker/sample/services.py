@@ -5,11 +5,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
+from tracker.audit import services as audit
+from tracker.events.models import ReportedFigure
+from tracker.events.services import events
 from tracker.extensions import db
-from tracker.places.models import CrossingPoint, Facility
-from tracker.records import create_record
-from tracker.sources.models import Source
+from tracker.places.services import crossings, facilities
+from tracker.sources.services import sources
 
 SAMPLE_ORIGIN = "sample:october-2023"
 
@@ -129,6 +130,7 @@ EVENTS: list[dict[str, Any]] = [
         "date_precision": "month",
         "people_min": 180,
         "people_max": 180,
+        "people_approximate": True,
         "transport": None,
         "description": "About 180 people handed over at Dandong around the same period.",
         "claims": [
@@ -158,53 +160,53 @@ def _find(model: type, **criteria: Any) -> Any:
 
 
 def load_october_2023(actor: Any = None) -> int:
-    """Create whatever of the October 2023 sample is missing; return how many records were made."""
+    """Create whatever of the October 2023 sample is missing, through the same services as
+    every other record; return how many records were made."""
     created = 0
 
-    def ensure(model: type, key: dict[str, Any], values: dict[str, Any]) -> Any:
+    def ensure(service: Any, key: dict[str, Any], values: dict[str, Any]) -> Any:
         nonlocal created
-        existing = _find(model, **key)
+        existing = _find(service.model, **key)
         if existing is not None:
             return existing
         created += 1
-        return create_record(actor, model, **key, **values)
+        return service.create(actor, key | values)
 
     for item in FACILITIES:
-        ensure(Facility, {"name": item["name"]}, _without(item, "name"))
-    crossings = {
-        item["name"]: ensure(CrossingPoint, {"name": item["name"]}, _without(item, "name"))
+        ensure(facilities, {"name": item["name"]}, _without(item, "name"))
+    crossing_ids = {
+        item["name"]: ensure(crossings, {"name": item["name"]}, _without(item, "name")).id
         for item in CROSSINGS
     }
-    sources = {
-        item["title"]: ensure(Source, {"title": item["title"]}, _without(item, "title"))
+    source_ids = {
+        item["title"]: ensure(sources, {"title": item["title"]}, _without(item, "title")).id
         for item in SOURCES
     }
     for item in EVENTS:
-        values = _without(item, "external_id", "crossing", "claims")
-        values["crossing"] = crossings[item["crossing"]]
-        event = _find(
-            RepatriationEvent, external_source=SAMPLE_ORIGIN, external_id=item["external_id"]
+        values = _without(item, "crossing", "claims")
+        values["crossing_id"] = crossing_ids[item["crossing"]]
+        values["claims"] = [
+            {
+                "source_id": source_ids[title],
+                "people_min": people_min,
+                "people_max": people_max,
+                "quote": quote,
+            }
+            for title, people_min, people_max, quote in item["claims"]
+        ]
+        ensure(
+            events,
+            {"external_source": SAMPLE_ORIGIN, "external_id": item["external_id"]},
+            values,
         )
-        if event is None:
-            event = ensure(
-                RepatriationEvent,
-                {"external_source": SAMPLE_ORIGIN, "external_id": item["external_id"]},
-                values,
-            )
-            for title, people_min, people_max, quote in item["claims"]:
-                event.claims.append(
-                    EventSource(
-                        source=sources[title],
-                        people_min=people_min,
-                        people_max=people_max,
-                        quote=quote,
-                    )
-                )
-            db.session.flush()
     for item in FIGURES:
-        values = _without(item, "description", "source")
-        values["source"] = sources[item["source"]]
-        ensure(ReportedFigure, {"description": item["description"]}, values)
+        if _find(ReportedFigure, description=item["description"]) is None:
+            created += 1
+            figure = ReportedFigure(**_without(item, "source"))
+            figure.source_id = source_ids[item["source"]]
+            db.session.add(figure)
+            db.session.flush()
+            audit.record(actor, "create", figure, {"new": audit.snapshot(figure)})
     return created
 
 

@@ -1,5 +1,6 @@
-"""Duplicate candidates: pairs of live persons whose names share a key, scored by how alike
-their names are and whether birth year, region of origin, event and facilities agree; and
+"""Duplicate candidates: pairs of live persons who look like the same person (names the search
+takes for the same name, birth years at most two apart: tracker/persons/lookalike.py), scored
+by how alike their names are and whether birth year, region, event and facilities agree; and
 the researcher's "different people", remembered so a pair is never suggested again."""
 
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ from tracker.audit import services as audit
 from tracker.audit.models import AuditEntry
 from tracker.exceptions import PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.persons.lookalike import looks_alike
 from tracker.persons.models import DistinctPersons, Person, PersonNameKey
-from tracker.search.names import reading_similarity
 from tracker.search.services import person_forms
 
 # Pairs read per page build: a common name shared by thousands would otherwise be a
@@ -68,27 +69,25 @@ def duplicate_candidates(actor: Any, limit: int = 50, batch: int | None = None) 
     persons = {
         p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()
     }
-    found = [_candidate(persons[x], persons[y]) for x, y in pairs]
+    candidates = (_candidate(persons[x], persons[y]) for x, y in pairs)
+    found = [candidate for candidate in candidates if candidate is not None]
     found.sort(key=lambda c: (-c.score, c.first.case_code, c.second.case_code))
     return found[:limit]
 
 
-def _candidate(first: Person, second: Person) -> Candidate:
-    name = max(
-        (
-            reading_similarity(x, y)
-            for _kx, x in person_forms(first)
-            for _ky, y in person_forms(second)
-        ),
-        default=0.0,
+def _candidate(first: Person, second: Person) -> Candidate | None:
+    """The pair as a candidate, if the two look like the same person (the one rule of
+    tracker/persons/lookalike.py), scored by what else they share."""
+    name = looks_alike(
+        person_forms(first), first.birth_year, person_forms(second), second.birth_year
     )
+    if not name:
+        return None
     score, reasons = 100 * name, [_("names %(score)s%% alike", score=round(100 * name))]
     if first.birth_year and second.birth_year:
-        apart = abs(first.birth_year - second.birth_year)
-        score += 5 if apart <= 2 else (-20 if apart > 5 else 0)
-        reasons.append(
-            _("born within 2 years") if apart <= 2 else _("born %(years)s years apart", years=apart)
-        )
+        same_year = first.birth_year == second.birth_year
+        score += 5 if same_year else 2
+        reasons.append(_("born the same year") if same_year else _("born within 2 years"))
     if first.origin_region and first.origin_region == second.origin_region:
         score += 3
         reasons.append(_("same region of origin"))

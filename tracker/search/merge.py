@@ -3,7 +3,6 @@ chose, takes the other's status history, detentions and contacts (with their sou
 the other's spellings as aliases; the merged-away record stays as a pointer to the survivor.
 One audit entry holds everything needed to undo it exactly."""
 
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,45 +13,40 @@ from tracker.audit.models import AuditEntry
 from tracker.db import utcnow
 from tracker.exceptions import Conflict, NotFound, ValidationFailed
 from tracker.extensions import db
+from tracker.kinds.fields import Field, Snapshot
+from tracker.persons.kind import PERSONS, STATUSES
 from tracker.persons.models import Contact, Detention, Person, StatusRecord
-from tracker.records import check_can_edit, check_version, flush_or_conflict
+from tracker.records.service import check_can_edit, check_version, flush_or_conflict
 from tracker.search.duplicates import _check
 from tracker.search.services import refresh_name_keys
 
-# The fields a researcher chooses between when the two records disagree.
-MERGE_FIELDS = (
-    "family_name",
-    "given_name",
-    "name_hangul",
-    "gender",
-    "birth_year",
-    "birth_year_approximate",
-    "origin",
-    "origin_region",
-    "arrest_date",
-    "arrest_place",
-    "event_id",
-    "last_seen_date",
-    "last_seen_place",
-    "responsible_parties",
-    "relatives_actions",
-    "notes",
-)
-# Everything an undo puts back on the survivor.
-RESTORED = (*MERGE_FIELDS, "aliases", "status", "status_as_of")
-DATES = {"arrest_date", "last_seen_date", "status_as_of"}
 MOVED: dict[str, Any] = {"statuses": StatusRecord, "detentions": Detention, "contacts": Contact}
 
 
-def conflicts(survivor: Person, other: Person) -> list[str]:
-    """The fields where both records hold a value and the values differ."""
+def merge_fields() -> list[Field]:
+    """The fields a researcher chooses between when the two records disagree: every field of
+    a person a form edits, but the aliases (kept from both) and the rows (moved over)."""
     return [
-        key
-        for key in MERGE_FIELDS
-        if getattr(survivor, key) not in (None, "")
-        and getattr(other, key) not in (None, "")
-        and getattr(survivor, key) != getattr(other, key)
+        field
+        for field in PERSONS.editable_fields
+        if not field.internal and field.kind_of_value != "rows" and field.name != "aliases"
     ]
+
+
+def restored_fields() -> list[Field]:
+    """Everything an undo puts back on both records."""
+    derived = [PERSONS.field("status"), PERSONS.field("status_as_of")]
+    return [*merge_fields(), PERSONS.field("aliases"), *derived]
+
+
+def conflicts(survivor: Person, other: Person) -> list[Field]:
+    """The fields where both records hold a value and the values differ."""
+    found = []
+    for field in merge_fields():
+        mine, theirs = field.read(survivor), field.read(other)
+        if not field.is_empty(mine) and not field.is_empty(theirs) and mine != theirs:
+            found.append(field)
+    return found
 
 
 def merge(
@@ -73,10 +67,11 @@ def merge(
     check_version(survivor, versions[0])
     check_version(other, versions[1])
     before = {"survivor": _state(survivor), "other": _state(other)}
-    for key in MERGE_FIELDS:
-        wanted = key in take_other or getattr(survivor, key) in (None, "")
-        if wanted and getattr(other, key) not in (None, ""):
-            setattr(survivor, key, getattr(other, key))
+    for field in merge_fields():
+        theirs = field.read(other)
+        wanted = field.name in take_other or field.is_empty(field.read(survivor))
+        if wanted and not field.is_empty(theirs):
+            field.write(survivor, theirs)
     spellings = [other.name_hangul, " ".join(p for p in (other.family_name, other.given_name) if p)]
     survivor.aliases = list(
         dict.fromkeys(
@@ -102,7 +97,7 @@ def merge(
     for record in (survivor, other):
         record.updated_at = utcnow()
         record.updated_by_id = getattr(actor, "id", None)
-    flush_or_conflict()
+    flush_or_conflict(survivor)
     entry = audit.record(
         actor,
         "person.merge",
@@ -148,9 +143,9 @@ def undo_merge(actor: Any, entry_id: int) -> tuple[Person, Person]:
     db.session.flush()
     for record, state in ((survivor, "survivor"), (other, "other")):
         db.session.expire(record, ["statuses", "detentions", "contacts"])
-        for key in RESTORED:
-            value = entry.changes["before"][state][key]
-            setattr(record, key, date.fromisoformat(value) if key in DATES and value else value)
+        before = Snapshot(entry.changes["before"][state])
+        for field in restored_fields():
+            field.write(record, field.read(before))
         record.updated_at = utcnow()
         record.updated_by_id = getattr(actor, "id", None)
     other.merged_into_id = None
@@ -158,7 +153,7 @@ def undo_merge(actor: Any, entry_id: int) -> tuple[Person, Person]:
     other.deleted_by_id = None
     refresh_name_keys(survivor)
     refresh_name_keys(other)
-    flush_or_conflict()
+    flush_or_conflict(survivor)
     audit.record(actor, "person.unmerge", survivor, {"merged_id": other.id, "merge": entry.id})
     audit.record(actor, "person.unmerged", other, {"survivor_id": survivor.id})
     return survivor, other
@@ -177,8 +172,10 @@ def survivor_of(person: Person) -> Person:
 
 
 def _state(person: Person) -> dict[str, Any]:
-    values = audit.snapshot(person)
-    return {key: values[key] for key in RESTORED}
+    values: dict[str, Any] = {}
+    for field in restored_fields():
+        values |= field.stored(field.read(person))
+    return values
 
 
 def _name(person: Person) -> str:
@@ -189,4 +186,6 @@ def _current_status(person: Person) -> None:
     live = [s for s in person.statuses if s.deleted_at is None]
     if live:
         latest = max(live, key=lambda s: (s.as_of, s.id))
-        person.status, person.status_as_of = latest.status, latest.as_of
+        person.status = latest.status
+        as_of = STATUSES.field("as_of").read(latest)
+        PERSONS.field("status_as_of").write(person, as_of)

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from tracker.persons.models import KEY_LENGTH
+
 # --- sound symbols -----------------------------------------------------------------------
 # Consonants: one symbol per place of articulation, because the romanisations disagree
 # on voicing and aspiration. RR writes ㄱ as g and ㅋ as k, MR writes ㄱ as k (or g between
@@ -232,10 +234,9 @@ def _given_sounds(given: str) -> str:
 # spaces or other scripts), so that they sort alike on every database and collation and the
 # end of a prefix range is simply the next letter (see tracker/search/services.py).
 _KEY_TABLE = str.maketrans({"O": "o", "U": "o", "u": "o", "E": "e", "Q": "q"})
-# The longest key stored (the column's length). A Hangul syllable reads as up to four sound
-# symbols, so the longest names a form accepts give longer keys: they are cut here, and a
-# search term's key likewise, so that a cut key is still found by its own prefix.
-KEY_LENGTH = 200
+# Keys are cut to the stored column's length (KEY_LENGTH, declared with the column): a Hangul
+# syllable reads as up to four sound symbols, so the longest names a form accepts give longer
+# keys; a search term's key is cut likewise, so that a cut key is still found by its prefix.
 
 
 def sounds_key(sounds: str) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from tracker.extensions import db
 from tracker.persons.models import Person, PersonNameKey
-from tracker.records import new_child
+from tracker.records.bulk import new_child
 from tracker.search.names import (
     Match,
     Reading,

@@ -8,17 +8,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from tracker import unit_of_work
 from tracker.accounts.permissions import role_required
 from tracker.audit.models import AuditEntry
 from tracker.exceptions import Conflict, NotFound, ValidationFailed
 from tracker.extensions import db
+from tracker.persons.kind import log_identity_view
 from tracker.persons.models import Person
-from tracker.persons.services import log_identity_view
 from tracker.search.duplicates import duplicate_candidates, mark_different
 from tracker.search.merge import conflicts, merge, undo_merge
 from tracker.search.services import search_everywhere
 from tracker.security.converters import parse_id
-from tracker.workspace.views import KINDS
+from tracker.workspace.views import WEB_KINDS, show_value
 
 bp = Blueprint("search", __name__)
 
@@ -27,12 +28,11 @@ bp = Blueprint("search", __name__)
 @role_required("admin", "researcher")
 def index() -> str:
     q = (request.form.get("q") or "").strip()[:200] if request.method == "POST" else ""
-    sections = [(KINDS[name], found) for name, found in search_everywhere(q).items()] if q else []
+    found = search_everywhere(q).items() if q else []
+    sections = [(WEB_KINDS[name], records) for name, records in found]
     page = render_template("search/index.html", q=q, sections=sections)
-    shown = [record.id for kind, found in sections if kind.name == "persons" for record, _ in found]
-    if shown:
-        log_identity_view(current_user, shown, "search")
-        db.session.commit()
+    shown = [record.id for web, found in sections if web.name == "persons" for record, _ in found]
+    log_identity_view(current_user, shown, "search")
     return page
 
 
@@ -47,9 +47,7 @@ def duplicates() -> str:
     candidates = duplicate_candidates(current_user, batch=batch)
     page = render_template("search/duplicates.html", candidates=candidates, batch=batch)
     shown = sorted({p.id for c in candidates for p in (c.first, c.second)})
-    if shown:
-        log_identity_view(current_user, shown, "duplicates")
-        db.session.commit()
+    log_identity_view(current_user, shown, "duplicates")
     return page
 
 
@@ -61,9 +59,8 @@ def different() -> Response:
         if first is None or second is None:
             raise ValidationFailed(_("Choose two different persons from the list."), {})
         mark_different(current_user, first, second)
-        db.session.commit()
     except ValidationFailed as error:
-        db.session.rollback()
+        unit_of_work.rollback()
         flash(error.message, "error")
     else:
         flash(_("Noted: these are different people. They will not be suggested again."), "success")
@@ -87,16 +84,15 @@ def merge_pair() -> tuple[str, int] | Response:
     choices = conflicts(survivor, other)
     status = 200
     if request.method == "POST":
-        take = {key for key in choices if request.form.get(f"keep-{key}") == "second"}
+        take = {f.name for f in choices if request.form.get(f"keep-{f.name}") == "second"}
         versions = (
             parse_id(request.form.get("first_version")),
             parse_id(request.form.get("second_version")),
         )
         try:
             entry = merge(current_user, survivor, other, take, versions)
-            db.session.commit()
         except Conflict:
-            db.session.rollback()
+            unit_of_work.rollback()
             survivor, other = _pair()
             choices = conflicts(survivor, other)
             flash(
@@ -121,11 +117,13 @@ def merge_pair() -> tuple[str, int] | Response:
         "search/merge.html",
         survivor=survivor,
         other=other,
-        choices=choices,
-        labels=KINDS["persons"].field_labels(),
+        choices=[
+            (f, show_value(f, f.read(survivor), True), show_value(f, f.read(other), True))
+            for f in choices
+        ],
     )
     log_identity_view(current_user, [survivor.id, other.id], "merge")
-    db.session.commit()
+    unit_of_work.keep_on_error()  # the identity view is logged even on a 409
     return page, status
 
 
@@ -143,12 +141,10 @@ def merged(entry_id: int) -> str:
 def undo(entry_id: int) -> Response:
     try:
         survivor, other = undo_merge(current_user, entry_id)
-        db.session.commit()
     except NotFound:
-        db.session.rollback()
         abort(404)
     except (ValidationFailed, Conflict) as error:
-        db.session.rollback()
+        unit_of_work.rollback()
         flash(error.message, "error")
         return redirect(url_for(".merged", entry_id=entry_id))
     flash(

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Request, current_app
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
-from tracker.api import PREFIX
+from tracker.requests import API_PREFIX as PREFIX
 from tracker.security.https import served_over_https
 
 AUTHENTICATED_AT = "auth_at"

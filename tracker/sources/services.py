@@ -14,26 +14,14 @@ from tracker.accounts.permissions import can_view_identity
 from tracker.audit import services as audit
 from tracker.exceptions import NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
-from tracker.records import Cleaner, RecordService, check_can_edit
-from tracker.sources.models import CREDIBILITY_GRADES, RELIABILITY_GRADES, Source, SourceFile
-
-# The Admiralty (NATO) grading: how reliable the source is, how credible the information.
-RELIABILITY_MEANINGS = {
-    "A": _l("Completely reliable"),
-    "B": _l("Usually reliable"),
-    "C": _l("Fairly reliable"),
-    "D": _l("Not usually reliable"),
-    "E": _l("Unreliable"),
-    "F": _l("Reliability cannot be judged"),
-}
-CREDIBILITY_MEANINGS = {
-    1: _l("Confirmed by other sources"),
-    2: _l("Probably true"),
-    3: _l("Possibly true"),
-    4: _l("Doubtful"),
-    5: _l("Improbable"),
-    6: _l("Truth cannot be judged"),
-}
+from tracker.records.service import RecordService, check_can_edit
+from tracker.sources.kind import SOURCES
+from tracker.sources.models import (
+    CREDIBILITY_MEANINGS,
+    RELIABILITY_MEANINGS,
+    Source,
+    SourceFile,
+)
 
 
 def graded(grade: Any, meaning: Any) -> Any:
@@ -57,33 +45,7 @@ DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 class SourceService(RecordService[Source]):
     """A source of facts, graded A–F for reliability and 1–6 for credibility."""
 
-    model = Source
-
-    def clean(self, values: dict[str, Any], record: Source | None) -> dict[str, Any]:
-        """Check a source's values; every message is tied to its field."""
-        check = Cleaner(values)
-        cleaned: dict[str, Any] = {
-            "title": check.text("title", 300, required=True),
-            "kind": check.choice("kind", "source_kind", record.kind if record else None),
-            "organisation": check.text("organisation", 200),
-            "published_on": check.date("published_on"),
-            "url": check.text("url", 2000),
-            "reliability": check.text("reliability", 1),
-            "credibility": check.integer("credibility"),
-            "confidential": check.boolean("confidential"),
-            "notes": check.text("notes", 20_000),
-        }
-        if cleaned["reliability"] is not None:
-            cleaned["reliability"] = cleaned["reliability"].upper()
-            if cleaned["reliability"] not in RELIABILITY_GRADES:
-                check.error("reliability", _("Choose a grade from A to F."))
-        if cleaned["credibility"] is not None and cleaned["credibility"] not in CREDIBILITY_GRADES:
-            check.error("credibility", _("Choose a grade from 1 to 6."))
-        url = cleaned["url"]
-        if url and not url.lower().startswith(("http://", "https://")):
-            check.error("url", _("Give a web address starting with http:// or https://."))
-        check.check()
-        return cleaned
+    kind = SOURCES
 
 
 sources = SourceService()
@@ -188,8 +150,13 @@ def live_files(source: Source) -> list[SourceFile]:
     return [f for f in source.files if f.deleted_at is None]
 
 
-def source_label(source: Source, can_see: bool) -> str:
-    """A source's name; a confidential one is only a number to those who may not see it."""
-    if source.confidential and not can_see:
-        return _("Confidential source #%(id)s", id=source.id)
-    return source.title
+def grade(source: Source) -> str:
+    """The Admiralty grade with its meaning: "B2 (usually reliable; probably true)"."""
+    if source.reliability is None and source.credibility is None:
+        return ""
+    code = f"{source.reliability or '?'}{source.credibility or '?'}"
+    meanings = [
+        RELIABILITY_MEANINGS.get(source.reliability or "", _("reliability not graded")),
+        CREDIBILITY_MEANINGS.get(source.credibility or 0, _("credibility not graded")),
+    ]
+    return f"{code} ({meanings[0].lower()}; {meanings[1].lower()})"

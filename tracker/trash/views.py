@@ -3,8 +3,8 @@
 from flask import Blueprint, render_template
 
 from tracker.accounts.permissions import role_required
-from tracker.records import deleted_records
-from tracker.workspace.views import KINDS
+from tracker.records.service import deleted_records
+from tracker.workspace.views import WEB_KINDS
 
 bp = Blueprint("trash", __name__)
 
@@ -12,7 +12,7 @@ bp = Blueprint("trash", __name__)
 @bp.route("/trash")
 @role_required("admin", "researcher")
 def index() -> str:
-    sections = [(kind, deleted_records(kind.model)) for kind in KINDS.values()]
+    sections = [(kind, deleted_records(kind.model)) for kind in WEB_KINDS.values()]
     return render_template(
         "trash/index.html",
         sections=sections,

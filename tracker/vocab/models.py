@@ -1,6 +1,6 @@
 """Controlled vocabularies: stored codes with English and Korean labels."""
 
-from sqlalchemy import Boolean, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import Base
@@ -17,5 +17,7 @@ class VocabularyTerm(Base):
     code: Mapped[str] = mapped_column(String(40), nullable=False)
     label_en: Mapped[str] = mapped_column(String(120), nullable=False)
     label_ko: Mapped[str] = mapped_column(String(120), nullable=False)
+    # Other names a spreadsheet uses for it ("F", "여"); matched like its labels.
+    aliases: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
