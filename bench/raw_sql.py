@@ -25,7 +25,8 @@ def dashboard_queries(dialect: str, typical: bool) -> list[str]:
     events_where = "e.deleted_at IS NULL"
     if typical:
         events_where += (
-            f" AND e.date_start >= '{TYPICAL['from']}' AND e.date_start <= '{TYPICAL['to']}'"
+            # An event is in the period when its span overlaps it.
+            f" AND e.date_end >= '{TYPICAL['from']}' AND e.date_start <= '{TYPICAL['to']}'"
             f" AND (e.crossing_id IN (SELECT id FROM crossing_points WHERE province = '{TYPICAL['province']}')"
             " OR EXISTS (SELECT 1 FROM event_facilities ef2 JOIN facilities f2 ON f2.id = ef2.facility_id"
             f" WHERE ef2.event_id = e.id AND f2.province = '{TYPICAL['province']}'))"
