@@ -36,10 +36,40 @@ def our_export(max_rows: int | None = None) -> Callable[[], int]:
 
 
 def plain_query_sql() -> tuple[str, dict[str, Any]]:
-    """The SQL the persons list (and so the export) runs, with its columns, ready for the driver."""
+    """The SQL the persons list (and so the export) runs, with its columns, and what the export
+    writes beside them: each person's event's crossing name and days, and the names of the
+    facilities of their detentions (one subquery each), ready for the driver."""
+    from sqlalchemy import func, select
+
+    from tracker.events.models import RepatriationEvent
+    from tracker.persons.models import Detention, Person
+    from tracker.places.models import CrossingPoint, Facility
+
     listing = list_query(kind("persons"), {}, False, False)
-    compiled = listing.query.compile(dialect=db.engine.dialect)
-    return str(compiled), dict(compiled.params)
+    aggregate = (
+        func.string_agg(Facility.name, "; ")
+        if db.engine.dialect.name == "postgresql"
+        else func.group_concat(Facility.name, "; ")
+    )
+    facilities = (
+        select(aggregate)
+        .join(Detention, Detention.facility_id == Facility.id)
+        .where(Detention.person_id == Person.id, Detention.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    event = (
+        select(CrossingPoint.name)
+        .join(RepatriationEvent, RepatriationEvent.crossing_id == CrossingPoint.id)
+        .where(RepatriationEvent.id == Person.event_id)
+        .scalar_subquery()
+    )
+    query = (
+        listing.query.add_columns(event, facilities)
+        .outerjoin(RepatriationEvent, RepatriationEvent.id == Person.event_id)
+        .add_columns(RepatriationEvent.date_start, RepatriationEvent.date_end)
+    )
+    compiled = query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    return str(compiled), {}
 
 
 def plain_csv(raw: Any, dialect: str, max_rows: int | None = None) -> Callable[[], int]:

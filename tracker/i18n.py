@@ -5,19 +5,19 @@ The catalogues' sources are the .po files under tracker/translations (in git and
 wheel); they are compiled into the instance folder when their .mo is missing or older, so
 a fresh clone and an installed wheel both work without a build step."""
 
+import functools
 import os
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date, format_skeleton
 from babel.dates import format_interval as babel_format_interval
-from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
-from flask_babel import format_date as babel_format_date
 from flask_babel import format_decimal as babel_format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -108,11 +108,18 @@ def format_day(value: date | None, precision: str = "day") -> str:
     2023년 10월 9일, October 2023 / 2023년 10월, 2023 / 2023년."""
     if value is None:
         return ""
-    if current_language() == "en":
+    return _format_day(value, precision, current_language())
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_day(value: date, precision: str, language: str) -> str:
+    # Remembered: a list, a dashboard or an export names the same few dates again and again,
+    # and each of Babel's formattings costs tens of microseconds.
+    if language == "en":
         pattern = {"month": "MMMM y", "year": "y"}.get(precision, "d MMMM y")
-        return str(babel_format_date(value, pattern))
+        return str(format_date(value, pattern, locale="en"))
     skeleton = {"month": "yMMMM", "year": "y"}.get(precision, "yMMMMd")
-    return format_skeleton(skeleton, value, locale=get_locale())
+    return str(format_skeleton(skeleton, value, locale=language))
 
 
 def format_interval(start: date, end: date) -> str:

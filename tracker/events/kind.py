@@ -82,7 +82,7 @@ EVENTS = register(
             Column("sources", _l("Sources"), lambda r: len(r.claims)),
         ],
         scope=event_conditions,
-        eager=[
+        eager=lambda: [
             joinedload(RepatriationEvent.crossing),
             selectinload(RepatriationEvent.claims),
             selectinload(RepatriationEvent.facilities),

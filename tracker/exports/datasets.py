@@ -6,23 +6,23 @@ dashboard."""
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from tracker.dashboard.filters import parse_filters
 from tracker.dashboard.services import Row, summarise
-from tracker.events.kind import describe_dates, event_label
 from tracker.events.models import EventSource, RepatriationEvent, event_facilities
 from tracker.extensions import db
 from tracker.kinds import fields as f
 from tracker.kinds.kind import Kind
 from tracker.kinds.listing import list_query
+from tracker.kinds.registry import field_named
 from tracker.kinds.registry import kind as kind_named
-from tracker.kinds.values import month_end
+from tracker.kinds.values import month_end, show_span
 from tracker.persons.models import Detention, Person, StatusRecord
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import Source
@@ -42,13 +42,9 @@ class Field:
     small_count: bool = False  # shown as "<N" when small counts are coarsened
 
 
-def _stored(declared: f.Field, column: str) -> Callable[[Any], Any]:
-    """A column of a field's stored values, read from a row of plain columns."""
-
-    def value(row: Any) -> Any:
-        return declared.stored(declared.read(row)).get(column)
-
-    return value
+def _column(name: str) -> Callable[[Any], Any]:
+    """A stored value of the row (a field's stored values are worked out once per row)."""
+    return attrgetter(name)
 
 
 def _named(
@@ -96,7 +92,7 @@ def export_fields(kind: Kind) -> list[Field]:
                 "date_start",
                 "date_end",
             )
-            columns.append(Field(column, _stored(declared, column), is_date=is_date, **hidden))
+            columns.append(Field(column, _column(column), is_date=is_date, **hidden))
         if isinstance(declared, f.Ref):
             name = declared.by_name or declared.name.removesuffix("_id")
             named = _named(declared.kind, _one(declared.name), single=True)
@@ -153,19 +149,22 @@ def _names(model: Any, column: Any, ids: set[int]) -> dict[int, str]:
 
 
 def _event_names(ids: set[int]) -> dict[str, dict[int, str]]:
-    """Events by id: their names, their crossings' names and their dates as written."""
+    """Events by id: their names ("Onsong, 9 October 2023"), their crossings' names and
+    their dates as written."""
     found: dict[str, dict[int, str]] = {"events": {}, "event_crossing": {}, "event_date": {}}
     if not ids:
         return found
+    event, span = RepatriationEvent, field_named(RepatriationEvent, "date_start")
     query = (
-        select(RepatriationEvent)
-        .where(RepatriationEvent.id.in_(ids))
-        .options(joinedload(RepatriationEvent.crossing))
+        select(event.id, *(getattr(event, c) for c in span.columns), CrossingPoint.name)
+        .outerjoin(CrossingPoint, CrossingPoint.id == event.crossing_id)
+        .where(event.id.in_(ids))
     )
-    for event in db.session.execute(query).scalars():
-        found["events"][event.id] = event_label(event)
-        found["event_crossing"][event.id] = event.crossing.name if event.crossing else ""
-        found["event_date"][event.id] = describe_dates(event)
+    for row in db.session.execute(query):
+        when = show_span(span.read(row))
+        found["event_crossing"][row.id] = row.name or ""
+        found["event_date"][row.id] = when
+        found["events"][row.id] = f"{row.name or '?'}, {when}"
     return found
 
 
@@ -266,13 +265,43 @@ def _listed(kind_name: str) -> Callable[[Any, bool, bool, set[str], bool], Itera
         query = listing.query.with_only_columns(*columns)
         result = db.session.execute(query.execution_options(yield_per=BATCH))
         known: dict[str, Any] = {}
+        parts = Parts(kind)
         for batch in result.partitions():
             values = [row._asdict() for row in batch]
             names = _related(kind_name, values, identifying, known)
             for row in values:
-                yield SimpleNamespace(**row, names=names)
+                yield parts.row(row, names)
 
     return rows
+
+
+class Parts:
+    """The fields of a kind stored in several columns (a fuzzy date, a count), and what each
+    combination of their columns is stored as: worked out once by the field itself (as every
+    door stores it), then remembered, since rows share few dates and counts."""
+
+    KEPT = 50_000
+
+    def __init__(self, kind: Kind):
+        self.fields = [
+            declared
+            for declared in kind.fields
+            if len(declared.columns) > 1 and not isinstance(declared, f.Rows | f.Refs)
+        ]
+        self.seen: list[dict[tuple[Any, ...], dict[str, Any]]] = [{} for _ in self.fields]
+
+    def row(self, row: dict[str, Any], names: dict[str, Any]) -> Any:
+        """A row of plain columns as an export writes it."""
+        for declared, seen in zip(self.fields, self.seen, strict=True):
+            key = tuple(row.get(column) for column in declared.columns)
+            stored = seen.get(key)
+            if stored is None:
+                if len(seen) > self.KEPT:
+                    seen.clear()
+                raw = SimpleNamespace(**dict(zip(declared.columns, key, strict=True)))
+                stored = seen[key] = declared.stored(declared.read(raw))
+            row.update(stored)
+        return SimpleNamespace(**row, names=names)
 
 
 def _check_listed(kind_name: str) -> Callable[[Any], None]:
@@ -300,11 +329,12 @@ def _statuses(
     )
     result = db.session.execute(query)
     known: dict[str, Any] = {}
+    parts = Parts(kind_named("statuses"))
     for batch in result.partitions():
         values = [row._asdict() for row in batch]
         names = _related("statuses", values, identifying, known)
         for row in values:
-            yield SimpleNamespace(**row, names=names)
+            yield parts.row(row, names)
 
 
 SUMMARY_TABLES = ("by_crossing", "by_facility", "by_status", "by_month", "by_gender")

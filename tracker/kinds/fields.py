@@ -399,10 +399,13 @@ class FuzzyDate(Field):
     def __init__(self, label: Any, *, future: bool = False, **options: Any):
         super().__init__(label, **options)
         self.future = future
+        self._columns: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return (self.name, f"{self.name}_precision", f"{self.name}_approximate")
+        if not self._columns or self._columns[0] != self.name:
+            self._columns = (self.name, f"{self.name}_precision", f"{self.name}_approximate")
+        return self._columns
 
     def read(self, source: Any) -> v.FuzzyDate | None:
         day = _day(getattr(source, self.name, None))

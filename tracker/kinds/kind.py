@@ -77,8 +77,9 @@ class Kind:
     # The dashboard's filters as WHERE clauses for this kind (events, persons), so a number
     # on the dashboard opens exactly the records behind it.
     scope: Callable[[Any], list[Any]] | None = None
-    # Loader options for the list's rows (the relations its columns show), against N+1.
-    eager: list[Any] = field(default_factory=list)
+    # Loader options for the list's rows (the relations its columns show), against N+1; a
+    # function, so that importing a kind never configures the mappers.
+    eager: Callable[[], list[Any]] = lambda: []
     # Every page of the kind is identifying (contacts): nobody else gets any of it.
     identity_only: bool = False
     # Whether this record hides its identifying fields from analysts (sources: if

@@ -45,6 +45,7 @@ def kind(name: str) -> "Kind":
 @functools.cache
 def fields_of(model: Any) -> list[Field]:
     """The fields a model declares on its columns and relationships, in declaration order."""
+    importlib.import_module("tracker.models")  # every model, so the mappers can be configured
     found: list[Field] = []
     mapper = sa_inspect(model)
     for prop in [*mapper.column_attrs, *mapper.relationships]:

@@ -98,7 +98,7 @@ PERSONS = register(
             Column("event", _l("Event"), lambda r: event_label(r.event) if r.event else ""),
         ],
         scope=person_conditions,
-        eager=[selectinload(Person.event).joinedload(RepatriationEvent.crossing)],
+        eager=lambda: [selectinload(Person.event).joinedload(RepatriationEvent.crossing)],
         filters=[
             Filter(
                 "status",

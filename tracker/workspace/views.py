@@ -362,7 +362,7 @@ class RecordViews:
             page = min(max(_int(params.get("page"), 1), 1), pages)
             records = list(
                 db.session.execute(
-                    query.options(*web.eager).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+                    query.options(*web.eager()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
                 ).scalars()
             )
         rows = [
