@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,16 +39,21 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format tracker tests migrations bench tools
 	$(BIN)/ruff check --fix tracker tests migrations bench tools
 
-# The benchmark's own environment: Datasette, the comparison, is installed there only.
+# The benchmark's own environment: Datasette (the comparison) and locust (the load test's
+# client) are installed there only.
 $(BENCH_VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install --quiet -e . 'datasette>=0.64,<1'
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . 'datasette>=0.64,<1' 'locust>=2.30,<3'
 	touch $@
 
 ## bench: build a 1,000,000-person database on SQLite (and PostgreSQL if reachable), write bench/RESULTS.md
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python -m bench $(BENCH_ARGS)
+
+## load: 50 analysts and a researcher at once against `tracker serve`, before and after, on SQLite and PostgreSQL at 100,000 and 1,000,000 persons; writes bench/LOAD.md
+load: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m bench.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) build dist .pytest_cache .ruff_cache .mypy_cache

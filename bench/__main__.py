@@ -16,6 +16,7 @@ import re
 import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,10 +52,23 @@ class Result:
     baseline: float
     baseline_name: str
     goal: float | None  # the ratio to stay under, if the issue sets one
+    within: float | None = None  # the seconds to stay under, if the issue sets that instead
 
     @property
     def ratio(self) -> float:
         return self.ours / self.baseline if self.baseline else float("inf")
+
+    @property
+    def goal_text(self) -> str:
+        if self.within is not None:
+            return f"≤ {self.within * 1000:g} ms"
+        return f"≤ {self.goal:g}×" if self.goal else ""
+
+    @property
+    def met(self) -> str:
+        if self.within is not None:
+            return "yes" if self.ours <= self.within else "**no**"
+        return "" if self.goal is None else ("yes" if self.ratio <= self.goal else "**no**")
 
 
 def median_time(action: Callable[[], Any], runs: int, warm_up: bool = True) -> float:
@@ -69,9 +83,11 @@ def median_time(action: Callable[[], Any], runs: int, warm_up: bool = True) -> f
     return statistics.median(timings)
 
 
-def _app(url: str):  # type: ignore[no-untyped-def]
+def _app(url: str, cache: str = "null"):  # type: ignore[no-untyped-def]
+    """The tracker on `url`; every summary computed afresh unless `cache` names a store."""
     return create_app(
         {
+            "CACHE_URL": cache,
             "SECRET_KEY": "bench-" + "k" * 40,
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
             "WTF_CSRF_ENABLED": False,
@@ -89,10 +105,14 @@ def prepare(url: str, sizes: Sizes) -> tuple[Any, float | None]:
     build_seconds = None
     with app.app_context():
         upgrade()
+        from tracker.events.models import RepatriationEvent
         from tracker.persons.models import Person
 
-        present = db.session.execute(select(func.count()).select_from(Person)).scalar_one()
-        if present != sizes.persons:
+        # The generated persons have ids 1..N; the load test's researcher adds a few after them.
+        generated = select(func.count()).select_from(Person).where(Person.id <= sizes.persons)
+        present = db.session.execute(generated).scalar_one()
+        events = db.session.execute(select(func.count(RepatriationEvent.id))).scalar_one()
+        if present != sizes.persons or events != sizes.events:
             db.session.remove()
             if present:
                 _empty(url)
@@ -201,6 +221,8 @@ def measure_database(
             )
             print(f"  {results[-1].measure}: {ours:.3f}s vs {baseline:.3f}s", flush=True)
 
+        results.append(warm_dashboard(name, url, raw, dialect, runs))
+
         def list_page() -> None:
             reply = client.get("/persons?status=vanished&page=201")
             assert reply.status_code == 200, reply.status_code
@@ -240,6 +262,31 @@ def measure_database(
         db.engine.dispose()
     raw.close()
     return results
+
+
+def warm_dashboard(name: str, url: str, raw: Any, dialect: str, runs: int) -> Result:
+    """The unfiltered dashboard page once its sums are kept (what every view after the first
+    gets, until a write; a write carries the sums itself), beside the raw SQL of its tables."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = _app(url, cache=f"file://{folder}")
+        with app.app_context():
+            client = app.test_client()
+            reply = client.post("/login", data={"email": BENCH_USER, "password": BENCH_PASSWORD})
+            assert reply.status_code == 302, f"bench login failed: {reply.status_code}"
+
+            def page() -> None:
+                reply = client.get("/")
+                assert reply.status_code == 200, reply.status_code
+
+            ours = median_time(page, runs)  # the warm-up run computes and keeps the sums
+            size = len(client.get("/").get_data())
+            queries = raw_sql.dashboard_queries(dialect, False)
+            baseline = median_time(lambda: raw_sql.run_all(raw, queries), runs)
+            db.session.remove()
+            db.engine.dispose()
+    label = f"dashboard page (HTTP), all filters off, sums kept ({size / 1024:.0f} KB of HTML)"
+    print(f"  {label}: {ours:.3f}s vs {baseline:.3f}s", flush=True)
+    return Result(name, label, ours, baseline, "raw SQL", None, within=0.1)
 
 
 def name_search(name: str, raw: Any, runs: int) -> list[Result]:
@@ -351,11 +398,9 @@ def write_results(
         "| --- | --- | ---: | --- | ---: | ---: | ---: | --- |",
     ]
     for r in results:
-        goal = f"≤ {r.goal:g}×" if r.goal else ""
-        met = "" if r.goal is None else ("yes" if r.ratio <= r.goal else "**no**")
         lines.append(
             f"| {r.database} | {r.measure} | {r.ours:.3f} | {r.baseline_name} | {r.baseline:.3f} | "
-            f"{r.ratio:.2f}× | {goal} | {met} |"
+            f"{r.ratio:.2f}× | {r.goal_text} | {r.met} |"
         )
     lines += ["", *notes, ""]
     path.write_text("\n".join(lines))

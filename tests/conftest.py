@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tests import factories
 from tracker import create_app
 from tracker.accounts.models import User
+from tracker.caching.services import move_on
 from tracker.config import normalise_database_url, test_settings
 from tracker.db import Base
 from tracker.extensions import db
@@ -132,6 +133,7 @@ def empty_database() -> None:
                 for i, (v, c, en, ko) in enumerate(DEFAULT_TERMS)
             ],
         )
+        move_on(connection)
 
 
 @pytest.fixture

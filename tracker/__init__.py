@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from tracker import caching, i18n, security, unit_of_work
 from tracker import config as settings
-from tracker import i18n, security, unit_of_work
 from tracker.extensions import csrf, db, limiter, login_manager, migrate
 from tracker.resources import resource_dir
 
@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)  # before the blueprints: their <int:...> ids are bounded
     unit_of_work.init_app(app)
+    caching.init_app(app)
 
     from tracker import models  # noqa: F401  (complete the metadata)
     from tracker.accounts import views as accounts_views

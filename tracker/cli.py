@@ -149,12 +149,14 @@ def restore_command(path: Path, replace: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 @with_appcontext
-def serve_command(host: str, port: int, workers: int) -> None:
-    """Serve the app with gunicorn (the production server)."""
+def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the app with gunicorn (the production server): processes × threads."""
     from tracker.serve import run_gunicorn
 
-    run_gunicorn(current_app._get_current_object(), host, port, workers)  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_gunicorn(app, host, port, workers, threads)
 
 
 @click.command("export")

@@ -94,6 +94,9 @@ def from_environment(instance_path: str) -> dict:
             "TRACKER_UPLOAD_FOLDER", str(Path(instance_path) / "uploads")
         ),
         "API_RATE_LIMIT": os.environ.get("TRACKER_API_RATE_LIMIT", DEFAULTS["API_RATE_LIMIT"]),
+        # The summary cache: empty for files in the instance folder, redis://… to share one
+        # across machines, "null" for none (tracker/caching).
+        "CACHE_URL": os.environ.get("TRACKER_CACHE_URL", ""),
     }
 
 

@@ -2,6 +2,7 @@
 
 from tracker.accounts.models import ApiToken, User
 from tracker.audit.models import AuditEntry
+from tracker.caching.models import DataVersion
 from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
 from tracker.imports.models import ImportBatch, SavedMapping
 from tracker.persons.models import (
@@ -23,6 +24,7 @@ __all__ = [
     "CaseCodeCounter",
     "Contact",
     "CrossingPoint",
+    "DataVersion",
     "Detention",
     "DistinctPersons",
     "EventSource",

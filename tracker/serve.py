@@ -36,13 +36,16 @@ def _fresh_context_per_request(app: Flask) -> Any:
     return wsgi
 
 
-def run_gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
-    """Serve `app` on host:port with `workers` processes."""
+def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve `app` on host:port with `workers` processes of `threads` threads each: a thread
+    waiting on a slow page's queries leaves the others of its process serving fast pages."""
     _Server(
         app,
         {
             "bind": f"{host}:{port}",
             "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
             "accesslog": "-",
             # the path only: a query string could carry search terms
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss',

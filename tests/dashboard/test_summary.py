@@ -120,6 +120,20 @@ def test_month_precision_events_fall_in_their_month_and_year_precision_ones_apar
     assert months["2022"].name == "2022 (month unknown)"
 
 
+def test_an_event_over_a_long_span_is_in_every_period_it_overlaps(app):
+    """Narrowing the overlap by the longest span (to use the date index) keeps every event
+    whose span overlaps the period, however long ago it started."""
+    onsong = crossing("Onsong")
+    event(onsong, 7, 7, day=date(2019, 3, 1), end=date(2023, 12, 31), precision="range")
+    event(onsong, 300, None, day=date(2023, 10, 9))
+    event(onsong, 5, 5, day=date(2023, 9, 1))
+    october = summarise(parse_filters({"from": "2023-10-01", "to": "2023-10-31"}))
+    assert october.total.reported.label == "307–?"
+    assert october.total.reported.events == 2
+    before = summarise(parse_filters({"from": "2018-01-01", "to": "2019-02-28"}))
+    assert before.total.reported.events == 0
+
+
 def test_each_person_counts_once_by_current_status(app):
     transfer = event(crossing("Onsong"), 10, 10)
     person(transfer, "vanished")

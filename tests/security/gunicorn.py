@@ -1,6 +1,7 @@
 """Real `tracker serve` (gunicorn) processes for tests, and just enough of a browser."""
 
 import http.cookiejar
+import json
 import os
 import re
 import secrets
@@ -47,9 +48,19 @@ class Browser:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
         )
 
-    def request(self, path: str, data: dict | None = None, headers: dict | None = None):  # type: ignore[no-untyped-def]
+    def request(  # type: ignore[no-untyped-def]
+        self,
+        path: str,
+        data: dict | None = None,
+        headers: dict | None = None,
+        json_body: dict | None = None,
+    ):
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        headers = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.base + path, data=body, headers=headers)
         try:
             response = self.opener.open(request, timeout=30)
         except urllib.error.HTTPError as error:
@@ -68,12 +79,18 @@ class Browser:
 
 
 def start_server(
-    database_url: str, instance: Path, limiter_url: str = "memory://", prefix: str = "tracker"
+    database_url: str,
+    instance: Path,
+    limiter_url: str = "memory://",
+    prefix: str = "tracker",
+    **settings: str,
 ) -> tuple[subprocess.Popen, str]:
-    """`tracker serve` with one worker on a free port; returns the process and its base URL."""
+    """`tracker serve` with one worker on a free port; returns the process and its base URL.
+    `settings` are further TRACKER_* variables (cache_url="…" sets TRACKER_CACHE_URL)."""
     port = _free_port()
     env = dict(
         os.environ,
+        **{f"TRACKER_{name.upper()}": value for name, value in settings.items()},
         TRACKER_DATABASE_URL=database_url,
         TRACKER_INSTANCE_PATH=str(instance),
         TRACKER_SECRET_KEY=secrets.token_urlsafe(48),

@@ -4,15 +4,18 @@ from typing import Any
 
 import marshmallow as ma
 from flask import request
+from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from marshmallow import fields, validate
 
+from tracker.accounts.permissions import can_view_identity
 from tracker.api import PREFIX
 from tracker.api import schemas as s
 from tracker.api.declared import dashboard_filters
 from tracker.api.errors import error_response
+from tracker.caching.conditional import kept_until_the_data_changes
 from tracker.dashboard.filters import FilterError, parse_filters
-from tracker.dashboard.services import summarise
+from tracker.dashboard.services import cached_summary
 
 bp = Blueprint(
     "api_summary",
@@ -92,6 +95,7 @@ SummarySchema = s.make(
 
 
 @bp.route("", methods=["GET"], endpoint="summary")
+@kept_until_the_data_changes()
 @bp.arguments(SummaryQuery, location="query", unknown=ma.RAISE)
 @bp.response(200, SummarySchema)
 def summary(args: dict[str, Any]) -> Any:
@@ -100,7 +104,7 @@ def summary(args: dict[str, Any]) -> Any:
         filters = parse_filters(request.args)
     except FilterError as error:
         return error_response(422, "Please correct the filters.", error.fields)
-    return summarise(filters).as_api()
+    return cached_summary(filters, can_view_identity(current_user)).as_api()
 
 
 def register(api: Api) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, func, inspect, select,
 from sqlalchemy.types import Date, DateTime
 
 from tracker import __version__
+from tracker.caching.services import move_on
 from tracker.db import Base, utcnow
 
 FORMAT = "repatriation-tracker-backup"
@@ -21,6 +22,9 @@ FORMAT_VERSION = 1
 BATCH = 2000
 # Filled by migrations, replaced wholesale by a restore.
 SEEDED_TABLES = frozenset({"vocabulary_terms"})
+# Not data: the data version names the state of this database for its summary cache, and a
+# restore moves it on.
+NOT_BACKED_UP = frozenset({"data_version"})
 
 
 class BackupError(Exception):
@@ -30,7 +34,7 @@ class BackupError(Exception):
 def _tables() -> list[Any]:
     from tracker import models  # noqa: F401  (complete the metadata)
 
-    return list(Base.metadata.sorted_tables)
+    return [table for table in Base.metadata.sorted_tables if table.name not in NOT_BACKED_UP]
 
 
 def _encode(value: Any) -> Any:
@@ -166,6 +170,7 @@ def restore_backup(engine: Engine, path: Path, replace: bool = False) -> dict[st
             counts[table.name] = _load_table(connection, archive, table)
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection)
+        move_on(connection)  # no summary cached before the restore is read after it
     upgrade()
     return counts
 

@@ -139,13 +139,19 @@ def parse_filters(args: Any) -> Filters:
     return Filters(**values)
 
 
-def event_conditions(filters: Filters, event: Any = RepatriationEvent) -> list[ColumnElement]:
-    """WHERE clauses selecting the live events that match the filters."""
+def event_conditions(
+    filters: Filters, event: Any = RepatriationEvent, starts_from: date | None = None
+) -> list[ColumnElement]:
+    """WHERE clauses selecting the live events that match the filters. `starts_from`, the
+    earliest start an event overlapping the period can have (`earliest_start`), lets the
+    index of date_start narrow the overlap to the events near the period."""
     conditions: list[ColumnElement] = [event.deleted_at.is_(None)]
     # An event is in the period when its span overlaps it: "October 2023" is in a period
     # from 15 October, and a period to 5 October.
     if filters.date_from:
         conditions.append(event.date_end >= filters.date_from)
+        if starts_from is not None:
+            conditions.append(event.date_start >= starts_from)
     if filters.date_to:
         conditions.append(event.date_start <= filters.date_to)
     if filters.crossing_id:
@@ -180,7 +186,7 @@ def event_conditions(filters: Filters, event: Any = RepatriationEvent) -> list[C
     return conditions
 
 
-def person_conditions(filters: Filters) -> list[ColumnElement]:
+def person_conditions(filters: Filters, starts_from: date | None = None) -> list[ColumnElement]:
     """WHERE clauses selecting the live persons that match the filters (via their event)."""
     # A record merged into another is the same person, counted once on the survivor: merging
     # soft-deletes the merged-away record (tracker/search/merge.py) and it comes back only by
@@ -199,7 +205,9 @@ def person_conditions(filters: Filters) -> list[ColumnElement]:
         min_reliability=filters.min_reliability,
     )
     if event_only.filters_events:
-        matching_events = select(RepatriationEvent.id).where(*event_conditions(event_only))
+        matching_events = select(RepatriationEvent.id).where(
+            *event_conditions(event_only, starts_from=starts_from)
+        )
         conditions.append(Person.event_id.in_(matching_events))
     if filters.facility_id:
         # Documented at a facility = recorded in the person's detention history there.

@@ -6,59 +6,21 @@ they are never added together.
 """
 
 import calendar
-import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, case, extract, func, literal, select
+from sqlalchemy import select
 
-from tracker.dashboard.filters import Filters, all_of, event_conditions, person_conditions
-from tracker.events.models import RepatriationEvent, ReportedFigure, event_facilities
+from tracker.caching.services import cached
+from tracker.dashboard import current  # noqa: F401  (each write carries the unfiltered sums)
+from tracker.dashboard.filters import Filters
+from tracker.dashboard.tallies import VANISHED, Reported, Sums, Tallies, queries, run, tally
+from tracker.events.models import ReportedFigure
 from tracker.extensions import db
-from tracker.persons.models import Detention, Person
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import Source
-
-VANISHED = "vanished"
-
-
-def _whole(value: Any) -> int | None:
-    """A count as a plain int: PostgreSQL's SUM of a bigint is a numeric (Decimal)."""
-    return None if value is None else int(value)
-
-
-@dataclass
-class Reported:
-    """A reported range: the sum of minimums and of maximums (None when any maximum is unknown)."""
-
-    events: int = 0
-    people_min: int | None = None
-    people_max: int | None = None
-
-    @classmethod
-    def from_sums(
-        cls, events: int, known_min: int | None, sum_max: int | None, open_max: int
-    ) -> "Reported":
-        if not events:
-            return cls()
-        return cls(
-            events=int(events),
-            people_min=_whole(known_min),
-            people_max=None if open_max else _whole(sum_max),
-        )
-
-    @property
-    def label(self) -> str:
-        """'300–?', '180', '150–200', or '–' when nothing is reported."""
-        if not self.events or (self.people_min is None and self.people_max is None):
-            return "–" if not self.events else "?"
-        low = f"{self.people_min:,}" if self.people_min is not None else "?"
-        if self.people_max is None:
-            return f"{low}–?"
-        if self.people_max == self.people_min:
-            return low
-        return f"{low}–{self.people_max:,}"
 
 
 @dataclass
@@ -88,6 +50,21 @@ class Row:
         return data
 
 
+class Figure(NamedTuple):
+    """A sourced number about a group ("up to about 600 vanished"), as the dashboard shows it:
+    plain values, so that a summary can be kept in the shared cache."""
+
+    status: str
+    people_min: int | None
+    people_max: int | None
+    as_of: date | None
+    description: str
+    source_id: int
+    # The source's organisation or title; None for a viewer who may not see a confidential one.
+    source_name: str | None
+    confidential: bool
+
+
 class Place(NamedTuple):
     """A live crossing point or facility: what the filters offer and the map places."""
 
@@ -105,7 +82,7 @@ def live_places(model: Any) -> list[Place]:
         .where(model.deleted_at.is_(None))
         .order_by(model.name, model.id)
     )
-    return list(map(Place._make, _run(query)))
+    return list(map(Place._make, run(query)))
 
 
 @dataclass
@@ -121,7 +98,7 @@ class Summary:
     by_gender: list[Row]
     crossings_involved: int
     facilities_involved: int
-    figures: list[ReportedFigure]
+    figures: list[Figure]
     # Every live place, whatever the filters: the page's filter form and map read them too.
     crossings: list[Place]
     facilities: list[Place]
@@ -140,197 +117,107 @@ class Summary:
         }
 
 
-def _reported_columns(event: Any = RepatriationEvent) -> list[Any]:
-    return [
-        func.count(event.id),
-        func.sum(event.people_min),
-        func.sum(event.people_max),
-        func.sum(case((event.people_max.is_(None), 1), else_=0)),
-    ]
+def cached_summary(filters: Filters, can_see: bool) -> Summary:
+    """Every dashboard table for these filters, its sums computed once per change of the data
+    and shared by every view and every process until the next (tracker/caching); the
+    unfiltered sums are carried from one version to the next by each write
+    (tracker/dashboard/current.py)."""
+    tallies = cached("tallies", (filters.as_query(),), lambda: tally(filters))
+    return build(filters, tallies, can_see)
 
 
-def _documented_per_event(persons_where: Any) -> Any:
-    """Persons and vanished per event, counted once over the persons' own (indexed) columns;
-    the per-crossing and per-month tables then join 100,000 events, not a million persons."""
-    return (
-        select(
-            Person.event_id.label("event_id"),
-            func.count(Person.id).label("persons"),
-            func.sum(case((Person.status == VANISHED, 1), else_=0)).label("vanished"),
-        )
-        .where(persons_where, Person.event_id.is_not(None))
-        .group_by(Person.event_id)
-        .subquery()
-    )
+def summarise(filters: Filters, can_see: bool = False) -> Summary:
+    """Compute every dashboard table for these filters afresh (a confidential source of a
+    group figure is named only for a viewer who may see it)."""
+    return build(filters, tally(filters), can_see)
 
 
-@dataclass(frozen=True)
-class _Queries:
-    """Every grouped query of one summary. Building them costs about as much as a filtered
-    summary's SQL itself, so they are built once per set of filters and reused."""
-
-    total: Any
-    status_gender: Any
-    crossing_reported: Any
-    crossing_documented: Any
-    facility_reported: Any
-    facility_documented: Any
-    month_reported: Any
-    month_documented: Any
-    figures: Any
-
-
-@functools.lru_cache(maxsize=256)
-def _queries(filters: Filters) -> _Queries:
-    """The summary's queries for these filters (statements are immutable and safe to share)."""
-    events_where = all_of(event_conditions(filters))
-    persons_where = all_of(person_conditions(filters))
-    per_event = _documented_per_event(persons_where)
-
-    # Documented persons of a facility: those whose detention history records them there.
-    vanished_id = case((Person.status == VANISHED, Detention.person_id))
-
-    year = extract("year", RepatriationEvent.date_start).cast(Integer)
-    is_year = RepatriationEvent.date_precision == "year"
-    month = case(
-        (is_year, literal(0)), else_=extract("month", RepatriationEvent.date_start).cast(Integer)
-    )
-    imprecise = func.sum(case((RepatriationEvent.date_precision != "day", 1), else_=0))
-
-    figures = (
-        select(ReportedFigure)
-        .join(Source, ReportedFigure.source_id == Source.id)
-        .where(ReportedFigure.deleted_at.is_(None))
-        .order_by(ReportedFigure.as_of)
-    )
-    if filters.status:
-        figures = figures.where(ReportedFigure.status == filters.status)
-    if filters.min_reliability:
-        figures = figures.where(Source.reliability <= filters.min_reliability)
-
-    return _Queries(
-        total=select(*_reported_columns()).where(events_where),
-        status_gender=select(Person.status, Person.gender, func.count(Person.id))
-        .where(persons_where)
-        .group_by(Person.status, Person.gender),
-        crossing_reported=_reported_per_crossing_query(events_where),
-        crossing_documented=select(
-            RepatriationEvent.crossing_id,
-            func.sum(per_event.c.persons),
-            func.sum(per_event.c.vanished),
-        )
-        .join(per_event, per_event.c.event_id == RepatriationEvent.id)
-        .where(RepatriationEvent.deleted_at.is_(None))
-        .group_by(RepatriationEvent.crossing_id),
-        facility_reported=select(event_facilities.c.facility_id, *_reported_columns())
-        .join(RepatriationEvent, RepatriationEvent.id == event_facilities.c.event_id)
-        .where(events_where)
-        .group_by(event_facilities.c.facility_id),
-        facility_documented=select(
-            Detention.facility_id,
-            func.count(Detention.person_id.distinct()),
-            func.count(vanished_id.distinct()),
-        )
-        .join(Person, Person.id == Detention.person_id)
-        .where(Detention.deleted_at.is_(None), persons_where)
-        .group_by(Detention.facility_id),
-        month_reported=select(year, month, *_reported_columns(), imprecise)
-        .where(events_where)
-        .group_by(year, month),
-        month_documented=select(
-            year, month, func.sum(per_event.c.persons), func.sum(per_event.c.vanished)
-        )
-        .select_from(per_event)
-        .join(RepatriationEvent, per_event.c.event_id == RepatriationEvent.id)
-        .where(RepatriationEvent.deleted_at.is_(None))
-        .group_by(year, month),
-        figures=figures,
-    )
-
-
-def _rows_by_id(rows: list[Row]) -> dict[Any, Row]:
-    return {row.key: row for row in rows}
-
-
-def _run(statement: Any) -> Any:
-    """Execute a grouped query as plain rows (no ORM entities to load)."""
-    return db.session.connection().execute(statement)
-
-
-def summarise(filters: Filters) -> Summary:
-    """Compute every dashboard table for these filters."""
-    queries = _queries(filters)
-    total = Row("all", "All")
-    events, known_min, sum_max, open_max = _run(queries.total).one()
-    total.reported = Reported.from_sums(events, known_min, sum_max, open_max)
-    by_status, by_gender = _status_and_gender_rows(_run(queries.status_gender).all())
+def build(filters: Filters, tallies: Tallies, can_see: bool) -> Summary:
+    """The summary's tables from their sums, with the live places (their current names) and
+    the group figures as they are now."""
+    total = Row("all", "All", tallies.total.reported)
+    counts = [(status, gender, count) for (status, gender), count in tallies.people.items()]
+    by_status, by_gender = _status_and_gender_rows(counts)
     total.persons = sum(row.persons for row in by_status)
     total.vanished = sum(row.vanished for row in by_status)
 
     crossings, facilities = live_places(CrossingPoint), live_places(Facility)
-    by_crossing = _by_crossing(filters, queries, crossings)
-    by_facility = _by_facility(filters, queries, facilities)
+    by_crossing = _rows(
+        tallies.crossing,
+        (p for p in crossings if not filters.crossing_id or p.id == filters.crossing_id),
+        filters,
+    )
+    by_facility = _rows(
+        tallies.facility,
+        (
+            p
+            for p in facilities
+            if (not filters.facility_id or p.id == filters.facility_id)
+            and (not filters.province or p.province == filters.province)
+        ),
+        filters,
+    )
     return Summary(
         filters=filters,
         total=total,
         by_crossing=by_crossing,
         by_facility=by_facility,
         by_status=by_status,
-        by_month=_by_month(queries),
+        by_month=_by_month(tallies),
         by_gender=by_gender,
         crossings_involved=sum(1 for row in by_crossing if row.reported.events or row.persons),
         facilities_involved=sum(1 for row in by_facility if row.reported.events or row.persons),
-        figures=list(db.session.execute(queries.figures).scalars()),
+        figures=_figures(filters, can_see),
         crossings=crossings,
         facilities=facilities,
     )
 
 
-def _by_crossing(filters: Filters, queries: _Queries, places: list[Place]) -> list[Row]:
-    rows = [
-        Row(p.id, p.name) for p in places if not filters.crossing_id or p.id == filters.crossing_id
-    ]
-    by_id = _rows_by_id(rows)
-    for crossing_id, *sums in _run(queries.crossing_reported):
-        if crossing_id in by_id:
-            by_id[crossing_id].reported = Reported.from_sums(*sums)
-    for crossing_id, persons, vanished in _run(queries.crossing_documented):
-        if crossing_id in by_id:
-            by_id[crossing_id].persons, by_id[crossing_id].vanished = int(persons), int(vanished)
-    return _keep_relevant(rows, filters)
-
-
-def _reported_per_crossing_query(events_where: Any) -> Any:
-    return (
-        select(RepatriationEvent.crossing_id, *_reported_columns())
-        .where(events_where)
-        .group_by(RepatriationEvent.crossing_id)
+def _figures(filters: Filters, can_see: bool) -> list[Figure]:
+    """Sourced figures about groups, oldest first (status and source reliability filter them)."""
+    query = (
+        select(ReportedFigure, Source)
+        .join(Source, ReportedFigure.source_id == Source.id)
+        .where(ReportedFigure.deleted_at.is_(None))
+        .order_by(ReportedFigure.as_of)
     )
+    if filters.status:
+        query = query.where(ReportedFigure.status == filters.status)
+    if filters.min_reliability:
+        query = query.where(Source.reliability <= filters.min_reliability)
+    figures = []
+    for figure, source in db.session.execute(query):
+        named = can_see or not source.confidential
+        figures.append(
+            Figure(
+                status=figure.status,
+                people_min=figure.people_min,
+                people_max=figure.people_max,
+                as_of=figure.as_of,
+                description=figure.description,
+                source_id=source.id,
+                source_name=(source.organisation or source.title) if named else None,
+                confidential=source.confidential,
+            )
+        )
+    return figures
+
+
+def _rows(sums: dict[Any, Sums], places: Iterable[Place], filters: Filters) -> list[Row]:
+    """A place table's rows, by name, from each place's sums."""
+    rows = []
+    for place in places:
+        found = sums.get(place.id, Sums())
+        rows.append(Row(place.id, place.name, found.reported, found.persons, found.vanished))
+    return _keep_relevant(rows, filters)
 
 
 def reported_per_crossing(filters: Filters) -> dict[int | None, Reported]:
     """Events and the reported range per crossing point."""
     return {
-        crossing_id: Reported.from_sums(*sums)
-        for crossing_id, *sums in _run(_queries(filters).crossing_reported)
+        crossing_id: Sums(*(int(value or 0) for value in sums)).reported
+        for crossing_id, *sums in run(queries(filters).crossing_reported)
     }
-
-
-def _by_facility(filters: Filters, queries: _Queries, places: list[Place]) -> list[Row]:
-    rows = [
-        Row(p.id, p.name)
-        for p in places
-        if (not filters.facility_id or p.id == filters.facility_id)
-        and (not filters.province or p.province == filters.province)
-    ]
-    by_id = _rows_by_id(rows)
-    for facility_id, *sums in _run(queries.facility_reported):
-        if facility_id in by_id:
-            by_id[facility_id].reported = Reported.from_sums(*sums)
-    for facility_id, persons, vanished in _run(queries.facility_documented):
-        if facility_id in by_id:
-            by_id[facility_id].persons, by_id[facility_id].vanished = int(persons), int(vanished)
-    return _keep_relevant(rows, filters)
 
 
 def _keep_relevant(rows: list[Row], filters: Filters) -> list[Row]:
@@ -342,7 +229,7 @@ def _keep_relevant(rows: list[Row], filters: Filters) -> list[Row]:
 
 def status_and_gender(filters: Filters) -> tuple[list[Row], list[Row]]:
     """Documented persons by current status and by gender, from one scan of the persons."""
-    return _status_and_gender_rows(_run(_queries(filters).status_gender).all())
+    return _status_and_gender_rows(run(queries(filters).status_gender).all())
 
 
 def _status_and_gender_rows(counts: Any) -> tuple[list[Row], list[Row]]:
@@ -360,17 +247,15 @@ def _status_and_gender_rows(counts: Any) -> tuple[list[Row], list[Row]]:
     return largest_first(by_status), largest_first(by_gender)
 
 
-def _by_month(queries: _Queries) -> list[Row]:
+def _by_month(tallies: Tallies) -> list[Row]:
     """Events and reported people by the month of date_start; year-precision events by year."""
-    rows: dict[tuple[int, int], Row] = {}
-    for y, m, events, known_min, sum_max, open_max, not_daily in _run(queries.month_reported):
-        row = rows.setdefault((y, m), _month_row(y, m))
-        row.reported = Reported.from_sums(events, known_min, sum_max, open_max)
-        row.imprecise_events = int(not_daily)
-    for y, m, persons, vanished in _run(queries.month_documented):
-        row = rows.setdefault((y, m), _month_row(y, m))
-        row.persons, row.vanished = int(persons), int(vanished)
-    return [rows[key] for key in sorted(rows)]
+    rows = []
+    for (y, m), sums in sorted(tallies.month.items()):
+        row = _month_row(y, m)
+        row.reported, row.imprecise_events = sums.reported, sums.imprecise
+        row.persons, row.vanished = sums.persons, sums.vanished
+        rows.append(row)
+    return rows
 
 
 def _month_row(year: int, month: int) -> Row:

@@ -7,7 +7,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from tracker.accounts.permissions import can_view_identity
+from tracker.caching.conditional import kept_until_the_data_changes
 from tracker.dashboard import charts, geo, services
 from tracker.dashboard.filters import QUERY_LABELS, FilterError, Filters, parse_filters
 from tracker.places.models import CrossingPoint, Facility
@@ -15,6 +18,8 @@ from tracker.sources.models import RELIABILITY_GRADES
 from tracker.vocab.labels import labels_by_code
 
 bp = Blueprint("dashboard", __name__)
+# Rows a long table shows before its "show all" link: those its chart draws.
+TABLE_ROWS = charts.CHART_ROWS
 
 
 class Option(NamedTuple):
@@ -53,6 +58,7 @@ def _filter_choices(
 
 
 @bp.route("/")
+@kept_until_the_data_changes()
 def index() -> tuple[str, int]:
     try:
         filters = parse_filters(request.args)
@@ -60,7 +66,9 @@ def index() -> tuple[str, int]:
         filters, errors = Filters(), error.fields
     else:
         errors = {}
-    summary = services.summarise(filters) if not errors else None
+    summary = (
+        services.cached_summary(filters, can_view_identity(current_user)) if not errors else None
+    )
     crossings = summary.crossings if summary else services.live_places(CrossingPoint)
     facilities = summary.facilities if summary else services.live_places(Facility)
     labels = labels_by_code(["status", "gender"])
@@ -75,6 +83,7 @@ def index() -> tuple[str, int]:
             "dashboard/index.html", summary=None, filters=filters, errors=errors, **page
         ), 400
     markers, off_map = geo.markers(summary)
+    full = request.args.get("all")
     return render_template(
         "dashboard/index.html",
         summary=summary,
@@ -83,8 +92,36 @@ def index() -> tuple[str, int]:
         outline=geo.outline(),
         markers=markers,
         off_map=off_map,
+        tables=_tables(summary, full),
+        full=full,
+        table_rows=TABLE_ROWS,
         **page,
     ), 200
+
+
+class Table(NamedTuple):
+    """The rows one table shows, out of how many: the largest few, or all when asked for."""
+
+    rows: list[services.Row]
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        return len(self.rows) < self.total
+
+
+def _tables(summary: services.Summary, full: str | None) -> dict[str, Table]:
+    """The long tables (a million persons mean hundreds of facilities and months) show their
+    largest rows, in their own order, unless the viewer asked for one in full (`?all=`)."""
+    tables = {
+        "crossing": summary.by_crossing,
+        "facility": summary.by_facility,
+        "month": summary.by_month,
+    }
+    return {
+        name: Table(rows if name == full else charts.largest(rows, TABLE_ROWS), len(rows))
+        for name, rows in tables.items()
+    }
 
 
 @bp.app_template_global()
@@ -139,7 +176,7 @@ def biggest_note(rows: list) -> str:
     if len(rows) <= charts.CHART_ROWS:
         return ""
     return " " + _(
-        "(the %(shown)s largest of %(total)s; all are in the table)",
+        "(the %(shown)s largest of %(total)s)",
         shown=charts.CHART_ROWS,
         total=len(rows),
     )

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 
 from tracker.dashboard.filters import parse_filters
-from tracker.dashboard.services import Row, summarise
+from tracker.dashboard.services import Row, cached_summary
 from tracker.events.models import EventSource, RepatriationEvent, event_facilities
 from tracker.extensions import db
 from tracker.kinds import fields as f
@@ -354,7 +354,7 @@ def _summary(
 ) -> Iterator[SummaryLine]:
     """Every dashboard table for these filters, table after table, in the dashboard's order."""
     filters = parse_filters(params)
-    summary, query = summarise(filters), filters.as_query()
+    summary, query = cached_summary(filters, can_see), filters.as_query()
     for table in SUMMARY_TABLES:
         for row in getattr(summary, table):
             yield SummaryLine(table, row, query)

@@ -148,7 +148,7 @@ def report() -> tuple[str, int]:
         pass
     return render_template(
         "exports/report.html",
-        summary=dashboard.summarise(filters),
+        summary=dashboard.cached_summary(filters, can_view_identity(current_user)),
         filters=filters,
         shown_filters=_describe(filters),
         export=export,

@@ -159,6 +159,7 @@ CONTACTS = register(
         search=lambda q, can_see: or_(
             Contact.name.ilike(f"%{q}%"), Contact.relation.ilike(f"%{q}%")
         ),
+        eager=lambda: [selectinload(Contact.person)],
         identity_only=True,
     )
 )

@@ -12,6 +12,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tracker.caching.services import mark_changed
 from tracker.db import bulk_insert
 from tracker.extensions import db
 
@@ -166,6 +167,7 @@ def insert_new(records: list[Any]) -> None:
             row[column] = value
         rows.append(row)
     bulk_insert(db.session.connection(), table, rows)
+    mark_changed()  # written around the session's flush: the data version must still move on
     children: dict[Any, list[Any]] = {}
     for relation in mapper.relationships:
         if not relation.uselist:

@@ -40,7 +40,9 @@ def set_security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if served_over_https():
         response.headers["Strict-Transport-Security"] = HSTS
-    if request.endpoint != "static":
+    # A page that changes only with the data may be kept by the browser and revalidated
+    # (tracker/caching/conditional.py: private, never a shared proxy); nothing else is kept.
+    if request.endpoint != "static" and not response.cache_control.private:
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     response.headers.pop("Server", None)

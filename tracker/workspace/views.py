@@ -25,6 +25,8 @@ from wtforms.fields import FieldList
 
 from tracker import unit_of_work
 from tracker.accounts.permissions import can_edit_records, can_view_identity
+from tracker.caching.conditional import kept_until_the_data_changes
+from tracker.caching.services import cached
 from tracker.exceptions import (
     Conflict,
     NeedsConfirmation,
@@ -296,10 +298,13 @@ class RecordViews:
         bp = self.blueprint
         if web.identity_only:
             bp.before_request(self.require_identity)
-        bp.add_url_rule("", "index", self.index, methods=["GET", "POST"])
+        # An analyst's list and record pages change only with the data: their browser keeps
+        # them and asks again (304). A page with identities is never kept.
+        kept = kept_until_the_data_changes(when=lambda: not viewer_sees_identity())
+        bp.add_url_rule("", "index", kept(self.index), methods=["GET", "POST"])
         bp.add_url_rule("/new", "create", self.create, methods=["GET", "POST"])
         bp.add_url_rule("/lookup", "lookup", self.lookup, methods=["POST"])
-        bp.add_url_rule("/<int:record_id>", "detail", self.detail)
+        bp.add_url_rule("/<int:record_id>", "detail", kept(self.detail))
         bp.add_url_rule("/<int:record_id>/edit", "edit", self.edit, methods=["GET", "POST"])
         bp.add_url_rule("/<int:record_id>/delete", "delete", self.delete, methods=["POST"])
         bp.add_url_rule("/<int:record_id>/restore", "restore", self.restore, methods=["POST"])
@@ -356,8 +361,7 @@ class RecordViews:
             start = (page - 1) * PAGE_SIZE
             records = [record for record, _match in ranked[start : start + PAGE_SIZE]]
         else:
-            counted = query.order_by(None).subquery()
-            total = db.session.execute(select(func.count()).select_from(counted)).scalar_one()
+            total = _count(web.name, listing, can_see)
             pages = max(1, -(-total // PAGE_SIZE))
             page = min(max(_int(params.get("page"), 1), 1), pages)
             records = list(
@@ -617,3 +621,17 @@ def _int(value: Any, default: Any) -> Any:
 
 
 __all__ = ["MASKED", "RecordViews", "WebKind", "masked"]
+
+
+def _count(kind_name: str, listing: Any, can_see: bool) -> int:
+    """How many records the list holds: counted once per change of the data and per set of
+    filters, not for every page turned (a million rows take a while to count). A search
+    term is never part of a cache key: a list searched by name is counted afresh."""
+
+    def count() -> int:
+        counted = listing.query.order_by(None).subquery()
+        return int(db.session.execute(select(func.count()).select_from(counted)).scalar_one())
+
+    if listing.q:
+        return count()
+    return cached("list-count", (kind_name, listing.active, listing.scoped, can_see), count)

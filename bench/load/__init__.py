@@ -1,0 +1,1 @@
+"""`make load`: many users at once against `tracker serve` on a generated database."""

@@ -1,0 +1,313 @@
+"""What every dashboard table adds up, as sums that can be added and taken apart.
+
+A summary is a sum over events (the reported ranges) and over persons (the documented
+counts): every table's rows are sums of what each event and each person brings. `tally`
+runs the grouped queries for a set of filters; given the ids of a few events and persons,
+it runs the same queries over those alone, which is what one write changes
+(tracker/dashboard/current.py keeps the unfiltered tallies current that way).
+"""
+
+import functools
+import math
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, case, extract, func, literal, select
+
+from tracker.caching.services import cached
+from tracker.dashboard.filters import Filters, all_of, event_conditions, person_conditions
+from tracker.events.models import RepatriationEvent, event_facilities
+from tracker.extensions import db
+from tracker.persons.models import Detention, Person
+
+VANISHED = "vanished"
+
+
+@dataclass
+class Reported:
+    """A reported range: the sum of minimums and of maximums (None when any maximum is unknown)."""
+
+    events: int = 0
+    people_min: int | None = None
+    people_max: int | None = None
+
+    @property
+    def label(self) -> str:
+        """'300–?', '180', '150–200', or '–' when nothing is reported."""
+        if not self.events or (self.people_min is None and self.people_max is None):
+            return "–" if not self.events else "?"
+        low = f"{self.people_min:,}" if self.people_min is not None else "?"
+        if self.people_max is None:
+            return f"{low}–?"
+        if self.people_max == self.people_min:
+            return low
+        return f"{low}–{self.people_max:,}"
+
+
+@dataclass
+class Sums:
+    """What one row of a table adds up. Kept as plain sums (with how many events report a
+    minimum, and how many no maximum) so that sums can be added and subtracted exactly."""
+
+    events: int = 0
+    min_known: int = 0  # events that report a minimum
+    sum_min: int = 0
+    sum_max: int = 0
+    open_max: int = 0  # events that report no maximum
+    imprecise: int = 0  # events dated only to the month (or the year)
+    persons: int = 0
+    vanished: int = 0
+
+    def __add__(self, other: "Sums") -> "Sums":
+        return Sums(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
+
+    def __sub__(self, other: "Sums") -> "Sums":
+        return Sums(*(a - b for a, b in zip(self.values(), other.values(), strict=True)))
+
+    def values(self) -> tuple[int, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+    def __bool__(self) -> bool:
+        return any(self.values())
+
+    @property
+    def reported(self) -> Reported:
+        """The reported range these sums make: no minimum when none is reported, no maximum
+        when any event reports none."""
+        if not self.events:
+            return Reported()
+        return Reported(
+            self.events,
+            self.sum_min if self.min_known else None,
+            None if self.open_max else self.sum_max,
+        )
+
+
+Key = Any
+
+
+@dataclass
+class Tallies:
+    """Every table of one summary as sums by row: per crossing point, facility, month (year
+    and month; month 0 for events dated only to the year), and persons per (status, gender)."""
+
+    total: Sums = field(default_factory=Sums)
+    crossing: dict[Key, Sums] = field(default_factory=dict)
+    facility: dict[Key, Sums] = field(default_factory=dict)
+    month: dict[tuple[int, int], Sums] = field(default_factory=dict)
+    people: dict[tuple[str | None, str | None], int] = field(default_factory=dict)
+
+    def __add__(self, other: "Tallies") -> "Tallies":
+        return self._combine(other, 1)
+
+    def __sub__(self, other: "Tallies") -> "Tallies":
+        return self._combine(other, -1)
+
+    def _combine(self, other: "Tallies", sign: int) -> "Tallies":
+        def merged(mine: dict, theirs: dict) -> dict:
+            out = dict(mine)
+            for key, value in theirs.items():
+                start = out.get(key, type(value)())
+                out[key] = start + value if sign > 0 else start - value
+            return {key: value for key, value in out.items() if value}  # as a query has them
+
+        return Tallies(
+            total=self.total + other.total if sign > 0 else self.total - other.total,
+            crossing=merged(self.crossing, other.crossing),
+            facility=merged(self.facility, other.facility),
+            month=merged(self.month, other.month),
+            people=merged(self.people, other.people),
+        )
+
+
+def _reported_columns(event: Any = RepatriationEvent) -> list[Any]:
+    return [
+        func.count(event.id),
+        func.count(event.people_min),
+        func.coalesce(func.sum(event.people_min), 0),
+        func.coalesce(func.sum(event.people_max), 0),
+        func.sum(case((event.people_max.is_(None), 1), else_=0)),
+    ]
+
+
+def _documented_per_event(persons_where: Any) -> Any:
+    """Persons and vanished per event, counted once over the persons' own (indexed) columns;
+    the per-crossing and per-month tables then join 100,000 events, not a million persons."""
+    return (
+        select(
+            Person.event_id.label("event_id"),
+            func.count(Person.id).label("persons"),
+            func.sum(case((Person.status == VANISHED, 1), else_=0)).label("vanished"),
+        )
+        .where(persons_where, Person.event_id.is_not(None))
+        .group_by(Person.event_id)
+        .subquery()
+    )
+
+
+@dataclass(frozen=True)
+class _Queries:
+    """Every grouped query of one summary. Building them costs about as much as a filtered
+    summary's SQL itself, so they are built once per set of filters and reused."""
+
+    total: Any
+    status_gender: Any
+    crossing_reported: Any
+    crossing_documented: Any
+    facility_reported: Any
+    facility_documented: Any
+    month_reported: Any
+    month_documented: Any
+
+
+@functools.lru_cache(maxsize=256)
+def queries(filters: Filters, starts_from: date | None = None) -> _Queries:
+    """The summary's queries for these filters (statements are immutable and safe to share);
+    `starts_from` as for `event_conditions`."""
+    return _build(filters, None, None, starts_from)
+
+
+def earliest_start(filters: Filters) -> date | None:
+    """The earliest day an event overlapping the filters' period can start: the period's first
+    day less the longest span of any event (read once per version of the data)."""
+    if filters.date_from is None:
+        return None
+    longest = cached("longest-span", (), _longest_span)
+    return None if longest is None else filters.date_from - timedelta(days=longest)
+
+
+def _longest_span() -> int | None:
+    """The most days any event's span covers (None when there is no event)."""
+    start, end = RepatriationEvent.date_start, RepatriationEvent.date_end
+    if db.session.get_bind().dialect.name == "sqlite":
+        days: Any = func.julianday(end) - func.julianday(start)
+    else:
+        days = end - start
+    found = db.session.execute(select(func.max(days))).scalar()
+    return None if found is None else math.ceil(found)
+
+
+def _build(
+    filters: Filters,
+    persons: Collection[int] | None,
+    events: Collection[int] | None,
+    starts_from: date | None = None,
+) -> _Queries:
+    """The queries, over every matching record, or over the given persons and events only."""
+    event_where = event_conditions(filters, starts_from=starts_from)
+    person_where = person_conditions(filters, starts_from)
+    if events is not None:
+        event_where.append(RepatriationEvent.id.in_(sorted(events)))
+    if persons is not None:
+        person_where.append(Person.id.in_(sorted(persons)))
+    events_where, persons_where = all_of(event_where), all_of(person_where)
+    per_event = _documented_per_event(persons_where)
+
+    # Documented persons of a facility: those whose detention history records them there.
+    vanished_id = case((Person.status == VANISHED, Detention.person_id))
+
+    year = extract("year", RepatriationEvent.date_start).cast(Integer)
+    is_year = RepatriationEvent.date_precision == "year"
+    month = case(
+        (is_year, literal(0)), else_=extract("month", RepatriationEvent.date_start).cast(Integer)
+    )
+    imprecise = func.sum(case((RepatriationEvent.date_precision != "day", 1), else_=0))
+
+    return _Queries(
+        total=select(*_reported_columns()).where(events_where),
+        status_gender=select(Person.status, Person.gender, func.count(Person.id))
+        .where(persons_where)
+        .group_by(Person.status, Person.gender),
+        crossing_reported=select(RepatriationEvent.crossing_id, *_reported_columns())
+        .where(events_where)
+        .group_by(RepatriationEvent.crossing_id),
+        crossing_documented=select(
+            RepatriationEvent.crossing_id,
+            func.sum(per_event.c.persons),
+            func.sum(per_event.c.vanished),
+        )
+        .join(per_event, per_event.c.event_id == RepatriationEvent.id)
+        .where(RepatriationEvent.deleted_at.is_(None))
+        .group_by(RepatriationEvent.crossing_id),
+        facility_reported=select(event_facilities.c.facility_id, *_reported_columns())
+        .join(RepatriationEvent, RepatriationEvent.id == event_facilities.c.event_id)
+        .where(events_where)
+        .group_by(event_facilities.c.facility_id),
+        facility_documented=select(
+            Detention.facility_id,
+            func.count(Detention.person_id.distinct()),
+            func.count(vanished_id.distinct()),
+        )
+        .join(Person, Person.id == Detention.person_id)
+        .where(Detention.deleted_at.is_(None), persons_where)
+        .group_by(Detention.facility_id),
+        month_reported=select(year, month, *_reported_columns(), imprecise)
+        .where(events_where)
+        .group_by(year, month),
+        month_documented=select(
+            year, month, func.sum(per_event.c.persons), func.sum(per_event.c.vanished)
+        )
+        .select_from(per_event)
+        .join(RepatriationEvent, per_event.c.event_id == RepatriationEvent.id)
+        .where(RepatriationEvent.deleted_at.is_(None))
+        .group_by(year, month),
+    )
+
+
+def run(statement: Any) -> Any:
+    """Execute a grouped query as plain rows (no ORM entities to load)."""
+    return db.session.connection().execute(statement)
+
+
+def _whole(value: Any) -> int:
+    """A sum as a plain int: PostgreSQL's SUM of a bigint is a numeric (Decimal)."""
+    return 0 if value is None else int(value)
+
+
+def _reported(row: Iterable[Any], imprecise: Any = 0) -> Sums:
+    events, min_known, sum_min, sum_max, open_max = map(_whole, row)
+    return Sums(events, min_known, sum_min, sum_max, open_max, _whole(imprecise))
+
+
+def _documented(persons: Any, vanished: Any) -> Sums:
+    return Sums(persons=_whole(persons), vanished=_whole(vanished))
+
+
+def tally(
+    filters: Filters,
+    persons: Collection[int] | None = None,
+    events: Collection[int] | None = None,
+) -> Tallies:
+    """Every table's sums for these filters: over all matching records, or (given ids) over
+    those persons and events alone."""
+    if persons is None and events is None:
+        found = queries(filters, earliest_start(filters))
+        reported = documented = True
+    else:
+        found = _build(filters, persons or (), events or ())
+        reported, documented = bool(events), bool(persons)
+    tallies = Tallies()
+    if reported:
+        tallies.total = _reported(run(found.total).one())
+        for crossing_id, *sums in run(found.crossing_reported):
+            _add(tallies.crossing, crossing_id, _reported(sums))
+        for facility_id, *sums in run(found.facility_reported):
+            _add(tallies.facility, facility_id, _reported(sums))
+        for y, m, *sums, not_daily in run(found.month_reported):
+            _add(tallies.month, (y, m), _reported(sums, not_daily))
+    if documented:
+        for status, gender, count in run(found.status_gender):
+            tallies.people[(status, gender)] = tallies.people.get((status, gender), 0) + count
+        for crossing_id, persons_there, vanished in run(found.crossing_documented):
+            _add(tallies.crossing, crossing_id, _documented(persons_there, vanished))
+        for facility_id, persons_there, vanished in run(found.facility_documented):
+            _add(tallies.facility, facility_id, _documented(persons_there, vanished))
+        for y, m, persons_then, vanished in run(found.month_documented):
+            _add(tallies.month, (y, m), _documented(persons_then, vanished))
+    return tallies
+
+
+def _add(table: dict[Any, Sums], key: Any, sums: Sums) -> None:
+    table[key] = table.get(key, Sums()) + sums
