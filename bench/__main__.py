@@ -130,6 +130,14 @@ def prepare(url: str, sizes: Sizes) -> tuple[Any, float | None]:
     return app, build_seconds
 
 
+def generated_database(database: str, persons: int, postgres_url: str = DEFAULT_POSTGRES) -> str:
+    """Where the generated database of `persons` lives: one per size and database, shared by
+    `make bench` and `make load`, so a size is generated once."""
+    if database == "sqlite":
+        return f"sqlite:///{HERE / 'data'}/persons-{persons}.db"
+    return postgres_url.rstrip("/") + f"_{persons}"
+
+
 def _empty(url: str) -> None:
     db.engine.dispose()  # no pooled connection may keep the old file or schema alive
     if url.startswith("sqlite"):
@@ -426,19 +434,19 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     notes: list[str] = []
     import_rows = args.import_rows or max(args.persons // 10, 100)
-    results += measure_database("SQLite", f"sqlite:///{data}/bench.db", sizes, args.runs, notes)
+    sqlite = generated_database("sqlite", args.persons)
+    results += measure_database("SQLite", sqlite, sizes, args.runs, notes)
     for kind in ("events", "persons"):
         results.append(measure_import("SQLite", f"sqlite:///{data}/import.db", import_rows, kind))
     if not args.no_postgres:
+        postgres = generated_database("postgresql", args.persons, args.postgres_url)
         try:
-            _ensure_postgres_database(args.postgres_url)
+            _ensure_postgres_database(postgres)
         except psycopg.Error as error:
-            notes.append(
-                f"PostgreSQL was not reachable at {args.postgres_url} ({error}); not measured."
-            )
+            notes.append(f"PostgreSQL was not reachable at {postgres} ({error}); not measured.")
         else:
             results += measure_database(
-                "PostgreSQL", normalise_database_url(args.postgres_url), sizes, args.runs, notes
+                "PostgreSQL", normalise_database_url(postgres), sizes, args.runs, notes
             )
             import_url = args.postgres_url.rstrip("/") + "_import"
             _ensure_postgres_database(import_url)

@@ -29,7 +29,15 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.__main__ import BENCH_PASSWORD, BENCH_USER, _ensure_postgres_database, machine, prepare
+from bench.__main__ import (
+    BENCH_PASSWORD,
+    BENCH_USER,
+    DEFAULT_POSTGRES,
+    _ensure_postgres_database,
+    generated_database,
+    machine,
+    prepare,
+)
 from bench.generate import Sizes
 
 HERE = Path(__file__).resolve().parent
@@ -69,6 +77,7 @@ class Run:
     server: str
     pages: dict[str, Figures] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    errors: list[tuple[str, str, int]] = field(default_factory=list)  # page, error, how many
     seconds: float = 0.0
 
 
@@ -79,12 +88,11 @@ def _free_port() -> int:
 
 
 def _database_url(database: str, persons: int) -> str:
+    """The generated database `make bench` uses for the same size (generated if missing)."""
+    base = os.environ.get("TRACKER_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    url = generated_database(database, persons, base)
     if database == "sqlite":
-        return f"sqlite:///{DATA}/load-{persons}.db"
-    base = os.environ.get(
-        "TRACKER_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/bench"
-    )
-    url = base.rsplit("/", 1)[0] + f"/load_{persons}"
+        return url
     _ensure_postgres_database(url)
     return url.replace("postgresql://", "postgresql+psycopg://")
 
@@ -203,6 +211,13 @@ def _locust(base: str, run: Run, env: dict[str, str], users: int, seconds: int, 
                 p95=float(row["95%"]),
                 p99=float(row["99%"]),
             )
+    failures = work / "locust_failures.csv"
+    if failures.exists():
+        with failures.open() as handle:
+            run.errors = [
+                (row["Name"], row["Error"], int(row["Occurrences"]))
+                for row in csv.DictReader(handle)
+            ]
     report = work / "counts.json"
     if report.exists():
         run.counts = json.loads(report.read_text())
@@ -248,9 +263,13 @@ def measure(
     if total:
         print(
             f"  {total.per_second:.1f} requests/s, p50 {total.p50:.0f} ms, p95 {total.p95:.0f} ms, "
-            f"p99 {total.p99:.0f} ms, {total.failures} errors; {run.counts}",
+            f"p99 {total.p99:.0f} ms, {total.failures} errors {run.errors}; {run.counts}",
             flush=True,
         )
+    # The server's access log (paths and times only), kept beside the data for a closer look.
+    shutil.copy(
+        work / "instance" / "server.log", DATA / f"server-{database}-{persons}-{version}.log"
+    )
     shutil.rmtree(work, ignore_errors=True)
     return run
 
@@ -310,6 +329,10 @@ def write_report(path: Path, runs: list[Run], users: int, seconds: int, ref: str
                 before.pages["all pages"].per_second, 1e-9
             )
             lines += ["", f"Requests/s after ÷ before: **{ratio:.1f}×**."]
+        for run in (before, after):
+            if run is not None and run.errors:
+                lines += ["", f"Errors, {run.version}:", ""]
+                lines += [f"- {page}: {error} ({count}×)" for page, error, count in run.errors]
         if after and after.counts:
             c = after.counts
             lines += [
