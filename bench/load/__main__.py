@@ -78,6 +78,7 @@ class Run:
     pages: dict[str, Figures] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     errors: list[tuple[str, str, int]] = field(default_factory=list)  # page, error, how many
+    load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average, start and end
     seconds: float = 0.0
 
 
@@ -195,9 +196,10 @@ def _locust(base: str, run: Run, env: dict[str, str], users: int, seconds: int, 
         "--loglevel",
         "WARNING",
     ]
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
     subprocess.run(command, env=dict(os.environ, **env), check=False, cwd=work)
     run.seconds = time.perf_counter() - started
+    run.load = (load_before, os.getloadavg()[0])
     with (work / "locust_stats.csv").open() as handle:
         for row in csv.DictReader(handle):
             name = row["Name"] if row["Type"] != "" else "all pages"
@@ -324,6 +326,14 @@ def write_report(path: Path, runs: list[Run], users: int, seconds: int, ref: str
                     f"| {label} | {run.version} | {f.requests:,} | {f.per_second:.1f} | "
                     f"{_ms(f.p50)} | {_ms(f.p95)} | {_ms(f.p99)} | {f.failures} |"
                 )
+        for run in (before, after):
+            if run is not None:
+                lines += [
+                    "",
+                    f"Machine load (1-minute average) during the {run.version} run: "
+                    f"{run.load[0]:.1f} at its start, {run.load[1]:.1f} at its end "
+                    "(2 cores; besides the server and locust, anything else running here).",
+                ]
         if before and after and "all pages" in before.pages and "all pages" in after.pages:
             ratio = after.pages["all pages"].per_second / max(
                 before.pages["all pages"].per_second, 1e-9
