@@ -90,6 +90,7 @@ class Handlers:
             {"id": fields.Integer(dump_only=True)}
             | declared.read_only_fields(kind)
             | declared.writable_fields(kind)
+            | declared.computed_fields(kind)
             | {VERSION_FIELD: fields.Integer(metadata={"description": "Send it back to update."})},
         )
         required = declared.required_on_create(kind)
