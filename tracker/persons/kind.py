@@ -82,6 +82,12 @@ def _un_filter(key: str) -> Any:
     return apply
 
 
+def _yes_no(can_see: bool) -> list[tuple[str, str]]:
+    from flask_babel import gettext as _
+
+    return [("yes", _("Yes")), ("no", _("No"))]
+
+
 def _un_elements(can_see: bool) -> list[tuple[str, str]]:
     from tracker.un.readiness import ELEMENT_LABELS
 
@@ -148,10 +154,14 @@ PERSONS = register(
                 _events,
                 is_id=True,
             ),
-            Filter("un_ready", _l("Ready for the UN"), _un_filter("ready"), is_flag=True),
-            Filter("un_urgent", _l("Urgent for the UN"), _un_filter("urgent"), is_flag=True),
+            Filter("un_ready", _l("Ready for the UN"), _un_filter("ready"), _yes_no, is_flag=True),
+            Filter("un_urgent", _l("Urgent for the UN"), _un_filter("urgent"), _yes_no, is_flag=True),
             Filter(
-                "un_submitted", _l("Submitted to the UN"), _un_filter("submitted"), is_flag=True
+                "un_submitted",
+                _l("Submitted to the UN"),
+                _un_filter("submitted"),
+                _yes_no,
+                is_flag=True,
             ),
             Filter(
                 "un_missing",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -218,7 +219,8 @@ class Batch:
     document is built in memory, added, and let go: nothing is written to the server's disk)."""
 
     def __init__(self, persons: list[Person], language: str, reason: str):
-        self.persons = persons
+        # Ids: the stream runs after the request's unit of work, through a fresh session.
+        self.person_ids = [person.id for person in persons]
         self.language = language
         self.reason = reason
         self.extracted_at = datetime.now(UTC)
@@ -231,10 +233,19 @@ class Batch:
         return f"wgeid-ready-cases-{self.extracted_at.strftime('%Y%m%d-%H%M%S')}.zip"
 
     def chunks(self) -> Iterator[bytes]:
+        """The zip, piece by piece. In the batch's language throughout: the stream runs after
+        the request, where the viewer's own language can no longer be read."""
+        with force_locale(self.language):
+            yield from self._chunks()
+
+    def _chunks(self) -> Iterator[bytes]:
         sink = _Sink()
         with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
             submitter = un.current_submitter()
-            for person in self.persons:
+            for person_id in self.person_ids:
+                person = db.session.get(Person, person_id)
+                if person is None:
+                    continue
                 check = un.check(person, submitter)
                 # Every source behind the case is named: a batch has no one to choose.
                 content = build_document(
@@ -268,7 +279,7 @@ class Batch:
             "what": "WGEID submission documents of every ready case",
             "language": self.language,
             "extracted_at": self.extracted_at.isoformat(timespec="seconds"),
-            "cases": len(self.persons),
+            "cases": len(self.person_ids),
             "documents": self.entries,
             "software": {"name": "repatriation-tracker", "version": __version__},
         }
