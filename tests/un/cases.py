@@ -44,7 +44,9 @@ def submitter(admin: Any) -> None:
 def ready_case(actor: Any, arrested: date | None = None, **changes: Any) -> Person:
     """A vanished person with every element the Working Group needs."""
     arrested = arrested or date.today() - timedelta(days=30)
-    crossing = crossings.create(actor, {"name": "Namyang", "cn_side": "Tumen", "kp_side": "Namyang"})
+    crossing = crossings.create(
+        actor, {"name": "Namyang", "cn_side": "Tumen", "kp_side": "Namyang"}
+    )
     facility = facilities.create(
         actor, {"name": "Tumen Detention Centre", "kind": "detention_centre", "country": "CN"}
     )

@@ -53,8 +53,8 @@ def test_the_person_page_shows_the_checklist_with_links_to_fill_in(world, client
     assert "UN submission" in page
     assert "Not ready for the UN" in page
     assert "No steps taken by relatives (inquiries, petitions) are recorded." in page
-    assert f'/persons/{gap.id}/edit#relatives_actions' in page
-    assert f'/persons/{gap.id}/edit#arrest_place' in page
+    assert f"/persons/{gap.id}/edit#relatives_actions" in page
+    assert f"/persons/{gap.id}/edit#arrest_place" in page
     assert f"/un/persons/{gap.id}/document" in page
     ready_page = client.get(f"/persons/{world['ready'].id}").get_data(as_text=True)
     assert "Ready for the UN" in ready_page
@@ -191,7 +191,11 @@ def test_analysts_see_no_names_and_no_document_link(world, client):
     db.session.commit()
     assert log_in(client, analyst.email).status_code == 302
     ready = world["ready"]
-    pages = [client.get("/un/"), client.get(f"/persons/{ready.id}"), client.get("/un/?un_urgent=yes")]
+    pages = [
+        client.get("/un/"),
+        client.get(f"/persons/{ready.id}"),
+        client.get("/un/?un_urgent=yes"),
+    ]
     for page in pages:
         body = page.get_data(as_text=True)
         assert page.status_code == 200
@@ -207,13 +211,13 @@ def test_analysts_see_no_names_and_no_document_link(world, client):
     )
     assert refused.status_code == 403
     assert client.post("/un/batch", data={"csrf_token": token, "reason": "x"}).status_code == 403
-    assert "urgent for the UN" not in client.get("/").get_data(as_text=True)
+    assert "Urgent for the UN:" not in client.get("/").get_data(as_text=True)
 
 
 def test_the_dashboard_counts_urgent_cases_for_researchers(world, client, login_as):
     login_as("researcher")
     page = client.get("/").get_data(as_text=True)
-    assert "2 cases are urgent for the UN" in page  # both are recent and not submitted
+    assert "Urgent for the UN: 2 (" in page  # both are recent and not submitted
     assert cases.FAMILY not in page
 
 
@@ -232,7 +236,13 @@ def test_only_an_admin_sets_the_submitter(world, client, login_as):
     )  # fmt: skip
     assert saved.status_code == 302
     assert "New Org" in client.get("/un/submitter").get_data(as_text=True)
-    entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "un.submitter").order_by(AuditEntry.id.desc())
-    ).scalars().first()
+    entry = (
+        db.session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.action == "un.submitter")
+            .order_by(AuditEntry.id.desc())
+        )
+        .scalars()
+        .first()
+    )
     assert entry.changes["organisation"]["new"] == "New Org"

@@ -130,9 +130,10 @@ def test_a_disappearance_within_three_months_is_urgent_and_four_months_is_not(re
     )
     recent_check, old_check = persons.un_readiness(recent), persons.un_readiness(old)
     assert recent_check.urgent
-    assert recent_check.days_left == (
-        date.today() - timedelta(days=40) - un.urgent_cutoff(date.today())
-    ).days
+    assert (
+        recent_check.days_left
+        == (date.today() - timedelta(days=40) - un.urgent_cutoff(date.today())).days
+    )
     assert 0 < recent_check.days_left < 92
     assert not old_check.urgent
     assert old_check.days_left is None
@@ -176,4 +177,11 @@ def test_month_precision_is_urgent_until_its_last_day_is_three_months_old(resear
     assert not un.check(person, today=date(2027, 1, 1)).urgent
     listing = select(Person.id).where(un.urgent_condition(today))
     assert list(db.session.execute(listing).scalars()) == [person.id]
-    assert list(db.session.execute(select(Person.id).where(un.urgent_condition(date(2027, 1, 1)))).scalars()) == []  # noqa: E501
+    assert (
+        list(
+            db.session.execute(
+                select(Person.id).where(un.urgent_condition(date(2027, 1, 1)))
+            ).scalars()
+        )
+        == []
+    )  # noqa: E501

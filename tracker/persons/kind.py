@@ -155,7 +155,9 @@ PERSONS = register(
                 is_id=True,
             ),
             Filter("un_ready", _l("Ready for the UN"), _un_filter("ready"), _yes_no, is_flag=True),
-            Filter("un_urgent", _l("Urgent for the UN"), _un_filter("urgent"), _yes_no, is_flag=True),
+            Filter(
+                "un_urgent", _l("Urgent for the UN"), _un_filter("urgent"), _yes_no, is_flag=True
+            ),
             Filter(
                 "un_submitted",
                 _l("Submitted to the UN"),

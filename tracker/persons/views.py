@@ -57,11 +57,12 @@ def _extra(person: Person, user: Any) -> dict[str, Any]:
     if can_edit_records(user):
         form = status_form(submitted=False)
         fill_choices(form, can_see)
-    from tracker.un.readiness import SUBMISSION_LABELS, check
+    from tracker.un.readiness import STATE_LABELS, SUBMISSION_LABELS, check
 
     return {
         "un_check": check(person),
         "un_submission_labels": SUBMISSION_LABELS,
+        "un_state_labels": STATE_LABELS,
         "un_is_admin": is_admin(user),
         "un_can_see": can_see,
         "detentions": detentions,

@@ -16,8 +16,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from tracker.events.kind import event_label
-from tracker.kinds.registry import kind
-from tracker.kinds.registry import field_named
+from tracker.kinds.registry import field_named, kind
 from tracker.persons.models import Detention, Person
 from tracker.persons.services import status_timeline
 from tracker.sources.models import Source
@@ -171,7 +170,9 @@ def _build(
         when = " – ".join(
             part for part in (_stay_date(stay, "date_from"), _stay_date(stay, "date_to")) if part
         )
-        rows.append((_("Held at"), f"{stay.facility.name} ({when})" if when else stay.facility.name))
+        rows.append(
+            (_("Held at"), f"{stay.facility.name} ({when})" if when else stay.facility.name)
+        )
     w.table(rows)
 
     w.heading(_("3. Forces believed responsible and the State's involvement"))
@@ -206,8 +207,10 @@ def _build(
         status_field = kind("statuses").field("status")
         as_of = kind("statuses").field("as_of")
         said = status_field.show(entry.status)
-        source = entry.source.title if entry.source and entry.source.id in chosen else _(
-            "a source not named here"
+        source = (
+            entry.source.title
+            if entry.source and entry.source.id in chosen
+            else _("a source not named here")
         )
         facts.append((as_of.show(as_of.read(entry)), _("%(status)s — %(source)s", status=said,
                                                           source=source)))  # fmt: skip

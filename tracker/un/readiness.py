@@ -35,6 +35,17 @@ ELEMENT_LABELS = {
     "submitter": _l("(f) Who submits the case"),
     "consent": _l("Consent of the relatives"),
 }
+# Short column headings for the list of cases.
+ELEMENT_SHORT = {
+    "name": "(a)",
+    "date": "(b)",
+    "place": "(c)",
+    "responsible": "(d)",
+    "steps": "(e)",
+    "submitter": "(f)",
+    "consent": _l("Consent"),
+}
+STATE_LABELS = {PRESENT: _l("present"), PARTIAL: _l("partial"), MISSING: _l("missing")}
 # The person's fields a researcher fills in for each element (the checklist links to them).
 ELEMENT_FIELDS = {
     "name": ("family_name", "given_name", "name_hangul"),
@@ -395,9 +406,7 @@ def _precise(precision: Any) -> Any:
 def _event_where(*conditions: Any) -> Any:
     event = RepatriationEvent
     return exists(
-        select(event.id).where(
-            event.id == Person.event_id, event.deleted_at.is_(None), *conditions
-        )
+        select(event.id).where(event.id == Person.event_id, event.deleted_at.is_(None), *conditions)
     )
 
 

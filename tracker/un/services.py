@@ -74,7 +74,9 @@ def set_submitter(actor: Any, values: Mapping[str, Any]) -> UnSubmitter:
     db.session.flush()
     changes = audit.diff(before, _submitter_values(submitter))
     if changes:
-        audit.record(actor, "un.submitter", entity_type="un_submitter", entity_id=1, changes=changes)
+        audit.record(
+            actor, "un.submitter", entity_type="un_submitter", entity_id=1, changes=changes
+        )
     return submitter
 
 
@@ -197,7 +199,7 @@ def submission_document(
     return document
 
 
-# --- every ready case ------------------------------------------------------------------------------
+# --- every ready case ----------------------------------------------------------------------
 
 
 def ready_cases() -> list[Person]:
@@ -342,7 +344,7 @@ def finish_batch(actor: Any, batch: Batch) -> None:
     )
 
 
-# --- the readiness of every vanished person ---------------------------------------------------------
+# --- the readiness of every vanished person ---------------------------------------------
 
 
 def vanished_persons() -> Any:
@@ -421,7 +423,9 @@ def readiness_csv(actor: Any) -> bytes:
 
 def urgent_count() -> int:
     """How many cases are urgent for the UN (the dashboard shows researchers the count)."""
-    query = select(func.count()).select_from(Person).where(
-        Person.deleted_at.is_(None), Person.merged_into_id.is_(None), un.urgent_condition()
+    query = (
+        select(func.count())
+        .select_from(Person)
+        .where(Person.deleted_at.is_(None), Person.merged_into_id.is_(None), un.urgent_condition())
     )
     return int(db.session.execute(query).scalar_one())

@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from tracker import unit_of_work
 from tracker.accounts.models import User
@@ -74,6 +75,8 @@ def index() -> str:
         can_see=can_see,
         elements=un.ELEMENTS,
         element_labels=un.ELEMENT_LABELS,
+        element_short=un.ELEMENT_SHORT,
+        state_labels=un.STATE_LABELS,
         submission_labels=un.SUBMISSION_LABELS,
         full_name=full_name,
         submitter_ready=un.submitter_ready(submitter),
@@ -184,7 +187,7 @@ def readiness_csv() -> Response:
 
 @bp.route("/submitter", methods=["GET", "POST"])
 @role_required("admin")
-def submitter() -> Response | tuple[str, int]:
+def submitter() -> WerkzeugResponse | tuple[str, int]:
     """The organisation's details that every submission carries (element (f))."""
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -196,9 +199,10 @@ def submitter() -> Response | tuple[str, int]:
             flash(_("The submitter details were saved."), "success")
             return redirect(url_for(".submitter"))
     current = un.current_submitter()
-    values = request.form if request.method == "POST" else {
-        name: getattr(current, name) or "" for name in services.SUBMITTER_FIELDS
-    } | {"confidential": current.confidential if current else True}  # fmt: skip
+    values: Any = request.form
+    if request.method != "POST":
+        values = {name: getattr(current, name, None) or "" for name in services.SUBMITTER_FIELDS}
+        values["confidential"] = current.confidential if current is not None else True
     return render_template(
         "un/submitter.html", values=values, errors=errors
     ), 422 if errors else 200
