@@ -175,6 +175,11 @@ def test_the_readiness_csv_has_case_codes_for_researchers_and_counts_for_analyst
     by_code = {row[0]: row for row in rows[1:]}
     assert by_code[world["ready"].case_code][1] == "true"
     assert by_code[world["gap"].case_code][rows[0].index("steps")] == "missing"
+    # Listed with the other exports, its manifest at hand.
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "export")).scalar_one()
+    manifest = client.get(f"/exports/{entry.id}/manifest.json")
+    assert manifest.status_code == 200
+    assert manifest.get_json()["what"] == "un_readiness"
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     analyst = factories.make_user("analyst")
     db.session.commit()

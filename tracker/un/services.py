@@ -397,6 +397,10 @@ def readiness_rows(actor: Any, today: date | None = None) -> Iterator[list[Any]]
         ]
 
 
+def readiness_filename(actor: Any) -> str:
+    return f"un-readiness-{'cases' if can_view_identity(actor) else 'counts'}.csv"
+
+
 def readiness_csv(actor: Any) -> bytes:
     """The readiness of every vanished person as CSV (UTF-8 with BOM), audited as an export."""
     out = io.StringIO()
@@ -411,10 +415,16 @@ def readiness_csv(actor: Any) -> bytes:
         "export",
         entity_type="export",
         changes={
+            "file": readiness_filename(actor),
             "what": "un_readiness",
             "format": "csv",
             "rows": rows - 1,
+            "bytes": len(content),
             "sha256": hashlib.sha256(content).hexdigest(),
+            "complete": True,
+            "filters": {"status": "vanished"},
+            "extracted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            # Case codes, never a name; analysts get counts only.
             "redaction": {"profile": "case codes" if can_view_identity(actor) else "counts"},
         },
     )

@@ -176,8 +176,8 @@ def readiness_csv() -> Response:
     """Every vanished person's readiness (researchers: case codes; analysts: counts only)."""
     content = services.readiness_csv(current_user)
     response = Response(content, mimetype="text/csv; charset=utf-8")
-    profile = "cases" if can_view_identity(current_user) else "counts"
-    response.headers["Content-Disposition"] = f'attachment; filename="un-readiness-{profile}.csv"'
+    filename = services.readiness_filename(current_user)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
