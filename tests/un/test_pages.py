@@ -251,3 +251,10 @@ def test_only_an_admin_sets_the_submitter(world, client, login_as):
         .first()
     )
     assert entry.changes["organisation"]["new"] == "New Org"
+
+
+def test_the_submitter_page_opens_before_any_details_are_set(app, client, login_as):
+    login_as("admin")
+    page = client.get("/un/submitter")
+    assert page.status_code == 200  # it was a 500: no details to show yet
+    assert 'name="confidential" type="checkbox" value="1" checked' in page.get_data(as_text=True)
