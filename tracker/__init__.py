@@ -89,6 +89,9 @@ def _register_workspace(app: Flask) -> None:
 
     app.register_blueprint(search_bp)
     app.register_blueprint(vocab_bp)
+    from tracker.un.views import bp as un_bp
+
+    app.register_blueprint(un_bp)
 
 
 def _configure_logging(app: Flask) -> None:

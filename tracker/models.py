@@ -16,6 +16,7 @@ from tracker.persons.models import (
 )
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import Source, SourceFile
+from tracker.un.models import UnSubmitter
 from tracker.vocab.models import VocabularyTerm
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Source",
     "SourceFile",
     "StatusRecord",
+    "UnSubmitter",
     "User",
     "VocabularyTerm",
 ]

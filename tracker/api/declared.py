@@ -155,6 +155,26 @@ def read_only_fields(kind: Kind) -> dict[str, fields.Field]:
     return found
 
 
+def computed_fields(kind: Kind) -> dict[str, fields.Field]:
+    """The values a kind computes from a record (read-only objects), as documented JSON."""
+    found: dict[str, fields.Field] = {}
+    for name, computed in kind.computed.items():
+        shape: dict[str, fields.Field] = {}
+        for key, type_ in computed.shape.items():
+            if type_ == "bool":
+                shape[key] = fields.Boolean(required=True)
+            else:
+                shape[key] = fields.List(
+                    fields.String(validate=validate.OneOf(computed.codes)),
+                    metadata={"description": f"Codes among: {', '.join(computed.codes)}."},
+                )
+        title = "".join(part.title() for part in name.split("_"))
+        found[name] = fields.Nested(
+            s.make(title, shape), dump_only=True, metadata={"description": computed.description}
+        )
+    return found
+
+
 def required_on_create(kind: Kind) -> set[str]:
     """The JSON fields a new record must carry (required fields with no default)."""
     names = set()
@@ -178,6 +198,8 @@ def serialise(kind: Kind, record: Any, can_see: bool) -> dict[str, Any]:
         values |= field.stored(value)
         if isinstance(field, f.Rows):
             values[field.shortcut] = sorted({row[field.key] for row in value or [] if row})
+    for name, computed in kind.computed.items():
+        values[name] = computed.value(record, can_see)
     values[VERSION_FIELD] = record.version
     return values
 

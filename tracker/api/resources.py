@@ -90,6 +90,7 @@ class Handlers:
             {"id": fields.Integer(dump_only=True)}
             | declared.read_only_fields(kind)
             | declared.writable_fields(kind)
+            | declared.computed_fields(kind)
             | {VERSION_FIELD: fields.Integer(metadata={"description": "Send it back to update."})},
         )
         required = declared.required_on_create(kind)
@@ -217,9 +218,10 @@ class Handlers:
         query = listing.query.order_by(None).order_by(kind.model.id)
         total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         page, per_page = args["page"], args["per_page"]
-        records = list(
-            db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars()
-        )
+        # The relations the list page loads with its rows (a person's event: its readiness
+        # for the UN reads it), once per page rather than once per record.
+        paged = query.options(*kind.eager()).limit(per_page).offset((page - 1) * per_page)
+        records = list(db.session.execute(paged).scalars())
         if kind.shown and records and can_see:
             kind.shown(actor, [r.id for r in records], "api.list")
         return jsonify(

@@ -84,6 +84,7 @@ def index() -> tuple[str, int]:
         ), 400
     markers, off_map = geo.markers(summary)
     full = request.args.get("all")
+    page["un_urgent"] = _un_urgent()
     return render_template(
         "dashboard/index.html",
         summary=summary,
@@ -97,6 +98,15 @@ def index() -> tuple[str, int]:
         table_rows=TABLE_ROWS,
         **page,
     ), 200
+
+
+def _un_urgent() -> int | None:
+    """Cases urgent for the UN, counted for those who work on cases (never for analysts)."""
+    if not can_view_identity(current_user):
+        return None
+    from tracker.un.services import urgent_count
+
+    return urgent_count()
 
 
 class Table(NamedTuple):

@@ -54,6 +54,18 @@ class Filter:
     identifying: bool = False
 
 
+@dataclass
+class Computed:
+    """A value worked out from a record rather than stored (a case's readiness for the UN): the
+    API carries it, read-only, beside the stored fields."""
+
+    description: str
+    # The shape of its JSON object: {key: "bool" | "strings"}, with the strings' codes.
+    shape: dict[str, str]
+    value: Callable[[Any, bool], dict[str, Any]]  # (record, viewer sees identities) -> JSON
+    codes: tuple[str, ...] = ()
+
+
 @dataclass(eq=False)
 class Kind:
     """Everything the doors need to know about one kind of record beyond its fields."""
@@ -91,6 +103,8 @@ class Kind:
     named_by: str | None = None
     # How an importer finds a record a row is about, besides its id and external id.
     key_field: str | None = None
+    # Values computed from a record for the API (read-only): name -> Computed.
+    computed: dict[str, Computed] = field(default_factory=dict)
     service: Any = None  # set by the kind's RecordService
 
     @property

@@ -4,13 +4,13 @@ filters, names and search. Their fields are declared on the models' columns."""
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
+from sqlalchemy import not_, or_
 from sqlalchemy.orm import selectinload
 
 from tracker.dashboard.filters import person_conditions
 from tracker.events.kind import event_label
 from tracker.events.models import RepatriationEvent
-from tracker.kinds.kind import Column, Filter, Kind, shown
+from tracker.kinds.kind import Column, Computed, Filter, Kind, shown
 from tracker.kinds.listing import picker_choices
 from tracker.kinds.registry import register
 from tracker.persons.models import Contact, Person, StatusRecord
@@ -63,6 +63,41 @@ def log_identity_view(actor: Any, person_ids: list[int], where: str) -> None:
             entity_type="persons",
             changes={"where": where, "ids": person_ids},
         )
+
+
+def _un_filter(key: str) -> Any:
+    """A filter of the "Ready for the UN" view (tracker/un/readiness.py holds the rules)."""
+    from tracker.un import readiness as un
+
+    def apply(query: Any, value: Any) -> Any:
+        if key == "missing":
+            return query.where(not_(un.present_conditions(un.current_submitter())[value]))
+        condition = {
+            "ready": lambda: un.ready_condition(un.current_submitter()),
+            "urgent": lambda: un.urgent_condition(),
+            "submitted": un.submitted_condition,
+        }[key]()
+        return query.where(condition if value else not_(condition))
+
+    return apply
+
+
+def _yes_no(can_see: bool) -> list[tuple[str, str]]:
+    from flask_babel import gettext as _
+
+    return [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _un_elements(can_see: bool) -> list[tuple[str, str]]:
+    from tracker.un.readiness import ELEMENT_LABELS
+
+    return [(code, str(text)) for code, text in ELEMENT_LABELS.items()]
+
+
+def _un_readiness(person: Person, can_see: bool) -> dict[str, Any]:
+    from tracker.un.readiness import check
+
+    return check(person).as_api(can_see)
 
 
 def _events(can_see: bool) -> list[tuple[str, str]]:
@@ -119,7 +154,35 @@ PERSONS = register(
                 _events,
                 is_id=True,
             ),
+            Filter("un_ready", _l("Ready for the UN"), _un_filter("ready"), _yes_no, is_flag=True),
+            Filter(
+                "un_urgent", _l("Urgent for the UN"), _un_filter("urgent"), _yes_no, is_flag=True
+            ),
+            Filter(
+                "un_submitted",
+                _l("Submitted to the UN"),
+                _un_filter("submitted"),
+                _yes_no,
+                is_flag=True,
+            ),
+            Filter(
+                "un_missing",
+                _l("Missing for the UN"),
+                _un_filter("missing"),
+                _un_elements,
+                identifying=True,
+            ),
         ],
+        computed={
+            "un_readiness": Computed(
+                "Readiness for the UN Working Group on Enforced or Involuntary Disappearances: "
+                "`ready` (every element present), `urgent` (vanished within the last three "
+                "months, not yet submitted), `missing` (the gaps; not shown to analysts).",
+                {"ready": "bool", "urgent": "bool", "missing": "strings"},
+                _un_readiness,
+                ("name", "date", "place", "responsible", "steps", "submitter", "consent"),
+            )
+        },
         search=_search,
         # Names are searched by sound, ranked; an analyst's search stays on case codes (_search).
         rank=lambda q, can_see, within: search_persons(q, within) if can_see else None,

@@ -42,6 +42,11 @@ PERSON_IDENTITY_FIELDS = frozenset(
         "detentions",
         "status_record",
         "external_id",
+        "consent_given_by",
+        "consent_date",
+        "consent_source_id",
+        "consent_note",
+        "un_government_reply",
     }
 )
 # A status claim's free-text note often names the witness or the relative who reported it.
@@ -175,6 +180,60 @@ class Person(TrackedRecord, Base):
     notes: Mapped[str | None] = long_text(
         _l("Notes"), 20_000, identifying=True, also="note|comments|remarks|비고|메모"
     )
+    # The relatives' consent to take the case to the UN (tracker/un): who gave it, when, and
+    # how it was recorded (a dated note or a source). Identifying: researchers only.
+    consent_given_by: Mapped[str | None] = c.text(
+        _l("Consent given by"),
+        200,
+        identifying=True,
+        description=_l("The relative who agreed that the case goes to the UN, and their relation."),
+        also="consent by|consent from|동의자",
+    )
+    consent_date, consent_date_precision, consent_date_approximate = fuzzy_date(
+        f.FuzzyDate(_l("Consent given on"), identifying=True, also="consent date|동의 날짜|동의일")
+    )
+    consent_source_id: Mapped[int | None] = column(
+        f.Ref(
+            _l("Consent recorded in (source)"),
+            "sources",
+            identifying=True,
+            by_name="consent_source",
+            description=_l("A source holding the consent: a signed form, a recorded interview."),
+            also="consent source|동의 출처",
+        ),
+        ForeignKey("sources.id"),
+    )
+    consent_note: Mapped[str | None] = long_text(
+        _l("Consent note"),
+        5_000,
+        identifying=True,
+        description=_l("How the consent was given and recorded, if not in a source."),
+        also="consent|동의|동의 메모",
+    )
+    # The case's submission to the UN Working Group (WGEID), with its history like any field.
+    un_submitted_on, un_submitted_on_precision, un_submitted_on_approximate = fuzzy_date(
+        f.FuzzyDate(
+            _l("Submitted to the UN Working Group on"),
+            also="submitted on|WGEID submission|유엔 제출일",
+        )
+    )
+    un_reference: Mapped[str | None] = c.text(
+        _l("WGEID reference number"), 50, also="WGEID reference|UN reference|유엔 사건 번호"
+    )
+    un_government_reply: Mapped[str | None] = long_text(
+        _l("Government reply"),
+        10_000,
+        identifying=True,
+        description=_l("What the government answered the Working Group, with its date."),
+        also="government reply|정부 답변",
+    )
+    un_clarified_on, un_clarified_on_precision, un_clarified_on_approximate = fuzzy_date(
+        f.FuzzyDate(
+            _l("Case clarified on"),
+            description=_l("When the Working Group considered the case clarified."),
+            also="clarified on|해명일",
+        )
+    )
     # Derived from the status history by the service; read-only elsewhere.
     status: Mapped[str | None] = term(
         _l("Status"), "status", editable=False, index=True, also="current status|상태|현재 상태"
@@ -196,6 +255,7 @@ class Person(TrackedRecord, Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
 
     event: Mapped[RepatriationEvent | None] = relationship()
+    consent_source: Mapped[Source | None] = relationship(foreign_keys=[consent_source_id])
     statuses: Mapped[list["StatusRecord"]] = relationship(
         back_populates="person", order_by="[StatusRecord.as_of, StatusRecord.id]"
     )

@@ -129,6 +129,12 @@ class PersonService(RecordService[Person]):
             raise PermissionDenied(_("This record was merged; undo the merge to bring it back."))
         return super().restore(actor, record)
 
+    def un_readiness(self, person: Person) -> Any:
+        """Whether the case can go to the UN Working Group, and what it still lacks."""
+        from tracker.un.readiness import check
+
+        return check(person)
+
     def add_status(
         self,
         actor: Any,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.accounts.permissions import can_edit_records, can_view_identity
+from tracker.accounts.permissions import can_edit_records, can_view_identity, is_admin
 from tracker.exceptions import ValidationFailed
 from tracker.persons.kind import CONTACTS, PERSONS, STATUSES, person_label
 from tracker.persons.models import Person
@@ -57,7 +57,14 @@ def _extra(person: Person, user: Any) -> dict[str, Any]:
     if can_edit_records(user):
         form = status_form(submitted=False)
         fill_choices(form, can_see)
+    from tracker.un.readiness import STATE_LABELS, SUBMISSION_LABELS, check
+
     return {
+        "un_check": check(person),
+        "un_submission_labels": SUBMISSION_LABELS,
+        "un_state_labels": STATE_LABELS,
+        "un_is_admin": is_admin(user),
+        "un_can_see": can_see,
         "detentions": detentions,
         "timeline": timeline,
         "status_form": form,
