@@ -71,9 +71,15 @@ def test_the_october_2023_sample_shows_the_public_figures(app):
     load_october_2023()
     summary = summarise(Filters())
     assert row(summary.by_crossing, "Onsong").reported.label == "300–?"
-    assert row(summary.by_crossing, "Dandong").reported.label == "180"
-    assert summary.total.reported.label == "480–?"
+    assert row(summary.by_crossing, "Dandong").reported.label == "~180"  # "about 180"
+    assert summary.total.reported.label == "~480–?"
     assert summary.total.reported.events == 2
+    # Each event's origin facility, so the facility table has figures, not only names.
+    assert [(r.name, r.reported.label) for r in summary.by_facility] == [
+        ("Changchun Tiebei Prison", "300–?"),
+        ("Shenyang Prison", "~180"),
+    ]
+    assert summary.facilities_involved == 2
     assert summary.total.persons == 0
     assert [(f.status, f.people_max) for f in summary.figures] == [("vanished", 600)]
 

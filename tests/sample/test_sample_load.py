@@ -47,6 +47,14 @@ def test_sample_load_holds_the_public_figures(runner):
         "month",
     )
     assert (dandong.people_min, dandong.people_max) == (180, 180)
+    assert dandong.people_approximate, "about 180"
+    # Each event's origin facility, as reported: the facility chart has bars.
+    assert [f.name for f in onsong.facilities] == ["Changchun Tiebei Prison"]
+    assert [f.name for f in dandong.facilities] == ["Shenyang Prison"]
+    for source in db.session.execute(select(Source)).scalars():
+        assert source.url and source.url.startswith("https://"), source.title
+        assert source.reliability in "ABCDEF" and 1 <= source.credibility <= 6, source.title
+        assert source.organisation and source.published_on, source.title
 
     vanished = db.session.execute(select(ReportedFigure)).scalar_one()
     assert (vanished.status, vanished.people_min, vanished.people_max) == ("vanished", None, 600)

@@ -52,6 +52,7 @@ def _add(a: Reported, b: Reported) -> Reported:
         people_max=None
         if a.people_max is None or b.people_max is None
         else a.people_max + b.people_max,
+        approximate=a.approximate or b.approximate,
     )
 
 

@@ -70,8 +70,12 @@ SOURCES: list[dict[str, Any]] = [
         "kind": "media",
         "organisation": "The Economist",
         "published_on": date(2023, 12, 9),
-        "url": None,
-        "notes": "Graphic detail. Reports the Transitional Justice Working Group's estimates "
+        "url": "https://www.economist.com/graphic-detail/2023/12/07/china-is-sending-escapers-back-to-north-korea",
+        # Graded by the sample's author from what each outlet is and how it sourced the figure:
+        # an established outlet (B) relaying an NGO's estimate it could not confirm (3).
+        "reliability": "B",
+        "credibility": 3,
+        "notes": "Graphic detail (print edition of 9 December 2023). Reports the Transitional Justice Working Group's estimates "
         "of how many people were handed over at each of five crossing points on 9 October 2023.",
     },
     {
@@ -80,6 +84,8 @@ SOURCES: list[dict[str, Any]] = [
         "organisation": "Newsweek",
         "published_on": date(2023, 12, 7),
         "url": "https://www.newsweek.com/china-north-korea-defectors-refugees-forced-repatriation-human-rights-1850275",
+        "reliability": "B",
+        "credibility": 3,
         "notes": "Reports the TJWG / Global Rights Compliance findings: as many as 600 returned "
         "on 9 October 2023, no communication with them since.",
     },
@@ -89,6 +95,9 @@ SOURCES: list[dict[str, Any]] = [
         "organisation": "Radio Free Asia",
         "published_on": date(2023, 10, 11),
         "url": "https://www.rfa.org/english/news/korea/china-repatriates-north-korean-defectors-10122023004404.html",
+        # Unnamed rescue groups: the account cannot be checked against a second source.
+        "reliability": "C",
+        "credibility": 3,
         "notes": "Rescue groups' account of more than 500 people returned on 9 October 2023 "
         "through Tumen, Hunchun, Changbai, Dandong and Nanping.",
     },
@@ -98,6 +107,9 @@ SOURCES: list[dict[str, Any]] = [
         "organisation": "Yonhap News Agency",
         "published_on": date(2023, 10, 13),
         "url": "https://en.yna.co.kr/view/AEN20231013003751315",
+        # A government ministry's statement, on the record: probably true, without a number.
+        "reliability": "B",
+        "credibility": 2,
         "notes": "South Korea's unification ministry confirms that many North Koreans held in "
         "three north-eastern Chinese provinces appear to have been repatriated.",
     },
@@ -109,6 +121,9 @@ EVENTS: list[dict[str, Any]] = [
     {
         "external_id": "onsong-2023-10-09",
         "crossing": "Onsong",
+        # Public reporting names the prisons of Jilin and Liaoning as where the buses left from;
+        # each crossing is linked to the named prison of its own province.
+        "facilities": ["Changchun Tiebei Prison"],
         "date_start": date(2023, 10, 9),
         "date_end": date(2023, 10, 9),
         "date_precision": "day",
@@ -125,6 +140,7 @@ EVENTS: list[dict[str, Any]] = [
     {
         "external_id": "dandong-2023-10",
         "crossing": "Dandong",
+        "facilities": ["Shenyang Prison"],
         "date_start": date(2023, 10, 1),
         "date_end": date(2023, 10, 31),
         "date_precision": "month",
@@ -172,8 +188,10 @@ def load_october_2023(actor: Any = None) -> int:
         created += 1
         return service.create(actor, key | values)
 
-    for item in FACILITIES:
-        ensure(facilities, {"name": item["name"]}, _without(item, "name"))
+    facility_ids = {
+        item["name"]: ensure(facilities, {"name": item["name"]}, _without(item, "name")).id
+        for item in FACILITIES
+    }
     crossing_ids = {
         item["name"]: ensure(crossings, {"name": item["name"]}, _without(item, "name")).id
         for item in CROSSINGS
@@ -183,8 +201,9 @@ def load_october_2023(actor: Any = None) -> int:
         for item in SOURCES
     }
     for item in EVENTS:
-        values = _without(item, "crossing", "claims")
+        values = _without(item, "crossing", "facilities", "claims")
         values["crossing_id"] = crossing_ids[item["crossing"]]
+        values["facility_ids"] = [facility_ids[name] for name in item["facilities"]]
         values["claims"] = [
             {
                 "source_id": source_ids[title],
