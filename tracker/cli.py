@@ -176,6 +176,10 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
 @click.option("--coarse-dates", is_flag=True, help="Dates to the month only.")
 @click.option("--small-counts-below", type=int, help="Show documented counts below N as '<N'.")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option(
+    "--columns",
+    help="Only these columns, in this order (comma-separated), e.g. case_code,event_crossing.",
+)
 @click.option("--identifying", is_flag=True, help="Include identifying fields (audited).")
 @click.option("--user", "email", help="Who exports (required with --identifying).")
 @click.option("--reason", default="", help="Why identifying fields are needed.")
@@ -189,7 +193,15 @@ def export_command(
     from tracker.exports import services
 
     names = {"date_from": "from", "date_to": "to"}
-    flags = ("bom", "coarse_dates", "small_counts_below", "base_url", "identifying", "reason")
+    flags = (
+        "bom",
+        "coarse_dates",
+        "small_counts_below",
+        "base_url",
+        "identifying",
+        "reason",
+        "columns",
+    )
     params = {
         names.get(key, key): value
         for key, value in options.items()

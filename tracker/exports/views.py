@@ -62,9 +62,14 @@ def _form_page(what: str, params: Any, errors: dict[str, str], status: int) -> t
     carried = services.recorded_filters(what, params)
     if can_see and request.method != "POST":
         carried.pop("q", None)  # a name search only ever travels in a POST body
+    dataset = DATASETS[what]
+    redacted = [column.name for column in dataset.columns(False)] + [services.URL_COLUMN]
+    identifying = [c.name for c in dataset.columns(True) if c.identifying] if can_see else []
     return render_template(
         "exports/new.html",
-        dataset=DATASETS[what],
+        dataset=dataset,
+        column_names={"redacted": redacted, "identifying": identifying},
+        form_defaults=services.FORM_DEFAULTS,
         datasets=DATASETS,
         carried=carried,
         params=params,

@@ -75,8 +75,9 @@ SOURCES: list[dict[str, Any]] = [
         # an established outlet (B) relaying an NGO's estimate it could not confirm (3).
         "reliability": "B",
         "credibility": 3,
-        "notes": "Graphic detail (print edition of 9 December 2023). Reports the Transitional Justice Working Group's estimates "
-        "of how many people were handed over at each of five crossing points on 9 October 2023.",
+        "notes": "Graphic detail (print edition of 9 December 2023). Reports the Transitional "
+        "Justice Working Group's estimates of how many people were handed over at each of "
+        "five crossing points on 9 October 2023.",
     },
     {
         "title": "Hundreds of North Korean Defectors at Risk After China's Mass Deportation",
