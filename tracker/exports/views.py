@@ -15,6 +15,7 @@ from flask import (
     request,
     session,
     stream_with_context,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,9 +23,10 @@ from flask_login import current_user
 from tracker import unit_of_work
 from tracker.accounts.models import User
 from tracker.accounts.permissions import can_view_identity
-from tracker.dashboard import services as dashboard
+from tracker.dashboard import geo
 from tracker.dashboard.filters import FilterError, Filters, parse_filters
 from tracker.exceptions import PermissionDenied, ServiceError, ValidationFailed
+from tracker.exports import report as report_service
 from tracker.exports import services
 from tracker.exports.datasets import DATASETS
 from tracker.extensions import db
@@ -140,25 +142,37 @@ def manifest(entry_id: int) -> Response:
 
 @bp.route("/report")
 def report() -> tuple[str, int]:
-    """The dashboard's tables and charts for the current filters, laid out to print."""
+    """The dashboard's figures, charts, map, tables and sources for the current filters, laid
+    out to print (A4 or Letter) or to save as PDF."""
     try:
         filters = parse_filters(request.args)
     except FilterError as error:
         return render_template(
             "errors/error.html", code=400, message="; ".join(error.fields.values())
         ), 400
-    options = services.clean_options({"what": "summary", "base_url": request.url_root})
-    export = services.start_export(current_user, options, request.args)
-    for _chunk in export.chunks():  # the summary CSV for these filters: its hash goes in the footer
-        pass
+    built = report_service.build_report(current_user, filters, request.args, request.url_root)
+    markers, off_map = geo.markers(built.summary)
+    query = filters.as_query()
     return render_template(
         "exports/report.html",
-        summary=dashboard.cached_summary(filters, can_view_identity(current_user)),
+        report=built,
+        summary=built.summary,
         filters=filters,
         shown_filters=_describe(filters),
-        export=export,
+        export=built.summary_file,
         extracted_at=datetime.now(UTC),
-        labels=labels_by_code(["status", "gender"]),
+        labels=labels_by_code(["status", "gender", "source_kind"]),
+        organisation=current_app.config.get("ORGANISATION") or "",
+        outline=geo.outline(),
+        markers=markers,
+        off_map=off_map,
+        download_url=url_for(
+            "exports.download",
+            what="summary",
+            _external=True,
+            **{k: "1" if v is True else v for k, v in services.FORM_DEFAULTS.items()},
+            **query,
+        ),
     ), 200
 
 

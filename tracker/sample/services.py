@@ -210,6 +210,9 @@ def load_october_2023(actor: Any = None) -> int:
                 "source_id": source_ids[title],
                 "people_min": people_min,
                 "people_max": people_max,
+                # A source giving the event's own number gives it as the event has it.
+                "people_approximate": bool(item.get("people_approximate"))
+                and people_min is not None,
                 "quote": quote,
             }
             for title, people_min, people_max, quote in item["claims"]

@@ -1,0 +1,168 @@
+"""The printable report: the dashboard's cached summary for a set of filters, the sources its
+figures rest on, and the hash of the summary file a reader can download to check it.
+
+A report can be sent to anyone: it holds no identity, whoever asks for it (a confidential
+source is named by its grade alone) and it reads the same cached sums the dashboard does.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.caching.services import current_version
+from tracker.dashboard.filters import Filters, all_of, event_conditions
+from tracker.dashboard.services import Summary, cached_summary
+from tracker.events.kind import event_label
+from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
+from tracker.exports import services
+from tracker.extensions import db
+from tracker.kinds.registry import field_named
+from tracker.kinds.values import show_count
+from tracker.sources.models import CREDIBILITY_MEANINGS, RELIABILITY_MEANINGS, Source
+
+
+@dataclass
+class Citation:
+    """What one source says about one event, or about a group ("up to 600 vanished")."""
+
+    about: str  # the event's name, or the figure's description
+    people: str  # the number it gives, as written ("about 180"); empty when it gives none
+    quote: str | None  # its words; never a confidential source's
+
+
+@dataclass
+class Entry:
+    """One source of the bibliography, with every claim of it the report's figures rest on."""
+
+    number: int
+    source_id: int
+    confidential: bool
+    title: str | None  # None for a confidential source: named by its grade alone
+    organisation: str | None
+    kind: str | None
+    published_on: date | None
+    published_precision: str
+    url: str | None
+    grade: str  # "B3": reliability and credibility; "?" for what is not graded
+    grade_meaning: str  # "usually reliable; possibly true", in the page's language
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """Everything the printable report shows."""
+
+    summary: Summary
+    bibliography: list[Entry]
+    figure_sources: dict[int, int]  # a group figure's source id -> its number in the list
+    data_version: int | None
+    summary_file: services.Export  # the summary CSV as the form downloads it, hashed
+
+
+def grade(source: Source) -> str:
+    """A source's Admiralty grade as written ("B3"), "?" where a part is not graded."""
+    return f"{source.reliability or '?'}{source.credibility or '?'}"
+
+
+def grade_meaning(source: Source) -> str:
+    """What a source's grade means, in the page's language ("Usually reliable; Possibly true")."""
+    parts = [
+        str(RELIABILITY_MEANINGS.get(source.reliability or "", _("Reliability not graded"))),
+        str(CREDIBILITY_MEANINGS.get(source.credibility or 0, _("Credibility not graded"))),
+    ]
+    return "; ".join(parts)
+
+
+def build_report(actor: Any, filters: Filters, params: Any, base_url: str) -> Report:
+    """The report for these filters: the cached summary, its bibliography, the data version
+    and the summary file (written with the export form's defaults) with its hash."""
+    summary = cached_summary(filters, can_see=False)
+    entries: dict[int, Entry] = {}
+
+    def entry(source: Source) -> Entry:
+        if source.id not in entries:
+            hidden = source.confidential
+            entries[source.id] = Entry(
+                number=0,
+                source_id=source.id,
+                confidential=hidden,
+                title=None if hidden else source.title,
+                organisation=None if hidden else source.organisation,
+                kind=source.kind,
+                published_on=None if hidden else source.published_on,
+                published_precision=source.published_on_precision or "day",
+                url=None if hidden else source.url,
+                grade=grade(source),
+                grade_meaning=grade_meaning(source),
+            )
+        return entries[source.id]
+
+    people = field_named(EventSource, "people")
+    claims = db.session.execute(
+        select(EventSource)
+        .join(RepatriationEvent, EventSource.event_id == RepatriationEvent.id)
+        .join(Source, EventSource.source_id == Source.id)
+        .where(all_of(event_conditions(filters)), Source.deleted_at.is_(None))
+        .options(
+            joinedload(EventSource.source),
+            joinedload(EventSource.event).joinedload(RepatriationEvent.crossing),
+        )
+        .order_by(RepatriationEvent.date_start, RepatriationEvent.id, EventSource.id)
+    ).scalars()
+    for claim in claims:
+        cited = entry(claim.source)
+        cited.citations.append(
+            Citation(
+                about=event_label(claim.event),
+                people=show_count(people.read(claim)),
+                quote=None if claim.source.confidential else claim.quote,
+            )
+        )
+    shown_figures = {(figure.description, figure.source_id) for figure in summary.figures}
+    figures = db.session.execute(
+        select(ReportedFigure)
+        .where(ReportedFigure.deleted_at.is_(None))
+        .options(joinedload(ReportedFigure.source))
+        .order_by(ReportedFigure.as_of, ReportedFigure.id)
+    ).scalars()
+    for figure in figures:
+        shown = (figure.description, figure.source_id) in shown_figures
+        if not shown or figure.source.deleted_at is not None:
+            continue
+        cited = entry(figure.source)
+        cited.citations.append(
+            Citation(
+                about=figure.description,
+                people="",
+                quote=None if figure.source.confidential else figure.quote,
+            )
+        )
+    bibliography = sorted(
+        entries.values(),
+        key=lambda e: (e.confidential, (e.organisation or e.title or "").lower(), e.source_id),
+    )
+    for number, cited in enumerate(bibliography, start=1):
+        cited.number = number
+    figure_sources = {cited.source_id: cited.number for cited in bibliography}
+    version = current_version()
+    return Report(
+        summary=summary,
+        bibliography=bibliography,
+        figure_sources=figure_sources,
+        data_version=version[0] if version else None,
+        summary_file=summary_file(actor, params, base_url),
+    )
+
+
+def summary_file(actor: Any, params: Any, base_url: str) -> services.Export:
+    """The summary CSV for these filters exactly as the export form downloads it by default,
+    written (not kept) to learn its hash, size and rows."""
+    values = services.FORM_DEFAULTS | {"what": "summary", "base_url": base_url}
+    export = services.start_export(actor, services.clean_options(values), params)
+    for _chunk in export.chunks():
+        pass
+    return export
