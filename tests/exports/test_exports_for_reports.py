@@ -109,3 +109,32 @@ def test_the_command_line_takes_columns(world, runner, tmp_path):  # noqa: F811
     assert manifest["columns"] == ["case_code", "facilities"]
     bad = runner.invoke(args=["export", "--what", "persons", "--columns", "nope", "-o", output])
     assert bad.exit_code != 0 and "Unknown columns: nope" in bad.output
+
+
+def test_the_command_line_writes_the_report_whose_hash_its_summary_file_has(app, runner, tmp_path):
+    import hashlib
+    import shutil
+
+    load_october_2023()
+    from tracker.extensions import db
+
+    db.session.commit()
+    page = tmp_path / "report.html"
+    result = runner.invoke(
+        args=["export", "--what", "report", "--from", "2023-10-01", "--language", "ko", "-o", page]
+    )
+    assert result.exit_code == 0, result.output
+    html = page.read_text("utf-8")
+    assert "강제송환 요약 보고서" in html and "~180" in html and "<style>" in html
+    summary = tmp_path / "summary.csv"
+    made = runner.invoke(
+        args=["export", "--what", "summary", "--bom", "--from", "2023-10-01", "-o", summary]
+    )
+    assert made.exit_code == 0, made.output
+    assert hashlib.sha256(summary.read_bytes()).hexdigest() in html
+    assert runner.invoke(args=["export", "--what", "report", "-o", tmp_path / "r.txt"]).exit_code
+    if shutil.which("chromium"):
+        pdf = tmp_path / "report.pdf"
+        printed = runner.invoke(args=["export", "--what", "report", "-o", pdf])
+        assert printed.exit_code == 0, printed.output
+        assert pdf.read_bytes().startswith(b"%PDF")

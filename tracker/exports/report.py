@@ -5,8 +5,13 @@ A report can be sent to anyone: it holds no identity, whoever asks for it (a con
 source is named by its grade alone) and it reads the same cached sums the dashboard does.
 """
 
+import re
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,6 +23,7 @@ from tracker.dashboard.filters import Filters, all_of, event_conditions
 from tracker.dashboard.services import Summary, cached_summary
 from tracker.events.kind import event_label
 from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
+from tracker.exceptions import ValidationFailed
 from tracker.exports import services
 from tracker.extensions import db
 from tracker.kinds.registry import field_named
@@ -166,3 +172,70 @@ def summary_file(actor: Any, params: Any, base_url: str) -> services.Export:
     for _chunk in export.chunks():
         pass
     return export
+
+
+class ReportUnavailable(ValidationFailed):
+    """The report cannot be written as asked (no browser to print it, or a bad filter)."""
+
+
+CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PRINT_SECONDS = 120
+
+
+def standalone_html(params: Any, base_url: str, language: str) -> str:
+    """The report as one HTML file (its stylesheet inside), as the page would show it to a
+    reader in `language`: for the command line, which has no browser session."""
+    from flask import current_app, render_template
+    from flask_babel import force_locale
+
+    from tracker.dashboard.filters import FilterError, parse_filters
+    from tracker.exports.views import report_page
+
+    with current_app.test_request_context("/exports/report", base_url=base_url):
+        try:
+            filters = parse_filters(params)
+        except FilterError as error:
+            raise ReportUnavailable("Some filters could not be understood.", error.fields) from None
+        with force_locale(language):
+            page = render_template("exports/report.html", **report_page(None, filters, params))
+    static = Path(current_app.static_folder or "")
+    style = (static / "tracker.css").read_text(encoding="utf-8")
+    page = re.sub(r'<link rel="stylesheet" href="[^"]*">', f"<style>{style}</style>", page)
+    return re.sub(r'<script src="[^"]*" defer></script>', "", page)
+
+
+def print_to_pdf(html: str, output: Path) -> None:
+    """Print the report's HTML to PDF with a local Chromium (headless), as "Save as PDF" does."""
+    browser = next((found for name in CHROMIUMS if (found := shutil.which(name))), None)
+    if browser is None:
+        raise ReportUnavailable(
+            "Printing to PDF needs Chromium (apt-get install chromium); "
+            "write the report as HTML (-o report.html) and print it from any browser instead."
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        command = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={folder}/profile",
+            f"--print-to-pdf={output.resolve()}",
+            page.as_uri(),
+        ]
+        # The browser found on PATH, a file this command wrote, and an output path: no shell.
+        try:
+            done = subprocess.run(  # noqa: S603
+                command, capture_output=True, timeout=PRINT_SECONDS, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise ReportUnavailable("Chromium took too long to print the report.") from None
+        if done.returncode != 0 or not output.exists():
+            raise ReportUnavailable(
+                "Chromium could not print the report: "
+                + done.stderr.decode("utf-8", "replace")[-300:]
+            )

@@ -150,30 +150,36 @@ def report() -> tuple[str, int]:
         return render_template(
             "errors/error.html", code=400, message="; ".join(error.fields.values())
         ), 400
-    built = report_service.build_report(current_user, filters, request.args, request.url_root)
-    markers, off_map = geo.markers(built.summary)
-    query = filters.as_query()
     return render_template(
-        "exports/report.html",
-        report=built,
-        summary=built.summary,
-        filters=filters,
-        shown_filters=_describe(filters),
-        export=built.summary_file,
-        extracted_at=datetime.now(UTC),
-        labels=labels_by_code(["status", "gender", "source_kind"]),
-        organisation=current_app.config.get("ORGANISATION") or "",
-        outline=geo.outline(),
-        markers=markers,
-        off_map=off_map,
-        download_url=url_for(
+        "exports/report.html", **report_page(current_user, filters, request.args)
+    ), 200
+
+
+def report_page(actor: Any, filters: Filters, params: Any) -> dict[str, Any]:
+    """What the report's template shows, for the request being served (a page, or the
+    command line's `tracker export --what report`)."""
+    built = report_service.build_report(actor, filters, params, request.url_root)
+    markers, off_map = geo.markers(built.summary)
+    return {
+        "report": built,
+        "summary": built.summary,
+        "filters": filters,
+        "shown_filters": _describe(filters),
+        "export": built.summary_file,
+        "extracted_at": datetime.now(UTC),
+        "labels": labels_by_code(["status", "gender", "source_kind"]),
+        "organisation": current_app.config.get("ORGANISATION") or "",
+        "outline": geo.outline(),
+        "markers": markers,
+        "off_map": off_map,
+        "download_url": url_for(
             "exports.download",
             what="summary",
             _external=True,
             **{k: "1" if v is True else v for k, v in services.FORM_DEFAULTS.items()},
-            **query,
+            **filters.as_query(),
         ),
-    ), 200
+    }
 
 
 def _describe(filters: Filters) -> list[tuple[str, str]]:
