@@ -87,3 +87,24 @@ def test_sample_records_are_audited(runner):
         select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "create")
     ).scalar_one()
     assert created == 11
+
+
+def test_loading_again_completes_a_sample_loaded_by_an_earlier_version(runner):
+    runner.invoke(args=["sample", "load"])
+    dandong = _event_at("Dandong")
+    dandong.facilities = []
+    dandong.people_approximate = False
+    for source in db.session.execute(select(Source)).scalars():
+        source.url, source.reliability, source.credibility = None, None, None
+    db.session.commit()
+
+    result = runner.invoke(args=["sample", "load"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    dandong = _event_at("Dandong")
+    assert [f.name for f in dandong.facilities] == ["Shenyang Prison"]
+    assert dandong.people_approximate
+    assert all(s.url and s.reliability for s in db.session.execute(select(Source)).scalars())
+    assert _count(Person) == 0
+    again = runner.invoke(args=["sample", "load"])
+    assert "nothing changed" in again.output

@@ -181,13 +181,25 @@ def load_october_2023(actor: Any = None) -> int:
     every other record; return how many records were made."""
     created = 0
 
-    def ensure(service: Any, key: dict[str, Any], values: dict[str, Any]) -> Any:
+    def ensure(
+        service: Any, key: dict[str, Any], values: dict[str, Any], filled: tuple[str, ...] = ()
+    ) -> Any:
         nonlocal created
         existing = _find(service.model, **key)
-        if existing is not None:
-            return existing
-        created += 1
-        return service.create(actor, key | values)
+        if existing is None:
+            created += 1
+            return service.create(actor, key | values)
+        # A sample loaded by an earlier version lacks what this one adds (a source's address
+        # and grade, an event's origin facility): those are filled in where still empty.
+        missing = {
+            name: values[name]
+            for name in filled
+            if name in values and _empty(existing, name, values)
+        }
+        if missing:
+            created += 1
+            service.update(actor, existing, existing.version, missing)
+        return existing
 
     facility_ids = {
         item["name"]: ensure(facilities, {"name": item["name"]}, _without(item, "name")).id
@@ -198,7 +210,12 @@ def load_october_2023(actor: Any = None) -> int:
         for item in CROSSINGS
     }
     source_ids = {
-        item["title"]: ensure(sources, {"title": item["title"]}, _without(item, "title")).id
+        item["title"]: ensure(
+            sources,
+            {"title": item["title"]},
+            _without(item, "title"),
+            ("url", "reliability", "credibility"),
+        ).id
         for item in SOURCES
     }
     for item in EVENTS:
@@ -221,6 +238,7 @@ def load_october_2023(actor: Any = None) -> int:
             events,
             {"external_source": SAMPLE_ORIGIN, "external_id": item["external_id"]},
             values,
+            ("facility_ids", "people_approximate"),
         )
     for item in FIGURES:
         if _find(ReportedFigure, description=item["description"]) is None:
@@ -231,6 +249,13 @@ def load_october_2023(actor: Any = None) -> int:
             db.session.flush()
             audit.record(actor, "create", figure, {"new": audit.snapshot(figure)})
     return created
+
+
+def _empty(record: Any, name: str, wanted: dict[str, Any]) -> bool:
+    """Whether a sample record still lacks a value the sample now gives it."""
+    if name == "facility_ids":
+        return not record.facilities and bool(wanted[name])
+    return not getattr(record, name) and bool(wanted[name])
 
 
 def _without(item: dict[str, Any], *keys: str) -> dict[str, Any]:
