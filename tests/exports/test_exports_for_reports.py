@@ -67,6 +67,12 @@ def test_approximate_counts_are_flagged_in_the_summary(app, client, login_as):
     assert by_crossing["Dandong"]["facilities"] == "Shenyang Prison"
     assert by_crossing["Dandong"]["date_precision"] == "month"
     assert by_crossing["Dandong"]["people_approximate"] == "true"
+    assert by_crossing["Onsong"]["handed_over_by"] == "Chinese authorities (China)"
+    assert by_crossing["Onsong"]["received_by"] == "North Korean authorities (North Korea)"
+    assert by_crossing["Onsong"]["sources"] == (
+        "China is sending escapers back to North Korea;"
+        "China repatriates N Korean escapees after Asian Games: source"
+    )
 
 
 def test_chosen_columns_come_in_the_chosen_order(world, client, login_as):  # noqa: F811

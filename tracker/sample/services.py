@@ -131,6 +131,10 @@ EVENTS: list[dict[str, Any]] = [
         "people_min": 300,
         "people_max": None,
         "transport": "Guarded buses and prison vans",
+        # As reported: "Chinese authorities handed detainees over to the North Korean
+        # authorities" (TJWG, via The Economist).
+        "handed_over_by": "Chinese authorities (China)",
+        "received_by": "North Korean authorities (North Korea)",
         "description": "Detainees handed over at the Tumen–Onsong crossing on the night of "
         "9 October 2023; over 300 people reported.",
         "claims": [
@@ -149,6 +153,8 @@ EVENTS: list[dict[str, Any]] = [
         "people_max": 180,
         "people_approximate": True,
         "transport": None,
+        "handed_over_by": "Chinese authorities (China)",
+        "received_by": "North Korean authorities (North Korea)",
         "description": "About 180 people handed over at Dandong around the same period.",
         "claims": [
             (ECONOMIST, 180, 180, "TJWG estimate for the Dandong crossing: about 180 people."),
@@ -238,7 +244,7 @@ def load_october_2023(actor: Any = None) -> int:
             events,
             {"external_source": SAMPLE_ORIGIN, "external_id": item["external_id"]},
             values,
-            ("facility_ids", "people_approximate"),
+            ("facility_ids", "people_approximate", "handed_over_by", "received_by"),
         )
     for item in FIGURES:
         if _find(ReportedFigure, description=item["description"]) is None:
