@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +164,50 @@ def build_report(actor: Any, filters: Filters, params: Any, base_url: str) -> Re
     )
 
 
+def page_context(actor: Any, filters: Filters, params: Any, base_url: str) -> dict[str, Any]:
+    """What the report's template shows (for the page, or the command line's file)."""
+    from flask import current_app, url_for
+
+    from tracker.dashboard import geo
+    from tracker.vocab.labels import labels_by_code
+
+    built = build_report(actor, filters, params, base_url)
+    markers, off_map = geo.markers(built.summary)
+    return {
+        "report": built,
+        "summary": built.summary,
+        "filters": filters,
+        "shown_filters": describe(filters),
+        "export": built.summary_file,
+        "extracted_at": datetime.now(UTC),
+        "labels": labels_by_code(["status", "gender", "source_kind"]),
+        "organisation": current_app.config.get("ORGANISATION") or "",
+        "outline": geo.outline(),
+        "markers": markers,
+        "off_map": off_map,
+        "download_url": url_for(
+            "exports.download",
+            what="summary",
+            _external=True,
+            **{k: "1" if v is True else v for k, v in services.FORM_DEFAULTS.items()},
+            **filters.as_query(),
+        ),
+    }
+
+
+def describe(filters: Filters) -> list[tuple[str, str]]:
+    """The filters as the report states them: each with its label, in the page's language."""
+    names = {
+        "from": _("From"),
+        "to": _("To"),
+        "crossing_id": _("Crossing point"),
+        "facility_id": _("Facility"),
+    }
+    return [
+        (names.get(k, k.replace("_", " ").capitalize()), v) for k, v in filters.as_query().items()
+    ]
+
+
 def summary_file(actor: Any, params: Any, base_url: str) -> services.Export:
     """The summary CSV for these filters exactly as the export form downloads it by default,
     written (not kept) to learn its hash, size and rows."""
@@ -189,7 +233,6 @@ def standalone_html(params: Any, base_url: str, language: str) -> str:
     from flask_babel import force_locale
 
     from tracker.dashboard.filters import FilterError, parse_filters
-    from tracker.exports.views import report_page
 
     with current_app.test_request_context("/exports/report", base_url=base_url):
         try:
@@ -197,7 +240,8 @@ def standalone_html(params: Any, base_url: str, language: str) -> str:
         except FilterError as error:
             raise ReportUnavailable("Some filters could not be understood.", error.fields) from None
         with force_locale(language):
-            page = render_template("exports/report.html", **report_page(None, filters, params))
+            context = page_context(None, filters, params, base_url)
+            page = render_template("exports/report.html", **context)
     static = Path(current_app.static_folder or "")
     style = (static / "tracker.css").read_text(encoding="utf-8")
     page = re.sub(r'<link rel="stylesheet" href="[^"]*">', f"<style>{style}</style>", page)

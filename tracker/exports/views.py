@@ -2,7 +2,6 @@
 streamed file, an export's manifest, and the printable report. The rules are in services."""
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -15,7 +14,6 @@ from flask import (
     request,
     session,
     stream_with_context,
-    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,14 +21,12 @@ from flask_login import current_user
 from tracker import unit_of_work
 from tracker.accounts.models import User
 from tracker.accounts.permissions import can_view_identity
-from tracker.dashboard import geo
-from tracker.dashboard.filters import FilterError, Filters, parse_filters
+from tracker.dashboard.filters import FilterError, parse_filters
 from tracker.exceptions import PermissionDenied, ServiceError, ValidationFailed
 from tracker.exports import report as report_service
 from tracker.exports import services
 from tracker.exports.datasets import DATASETS
 from tracker.extensions import db
-from tracker.vocab.labels import labels_by_code
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 FRESH_LOGIN_KEY = "export_password_confirmed_at"
@@ -151,44 +147,6 @@ def report() -> tuple[str, int]:
             "errors/error.html", code=400, message="; ".join(error.fields.values())
         ), 400
     return render_template(
-        "exports/report.html", **report_page(current_user, filters, request.args)
+        "exports/report.html",
+        **report_service.page_context(current_user, filters, request.args, request.url_root),
     ), 200
-
-
-def report_page(actor: Any, filters: Filters, params: Any) -> dict[str, Any]:
-    """What the report's template shows, for the request being served (a page, or the
-    command line's `tracker export --what report`)."""
-    built = report_service.build_report(actor, filters, params, request.url_root)
-    markers, off_map = geo.markers(built.summary)
-    return {
-        "report": built,
-        "summary": built.summary,
-        "filters": filters,
-        "shown_filters": _describe(filters),
-        "export": built.summary_file,
-        "extracted_at": datetime.now(UTC),
-        "labels": labels_by_code(["status", "gender", "source_kind"]),
-        "organisation": current_app.config.get("ORGANISATION") or "",
-        "outline": geo.outline(),
-        "markers": markers,
-        "off_map": off_map,
-        "download_url": url_for(
-            "exports.download",
-            what="summary",
-            _external=True,
-            **{k: "1" if v is True else v for k, v in services.FORM_DEFAULTS.items()},
-            **filters.as_query(),
-        ),
-    }
-
-
-def _describe(filters: Filters) -> list[tuple[str, str]]:
-    names = {
-        "from": _("From"),
-        "to": _("To"),
-        "crossing_id": _("Crossing point"),
-        "facility_id": _("Facility"),
-    }
-    return [
-        (names.get(k, k.replace("_", " ").capitalize()), v) for k, v in filters.as_query().items()
-    ]
