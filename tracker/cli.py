@@ -160,7 +160,7 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
 
 
 @click.command("export")
-@click.option("--what", "what", required=True, type=click.Choice(EXPORT_KINDS))
+@click.option("--what", "what", required=True, type=click.Choice([*EXPORT_KINDS, "report"]))
 @click.option("--format", "fmt", default="csv", show_default=True, type=click.Choice(FORMATS))
 @click.option("--from", "date_from", help="Events (and their persons) from this day: YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Events (and their persons) up to this day: YYYY-MM-DD.")
@@ -176,20 +176,46 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
 @click.option("--coarse-dates", is_flag=True, help="Dates to the month only.")
 @click.option("--small-counts-below", type=int, help="Show documented counts below N as '<N'.")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option(
+    "--columns",
+    help="Only these columns, in this order (comma-separated), e.g. case_code,event_crossing.",
+)
 @click.option("--identifying", is_flag=True, help="Include identifying fields (audited).")
 @click.option("--user", "email", help="Who exports (required with --identifying).")
 @click.option("--reason", default="", help="Why identifying fields are needed.")
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    type=click.Choice(["en", "ko"]),
+    help="The report's language (--what report).",
+)
 @with_appcontext
 def export_command(
-    what: str, fmt: str, output: Path, extra: tuple[str, ...], email: str | None, **options: Any
+    what: str,
+    fmt: str,
+    output: Path,
+    extra: tuple[str, ...],
+    email: str | None,
+    language: str,
+    **options: Any,
 ) -> None:
     """Export a list or the dashboard summary, redacted unless --identifying; PATH.manifest.json
-    is written beside it."""
+    is written beside it. `--what report -o report.pdf` (or .html) writes the printable report
+    for the filters, as the report page shows it."""
     from tracker.accounts import services as accounts
     from tracker.exports import services
 
     names = {"date_from": "from", "date_to": "to"}
-    flags = ("bom", "coarse_dates", "small_counts_below", "base_url", "identifying", "reason")
+    flags = (
+        "bom",
+        "coarse_dates",
+        "small_counts_below",
+        "base_url",
+        "identifying",
+        "reason",
+        "columns",
+    )
     params = {
         names.get(key, key): value
         for key, value in options.items()
@@ -205,6 +231,9 @@ def export_command(
             raise click.ClickException("No active account with that email.")
     elif options["identifying"]:
         raise click.ClickException("--identifying needs --user EMAIL (and --reason).")
+    if what == "report":
+        _write_report(params, options["base_url"], language, output)
+        return
     values = {key: options[key] for key in flags} | {"what": what, "format": fmt}
 
     def run() -> dict[str, Any]:
@@ -220,6 +249,21 @@ def export_command(
         f"Wrote {manifest['rows']} rows to {output} ({manifest['redaction']['profile']}), "
         f"sha256 {manifest['sha256']}; manifest in {output}.manifest.json."
     )
+
+
+def _write_report(params: dict[str, Any], base_url: str, language: str, output: Path) -> None:
+    """The printable report as HTML, or printed to PDF by a local Chromium, by the suffix."""
+    from tracker.exports import report
+
+    suffix = output.suffix.lower()
+    if suffix not in (".pdf", ".html", ".htm"):
+        raise click.ClickException("Write the report to a .pdf or an .html file.")
+    html = _commit_or_fail(lambda: report.standalone_html(params, base_url, language))
+    if suffix == ".pdf":
+        _commit_or_fail(lambda: report.print_to_pdf(html, output))
+    else:
+        output.write_text(html, encoding="utf-8")
+    click.echo(f"Wrote the report to {output}.")
 
 
 vocab = click.Group("vocab", help="Controlled vocabularies: list, add, rename and retire terms.")

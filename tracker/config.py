@@ -97,6 +97,8 @@ def from_environment(instance_path: str) -> dict:
         # The summary cache: empty for files in the instance folder, redis://… to share one
         # across machines, "null" for none (tracker/caching).
         "CACHE_URL": os.environ.get("TRACKER_CACHE_URL", ""),
+        # Who publishes the printable report (its title page); empty: the tracker's name only.
+        "ORGANISATION": os.environ.get("TRACKER_ORGANISATION", "").strip()[:200],
     }
 
 

@@ -20,7 +20,7 @@ def test_a_filter_changes_every_chart_and_table(page, app):
     page.get_by_role("button", name="Log in").click()
 
     reported = page.locator('[data-figure="reported"]')
-    expect(reported).to_have_text("480–?")
+    expect(reported).to_have_text("~480–?")
     crossing_chart = page.locator("#chart-crossing-desc")
     expect(crossing_chart).to_contain_text("Dandong")
     expect(page.locator("#table-month")).to_contain_text("480–?")

@@ -71,9 +71,15 @@ def test_the_october_2023_sample_shows_the_public_figures(app):
     load_october_2023()
     summary = summarise(Filters())
     assert row(summary.by_crossing, "Onsong").reported.label == "300–?"
-    assert row(summary.by_crossing, "Dandong").reported.label == "180"
-    assert summary.total.reported.label == "480–?"
+    assert row(summary.by_crossing, "Dandong").reported.label == "~180"  # "about 180"
+    assert summary.total.reported.label == "~480–?"
     assert summary.total.reported.events == 2
+    # Each event's origin facility, so the facility table has figures, not only names.
+    assert [(r.name, r.reported.label) for r in summary.by_facility] == [
+        ("Changchun Tiebei Prison", "300–?"),
+        ("Shenyang Prison", "~180"),
+    ]
+    assert summary.facilities_involved == 2
     assert summary.total.persons == 0
     assert [(f.status, f.people_max) for f in summary.figures] == [("vanished", 600)]
 
@@ -284,16 +290,23 @@ def test_a_chart_draws_each_reported_range_as_a_range_on_one_scale(app):
     ]
     chart = charts.layout(rows)
     onsong, dandong, unnamed = chart.bars
-    scale = charts.PLOT_WIDTH / (300 * 1.15)  # the largest figure sets the scale
+    # Across, in % of the card: the largest figure reaches the plot's end, less the open end.
+    scale = (charts.PLOT_PERCENT - charts.OPEN_END) / 300
+
+    def percent(text):
+        assert text.endswith("%")
+        return float(text[:-1])
+
     assert onsong.open_ended and onsong.reported == "300–?"
-    assert float(onsong.minimum_width) == pytest.approx(300 * scale, abs=0.05)
-    assert float(onsong.range_width) == charts.OPEN_END  # no maximum: an open marker
+    assert percent(onsong.minimum_width) == pytest.approx(300 * scale, abs=0.01)
+    assert percent(onsong.range_width) == charts.OPEN_END  # no maximum: an open marker
     assert not dandong.open_ended and dandong.reported == "150–200"
-    assert float(dandong.range_x) == pytest.approx(charts.LABEL_WIDTH + 150 * scale, abs=0.05)
-    assert float(dandong.range_width) == pytest.approx(50 * scale, abs=0.1)
-    assert float(dandong.documented_width) == pytest.approx(200 * scale, abs=0.05)
+    assert percent(dandong.range_x) == pytest.approx(150 * scale, abs=0.01)
+    assert percent(dandong.range_width) == pytest.approx(50 * scale, abs=0.01)
+    assert percent(dandong.documented_width) == pytest.approx(200 * scale, abs=0.01)
     assert unnamed.reported is None  # nothing reported: no reported bar, no "–" drawn
-    assert unnamed.label.endswith("…") and len(unnamed.label) == charts.LABEL_CHARACTERS
+    assert unnamed.label == "A crossing whose name is far too long for the label"
+    assert not chart.empty
     assert chart.description == (
         "Onsong: reported 300–?, documented 40; Dandong: reported 150–200, documented 200; "
         "A crossing whose name is far too long for the label: reported –, documented 7"
@@ -301,6 +314,40 @@ def test_a_chart_draws_each_reported_range_as_a_range_on_one_scale(app):
     statuses = charts.layout(rows, show_reported=False)
     assert all(bar.reported is None for bar in statuses.bars)
     assert statuses.description.startswith("Onsong: documented 40;")
+    long_name = Row(4, "x" * (charts.LABEL_CHARACTERS + 10), persons=1)
+    label = charts.layout([long_name]).bars[0].label
+    assert label.endswith("…") and len(label) == charts.LABEL_CHARACTERS
+
+
+def test_a_chart_with_nothing_to_draw_says_so(app, client, login_as):
+    from tracker.dashboard import charts
+    from tracker.dashboard.services import Row
+
+    assert charts.layout([Row(1, "Onsong"), Row(2, "Dandong")]).empty
+    from tracker.persons.services import persons
+
+    crossing("Onsong")
+    facility("Shenyang Prison")
+    persons.create(None, {"gender": "female"})  # documented, at no crossing or facility
+    db.session.commit()
+    login_as("analyst")
+    page = client.get("/").get_data(as_text=True)
+    assert page.count("Nothing to draw: no people are reported or documented here.") == 2
+    assert 'class="bar-reported"' not in page
+
+
+def test_months_are_named_in_the_pages_language(app):
+    from tracker.dashboard import charts
+    from tracker.dashboard.services import _month_row
+
+    with app.test_request_context(headers={"Accept-Language": "ko"}):
+        from flask_babel import force_locale
+
+        with force_locale("ko"):
+            names = [
+                r.name for r in charts.named_months([_month_row(2023, 10), _month_row(2023, 0)])
+            ]
+    assert names == ["2023년 10월", "2023년 (월 미상)"]
 
 
 def test_the_map_names_the_largest_places_of_each_kind_and_draws_them_all(app):

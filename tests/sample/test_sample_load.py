@@ -47,6 +47,14 @@ def test_sample_load_holds_the_public_figures(runner):
         "month",
     )
     assert (dandong.people_min, dandong.people_max) == (180, 180)
+    assert dandong.people_approximate, "about 180"
+    # Each event's origin facility, as reported: the facility chart has bars.
+    assert [f.name for f in onsong.facilities] == ["Changchun Tiebei Prison"]
+    assert [f.name for f in dandong.facilities] == ["Shenyang Prison"]
+    for source in db.session.execute(select(Source)).scalars():
+        assert source.url and source.url.startswith("https://"), source.title
+        assert source.reliability in "ABCDEF" and 1 <= source.credibility <= 6, source.title
+        assert source.organisation and source.published_on, source.title
 
     vanished = db.session.execute(select(ReportedFigure)).scalar_one()
     assert (vanished.status, vanished.people_min, vanished.people_max) == ("vanished", None, 600)
@@ -79,3 +87,24 @@ def test_sample_records_are_audited(runner):
         select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "create")
     ).scalar_one()
     assert created == 11
+
+
+def test_loading_again_completes_a_sample_loaded_by_an_earlier_version(runner):
+    runner.invoke(args=["sample", "load"])
+    dandong = _event_at("Dandong")
+    dandong.facilities = []
+    dandong.people_approximate = False
+    for source in db.session.execute(select(Source)).scalars():
+        source.url, source.reliability, source.credibility = None, None, None
+    db.session.commit()
+
+    result = runner.invoke(args=["sample", "load"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    dandong = _event_at("Dandong")
+    assert [f.name for f in dandong.facilities] == ["Shenyang Prison"]
+    assert dandong.people_approximate
+    assert all(s.url and s.reliability for s in db.session.execute(select(Source)).scalars())
+    assert _count(Person) == 0
+    again = runner.invoke(args=["sample", "load"])
+    assert "nothing changed" in again.output

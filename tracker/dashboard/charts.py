@@ -1,7 +1,7 @@
 """What the charts draw: a readable subset of each table (every row stays in the table), laid
 out as bars whose positions the SVG template only writes down."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 
@@ -9,11 +9,16 @@ from tracker.dashboard.services import Reported, Row
 
 CHART_ROWS = 15
 MONTHS_BEFORE_YEARS = 36
-LABEL_WIDTH = 170  # the rows' names, right-aligned before the bars
-PLOT_WIDTH = 440
-VALUE_ROOM = 110  # after the longest bar, for its value
-OPEN_END = 28  # the marker drawn past a minimum when no maximum is reported
-LABEL_CHARACTERS = 24
+# Positions across the chart are percentages of the card's width, so that a chart fills its
+# card at any width and its text keeps its size (the SVG is never scaled); heights are pixels.
+# Each row: its name on a line of its own, then the reported bar, then the documented bar.
+PLOT_PERCENT = 80.0  # the reach of the longest bar (its open end included); its value after it
+OPEN_END = 6.0  # the marker drawn past a minimum when no maximum is reported
+NAME_LINE = 18  # the row's name, above its bars
+BAR = 14
+DOCUMENTED_BAR = 8
+ROW_GAP = 10
+LABEL_CHARACTERS = 60
 
 
 def largest(rows: list[Row], limit: int = CHART_ROWS) -> list[Row]:
@@ -52,15 +57,18 @@ def _add(a: Reported, b: Reported) -> Reported:
         people_max=None
         if a.people_max is None or b.people_max is None
         else a.people_max + b.people_max,
+        approximate=a.approximate or b.approximate,
     )
 
 
 @dataclass(frozen=True)
 class Bar:
-    """One row of a chart, placed: x positions and widths in the SVG's units, as text."""
+    """One row of a chart, placed: positions across in % of the chart's width (as text),
+    positions down in pixels."""
 
-    label: str  # the row's name, shortened to fit
-    y: int
+    label: str  # the row's name, shortened to fit a line
+    y: int  # the name's baseline
+    bar_y: int
     reported: str | None  # the reported range's label, when the chart draws one for the row
     reported_title: str
     minimum_width: str  # the bar up to the reported minimum
@@ -77,13 +85,17 @@ class Bar:
 
 @dataclass(frozen=True)
 class Chart:
-    """A whole chart: its size, its bars, and the text alternative that reads it out."""
+    """A whole chart: its height, its bars, and the text alternative that reads it out."""
 
-    width: int
     height: int
-    plot_x: int  # where every bar starts; the rows' names end a little before it
     bars: list[Bar]
     description: str
+    empty: bool  # nothing to draw: every figure is zero or unknown
+    documented_height: int = DOCUMENTED_BAR
+
+
+def _percent(value: float) -> str:
+    return f"{value:.2f}%"
 
 
 def layout(rows: list[Row], show_reported: bool = True) -> Chart:
@@ -96,36 +108,41 @@ def layout(rows: list[Row], show_reported: bool = True) -> Chart:
             for row in rows
         ]
     )
-    scale = PLOT_WIDTH / (top * 1.15)  # room for the open end and the value
-    row_height = 34 if show_reported else 22
+    scale = (PLOT_PERCENT - OPEN_END) / top
     # Translated once per chart, filled in for each row.
     reported_word, documented_word = _("reported %(count)s"), _("documented %(count)s")
     reported_title, documented_title = _("Reported %(count)s"), _("Documented %(count)s")
+    documented_height = DOCUMENTED_BAR if show_reported else BAR
+    row_height = NAME_LINE + BAR + ROW_GAP + (DOCUMENTED_BAR + 2 if show_reported else 0)
     bars, spoken = [], []
+    drawn_any = False
     for index, row in enumerate(rows):
-        y = index * row_height + 4
+        top_y = index * row_height
+        bar_y = top_y + NAME_LINE
         label = row.reported.label
         low = (row.reported.people_min or 0) * scale
         high = None if row.reported.people_max is None else row.reported.people_max * scale
         documented = row.persons * scale
         drawn = show_reported and bool(row.reported.events)
         reported_end = low + OPEN_END if high is None else high
+        drawn_any = drawn_any or (drawn and reported_end > 0) or row.persons > 0
         bars.append(
             Bar(
                 label=_shorten(str(row.name)),
-                y=y,
+                y=top_y + 13,
+                bar_y=bar_y,
                 reported=label if drawn else None,
                 reported_title=reported_title % {"count": label},
-                minimum_width=f"{low:.1f}",
+                minimum_width=_percent(low),
                 open_ended=high is None,
-                range_x=f"{LABEL_WIDTH + low:.1f}",
-                range_width=f"{OPEN_END if high is None else high - low:.1f}",
-                reported_value_x=f"{LABEL_WIDTH + reported_end + 4:.1f}",
+                range_x=_percent(low),
+                range_width=_percent(OPEN_END if high is None else high - low),
+                reported_value_x=_percent(reported_end),
                 documented=row.persons,
                 documented_title=documented_title % {"count": row.persons},
-                documented_y=y + 16 if show_reported else y,
-                documented_width=f"{documented:.1f}",
-                documented_value_x=f"{LABEL_WIDTH + documented + 4:.1f}",
+                documented_y=bar_y + BAR + 2 if show_reported else bar_y,
+                documented_width=_percent(documented),
+                documented_value_x=_percent(documented),
             )
         )
         said = documented_word % {"count": row.persons}
@@ -133,16 +150,33 @@ def layout(rows: list[Row], show_reported: bool = True) -> Chart:
             said = reported_word % {"count": label} + ", " + said
         spoken.append(f"{row.name}: {said}")
     return Chart(
-        width=LABEL_WIDTH + PLOT_WIDTH + VALUE_ROOM,
-        height=len(rows) * row_height + 28,
-        plot_x=LABEL_WIDTH,
+        height=max(len(rows) * row_height, row_height),
         bars=bars,
         description="; ".join(spoken),
+        empty=not drawn_any,
+        documented_height=documented_height,
     )
 
 
+def named_months(rows: list[Row]) -> list[Row]:
+    """Month rows named in the interface's language ("October 2023", "2023년 10월"); a year
+    row by its year, or as a year whose month is unknown."""
+    from tracker.i18n import format_day
+
+    named = []
+    for row in rows:
+        if row.precision == "month" and row.period:
+            name = format_day(row.period[0], "month")
+        elif row.period:  # events dated only to the year
+            name = _("%(year)s (month unknown)", year=row.key)
+        else:
+            name = str(row.key)
+        named.append(replace(row, name=name))
+    return named
+
+
 def _shorten(name: str) -> str:
-    """A name as the chart's label column fits it (the table beside it has it whole)."""
-    if len(name) <= LABEL_CHARACTERS + 5:
+    """A name as the chart's label line fits it (the table beside it has it whole)."""
+    if len(name) <= LABEL_CHARACTERS:
         return name
     return name[: LABEL_CHARACTERS - 1] + "…"

@@ -32,6 +32,29 @@ def project(latitude: float, longitude: float) -> tuple[float, float] | None:
     return x, y
 
 
+class CountryLabel(NamedTuple):
+    """A country's name where the map writes it."""
+
+    name: str
+    x: str
+    y: str
+
+
+# Where each country's name sits (latitude, longitude): inside its land, clear of the places.
+COUNTRY_POINTS = {"CN": (45.2, 122.3), "KP": (40.9, 127.5)}
+
+
+def country_labels() -> list[CountryLabel]:
+    """China and North Korea named on the map, in the interface's language."""
+    names = {"CN": _("China"), "KP": _("North Korea")}
+    labels = []
+    for code, (latitude, longitude) in COUNTRY_POINTS.items():
+        point = project(latitude, longitude)
+        if point is not None:
+            labels.append(CountryLabel(names[code], f"{point[0]:.1f}", f"{point[1]:.1f}"))
+    return labels
+
+
 class Marker(NamedTuple):
     """A place on the map: a square for a crossing point, a circle for a facility, sized by
     people; positions in the outline's units, written as the SVG takes them."""

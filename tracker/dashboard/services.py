@@ -16,7 +16,16 @@ from sqlalchemy import select
 from tracker.caching.services import cached
 from tracker.dashboard import current  # noqa: F401  (each write carries the unfiltered sums)
 from tracker.dashboard.filters import Filters
-from tracker.dashboard.tallies import VANISHED, Reported, Sums, Tallies, queries, run, tally
+from tracker.dashboard.tallies import (
+    VANISHED,
+    Reported,
+    Sums,
+    Tallies,
+    queries,
+    reported_sums,
+    run,
+    tally,
+)
 from tracker.events.models import ReportedFigure
 from tracker.extensions import db
 from tracker.places.models import CrossingPoint, Facility
@@ -215,7 +224,7 @@ def _rows(sums: dict[Any, Sums], places: Iterable[Place], filters: Filters) -> l
 def reported_per_crossing(filters: Filters) -> dict[int | None, Reported]:
     """Events and the reported range per crossing point."""
     return {
-        crossing_id: Sums(*(int(value or 0) for value in sums)).reported
+        crossing_id: reported_sums(sums).reported
         for crossing_id, *sums in run(queries(filters).crossing_reported)
     }
 

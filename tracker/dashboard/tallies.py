@@ -49,13 +49,16 @@ class Reported:
     events: int = 0
     people_min: int | None = None
     people_max: int | None = None
+    approximate: bool = False  # some event's count is approximate ("about 180")
 
     @property
     def label(self) -> str:
-        """'300–?', '180', '150–200', or '–' when nothing is reported."""
+        """'300–?', '180', '150–200', '~180' when a count in it is approximate, or '–' when
+        nothing is reported."""
         if not self.events or (self.people_min is None and self.people_max is None):
             return "–" if not self.events else "?"
-        low = f"{self.people_min:,}" if self.people_min is not None else "?"
+        about = "~" if self.approximate else ""
+        low = f"{about}{self.people_min:,}" if self.people_min is not None else "?"
         if self.people_max is None:
             return f"{low}–?"
         if self.people_max == self.people_min:
@@ -76,6 +79,9 @@ class Sums:
     imprecise: int = 0  # events dated only to the month (or the year)
     persons: int = 0
     vanished: int = 0
+    # Events whose count is approximate. Last, with a default: sums kept in the shared cache
+    # before it existed read it as 0.
+    approximate: int = 0
 
     def __add__(self, other: "Sums") -> "Sums":
         return Sums(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
@@ -99,6 +105,7 @@ class Sums:
             self.events,
             self.sum_min if self.min_known else None,
             None if self.open_max else self.sum_max,
+            self.approximate > 0,
         )
 
 
@@ -146,6 +153,7 @@ def _reported_columns(event: Any = RepatriationEvent) -> list[Any]:
         func.coalesce(func.sum(event.people_min), 0),
         func.coalesce(func.sum(event.people_max), 0),
         func.sum(case((event.people_max.is_(None), 1), else_=0)),
+        func.sum(case((event.people_approximate.is_(True), 1), else_=0)),
     ]
 
 
@@ -313,9 +321,12 @@ def _whole(value: Any) -> int:
     return 0 if value is None else int(value)
 
 
-def _reported(row: Iterable[Any], imprecise: Any = 0) -> Sums:
-    events, min_known, sum_min, sum_max, open_max = map(_whole, row)
-    return Sums(events, min_known, sum_min, sum_max, open_max, _whole(imprecise))
+def reported_sums(row: Iterable[Any], imprecise: Any = 0) -> Sums:
+    """The sums of a row of `_reported_columns` (and how many events are imprecise)."""
+    events, min_known, sum_min, sum_max, open_max, approximate = map(_whole, row)
+    return Sums(
+        events, min_known, sum_min, sum_max, open_max, _whole(imprecise), approximate=approximate
+    )
 
 
 def _documented(persons: Any, vanished: Any) -> Sums:
@@ -343,13 +354,13 @@ def tally(
         reported, documented = bool(events), bool(persons)
     tallies = Tallies()
     if reported:
-        tallies.total = _reported(run(found.total, given).one())
+        tallies.total = reported_sums(run(found.total, given).one())
         for crossing_id, *sums in run(found.crossing_reported, given):
-            _add(tallies.crossing, crossing_id, _reported(sums))
+            _add(tallies.crossing, crossing_id, reported_sums(sums))
         for facility_id, *sums in run(found.facility_reported, given):
-            _add(tallies.facility, facility_id, _reported(sums))
+            _add(tallies.facility, facility_id, reported_sums(sums))
         for y, m, *sums, not_daily in run(found.month_reported, given):
-            _add(tallies.month, (y, m), _reported(sums, not_daily))
+            _add(tallies.month, (y, m), reported_sums(sums, not_daily))
     if documented:
         for status, gender, count in run(found.status_gender, given):
             tallies.people[(status, gender)] = tallies.people.get((status, gender), 0) + count

@@ -178,6 +178,8 @@ def _encoded(key: str, value: str) -> str:
 bp.app_template_filter("largest")(charts.largest)
 bp.app_template_filter("timeline")(charts.timeline)
 bp.app_template_filter("chart_layout")(charts.layout)
+bp.app_template_filter("named_months")(charts.named_months)
+bp.app_template_global("country_labels")(geo.country_labels)
 
 
 @bp.app_template_global()

@@ -6,7 +6,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from tracker.accounts.permissions import can_view_identity
-from tracker.events.kind import EVENTS
+from tracker.events.kind import EVENTS, event_label
 from tracker.events.models import RepatriationEvent
 from tracker.kinds.registry import field_named
 from tracker.kinds.values import show_count
@@ -38,3 +38,6 @@ def _claims(event: RepatriationEvent, user: Any) -> dict[str, Any]:
 event_views = RecordViews(
     WebKind(EVENTS, extra_template="events/extra.html", extra_context=_claims)
 )
+# "Onsong, 9 October 2023", "Dandong, October 2023": an event named with its date as precise
+# as it is known, wherever a page lists events.
+event_views.blueprint.app_template_filter("event_name")(event_label)

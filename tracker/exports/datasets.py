@@ -22,7 +22,7 @@ from tracker.kinds.kind import Kind
 from tracker.kinds.listing import list_query
 from tracker.kinds.registry import field_named
 from tracker.kinds.registry import kind as kind_named
-from tracker.kinds.values import month_end, show_span
+from tracker.kinds.values import FuzzyDate, iso_text, month_end, show_span
 from tracker.persons.models import Detention, Person, StatusRecord
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import Source
@@ -98,7 +98,7 @@ def export_fields(kind: Kind) -> list[Field]:
             named = _named(declared.kind, _one(declared.name), single=True)
             columns.append(Field(name, named, **hidden))
             if declared.kind == "events":  # where and when: each a column of its own
-                for part in ("event_crossing", "event_date"):
+                for part in EVENT_PARTS[1:]:
                     named = _named(part, _one(declared.name), single=True)
                     columns.append(Field(part, named, **hidden))
     return columns
@@ -148,10 +148,22 @@ def _names(model: Any, column: Any, ids: set[int]) -> dict[int, str]:
     return {record_id: name for record_id, name in rows}
 
 
-def _event_names(ids: set[int]) -> dict[str, dict[int, str]]:
+# What a person's export row says of their event, each a column of its own: where, when (as
+# written, then its first and last day and its precision).
+EVENT_PARTS = (
+    "events",
+    "event_crossing",
+    "event_date",
+    "event_date_start",
+    "event_date_end",
+    "event_date_precision",
+)
+
+
+def _event_names(ids: set[int]) -> dict[str, dict[int, Any]]:
     """Events by id: their names ("Onsong, 9 October 2023"), their crossings' names and
     their dates as written."""
-    found: dict[str, dict[int, str]] = {"events": {}, "event_crossing": {}, "event_date": {}}
+    found: dict[str, dict[int, Any]] = {name: {} for name in EVENT_PARTS}
     if not ids:
         return found
     event, span = RepatriationEvent, field_named(RepatriationEvent, "date_start")
@@ -164,6 +176,9 @@ def _event_names(ids: set[int]) -> dict[str, dict[int, str]]:
         when = show_span(span.read(row))
         found["event_crossing"][row.id] = row.name or ""
         found["event_date"][row.id] = when
+        found["event_date_start"][row.id] = row.date_start.isoformat()
+        found["event_date_end"][row.id] = row.date_end.isoformat() if row.date_end else None
+        found["event_date_precision"][row.id] = row.date_precision
         found["events"][row.id] = f"{row.name or '?'}, {when}"
     return found
 
@@ -197,13 +212,12 @@ def _related(
             )
         )
     if kind_name == "persons":
-        extra["facility_ids"] = _grouped(
-            db.session.execute(
-                select(Detention.person_id, Detention.facility_id).where(
-                    Detention.person_id.in_(ids), Detention.deleted_at.is_(None)
-                )
-            )
-        )
+        stays = _detentions(ids)
+        extra["facility_ids"] = {
+            owner: sorted({stay[0] for stay in found}) for owner, found in stays.items()
+        }
+        for row in rows:
+            row["detention_spans"] = stays.get(row["id"], [])
     for name, by_id in extra.items():
         for row in rows:
             row[name] = by_id.get(row["id"], [])
@@ -232,6 +246,47 @@ def _related(
     for kind, names in found.items():
         known.setdefault(kind, {}).update(names)
     return known
+
+
+def _detentions(ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """Each person's stays in facilities, earliest first: the facility and its dates as
+    written to their precision ("2023-03", "c. 2023")."""
+    stay = Detention
+    query = (
+        select(
+            stay.person_id,
+            stay.facility_id,
+            stay.date_from,
+            stay.date_from_precision,
+            stay.date_from_approximate,
+            stay.date_to,
+            stay.date_to_precision,
+            stay.date_to_approximate,
+        )
+        .where(stay.person_id.in_(ids), stay.deleted_at.is_(None))
+        .order_by(stay.person_id, stay.date_from, stay.id)
+    )
+    found: dict[int, list[tuple[int, str, str]]] = {}
+    for row in db.session.execute(query):
+        since, until = (
+            iso_text(FuzzyDate(day, precision or "day", bool(approximate))) if day else ""
+            for day, precision, approximate in (
+                (row.date_from, row.date_from_precision, row.date_from_approximate),
+                (row.date_to, row.date_to_precision, row.date_to_approximate),
+            )
+        )
+        found.setdefault(row.person_id, []).append((row.facility_id, since, until))
+    return found
+
+
+def _stays(row: Any) -> list[str]:
+    """A person's detentions as a report table writes them: "Shenyang Prison 2023-03 to
+    2023-10", "?" where a date is unknown."""
+    names = row.names.get("facilities", {})
+    return [
+        f"{names.get(facility, f'#{facility}')} {since or '?'} to {until or '?'}"
+        for facility, since, until in getattr(row, "detention_spans", [])
+    ]
 
 
 def _source_names(ids: set[int], can_see: bool) -> dict[int, str]:
@@ -340,24 +395,42 @@ def _statuses(
 SUMMARY_TABLES = ("by_crossing", "by_facility", "by_status", "by_month", "by_gender")
 
 
+TOTAL = "total"
+TOTAL_NAME = "Total (each event and person counted once)"
+# A row for the persons with no status (or gender) recorded has no code to name it by.
+UNRECORDED = {"by_status": "No status recorded", "by_gender": "No gender recorded"}
+
+
 @dataclass(frozen=True)
 class SummaryLine:
-    """One row of one dashboard table, as exported, with the filters it was counted under."""
+    """One row of one dashboard table, as exported, with the filters it was counted under and
+    the name the file gives it."""
 
     table: str
     row: Row
     filters: dict[str, str]
+    name: str
 
 
 def _summary(
     params: Any, can_see: bool, post_search: bool, wanted: set[str], identifying: bool
 ) -> Iterator[SummaryLine]:
-    """Every dashboard table for these filters, table after table, in the dashboard's order."""
+    """The dashboard's total, then every dashboard table for these filters, table after table,
+    in the dashboard's order: the same cached sums the dashboard reads."""
+    from tracker.vocab.labels import labels_by_code
+
     filters = parse_filters(params)
     summary, query = cached_summary(filters, can_see), filters.as_query()
+    labels = labels_by_code(["status", "gender"])
+    yield SummaryLine(TOTAL, summary.total, query, TOTAL_NAME)
     for table in SUMMARY_TABLES:
+        vocabulary = labels.get(table.removeprefix("by_"))
         for row in getattr(summary, table):
-            yield SummaryLine(table, row, query)
+            if vocabulary is None:
+                name = row.name
+            else:
+                name = vocabulary.get(row.key, row.key) if row.key else UNRECORDED[table]
+            yield SummaryLine(table, row, query, name)
 
 
 def _summary_url(line: SummaryLine) -> str:
@@ -376,11 +449,41 @@ def _summary_url(line: SummaryLine) -> str:
     return "/persons" + ("?" + urlencode(narrowed) if narrowed else "")
 
 
+# The columns a report's table of cases reads first, in this order; every other column follows
+# in its declared order (identifying ones only in identifying exports).
+PERSON_LEAD = (
+    "case_code",
+    "event_crossing",
+    "event_date",
+    "event_date_start",
+    "event_date_end",
+    "event_date_precision",
+    "facilities",
+    "detentions",
+    "status",
+    "status_as_of",
+    "status_as_of_precision",
+    "status_as_of_approximate",
+    "origin_region",
+    "nationality",
+)
+
+
+def _led(columns: list[Field], lead: tuple[str, ...]) -> list[Field]:
+    """The columns with those named in `lead` first, in its order."""
+    by_name = {column.name: column for column in columns}
+    first = [by_name[name] for name in lead if name in by_name]
+    return first + [column for column in columns if column.name not in lead]
+
+
 def _kind_dataset(name: str, title: str) -> Dataset:
+    columns = export_fields(kind_named(name))
+    if name == "persons":
+        columns = _led([*columns, Field("detentions", _stays)], PERSON_LEAD)
     return Dataset(
         name,
         title,
-        export_fields(kind_named(name)),
+        columns,
         _listed(name),
         lambda r, name=name: f"/{name}/{r.id}",  # type: ignore[misc]
         check=_check_listed(name),
@@ -407,13 +510,16 @@ DATASETS: dict[str, Dataset] = {
         [
             Field("table", lambda line: line.table),
             Field("key", lambda line: line.row.key),
-            Field("name", lambda line: line.row.name),
+            Field("name", lambda line: line.name),
             Field("precision", lambda line: line.row.precision),
             Field("events", lambda line: line.row.reported.events),
             Field("people_min", lambda line: line.row.reported.people_min),
             Field("people_max", lambda line: line.row.reported.people_max),
             Field("persons", lambda line: line.row.persons, small_count=True),
             Field("vanished", lambda line: line.row.vanished, small_count=True),
+            # After the figures the XLSX charts draw (people_min to persons, side by side).
+            Field("people_approximate", lambda line: line.row.reported.approximate),
+            Field("people_reported", lambda line: line.row.reported.label),
         ],
         _summary,
         _summary_url,

@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,9 @@ THRESHOLD_RANGE = (2, 100)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TEXT_MAX = 32767
 URL_COLUMN = "record_url"
+# What the export form ticks unless the user changes it; the printable report hashes the
+# summary written with exactly these, so its footer's hash is the downloaded file's.
+FORM_DEFAULTS: dict[str, Any] = {"format": "csv", "bom": True}
 WITHHELD = "(a name search: withheld from redacted files)"
 
 
@@ -58,6 +62,7 @@ class Options:
     coarse_dates: bool = False
     small_counts_below: int | None = None
     base_url: str = ""
+    columns: tuple[str, ...] = ()  # a subset of the columns, in this order; empty: all
 
 
 @dataclass
@@ -78,11 +83,18 @@ class Export:
 
     @property
     def columns(self) -> list[Field]:
-        return self.dataset.columns(self.options.identifying)
+        """The file's columns, the record's address last, or those chosen in their order."""
+        base, url = self.options.base_url, self.dataset.url
+        address = Field(URL_COLUMN, lambda record: base + url(record))
+        available = [*self.dataset.columns(self.options.identifying), address]
+        if not self.options.columns:
+            return available
+        by_name = {column.name: column for column in available}
+        return [by_name[name] for name in self.options.columns]
 
     @property
     def header(self) -> list[str]:
-        return [f.name for f in self.columns] + [URL_COLUMN]
+        return [f.name for f in self.columns]
 
     @property
     def filename(self) -> str:
@@ -125,6 +137,7 @@ class Export:
             "filters": self.public_filters(),
             "extracted_at": self.extracted_at.isoformat(timespec="seconds"),
             "redaction": self.redaction(),
+            **({"columns": self.header} if self.options.columns else {}),
             "software": {"name": "repatriation-tracker", "version": __version__},
         }
 
@@ -141,9 +154,13 @@ class Export:
     # --- writing ------------------------------------------------------------------
 
     def records(self) -> Iterator[list[Any]]:
-        """Each row's values, redacted and coarsened, with the record's address last."""
+        """Each row's values, redacted and coarsened, in the file's columns."""
+        for _record, values in self.lines():
+            yield values
+
+    def lines(self) -> Iterator[tuple[Any, list[Any]]]:
+        """Each record, with its row's values as the file writes them."""
         columns, options = self.columns, self.options
-        base, url = options.base_url, self.dataset.url
         getters = [column.value for column in columns]
         plain = not (
             options.coarse_dates
@@ -159,9 +176,8 @@ class Export:
             else:
                 hidden = not options.identifying and bool(getattr(record, "confidential", False))
                 row = [_shape(column, record, hidden, options) for column in columns]
-            row.append(base + url(record))
             self.rows += 1
-            yield row
+            yield record, row
 
     def chunks(self) -> Iterator[bytes]:
         """The file, piece by piece, hashed and measured as it goes. Its words (an event's
@@ -288,12 +304,22 @@ def _summary_sheets(book: Workbook, export: Export) -> None:
     for table in SUMMARY_TABLES:
         sheets[table] = book.create_sheet(table)
         sheets[table].append(header)
-    for values in export.records():
-        table = values[0]
-        sheets[table].append([xlsx_cell(sheets[table], value) for value in values])
-        counts[table] += 1
+    totals: list[list[Any]] = []
+    for line, values in export.lines():
+        if line.table not in sheets:  # the total: under every table, after its rows
+            totals.append(values)
+            continue
+        sheets[line.table].append([xlsx_cell(sheets[line.table], value) for value in values])
+        counts[line.table] += 1
+    for sheet in sheets.values():
+        for values in totals:
+            sheet.append([xlsx_cell(sheet, value) for value in values])
+    if not {"name", "people_min", "persons"} <= set(header):
+        return  # columns chosen without what a chart draws
     name, first = header.index("name") + 1, header.index("people_min") + 1
     last = header.index("persons") + 1
+    if last < first:
+        return
     for table, sheet in sheets.items():
         if not counts[table]:
             continue
@@ -357,6 +383,7 @@ def clean_options(values: dict[str, Any]) -> Options:
             threshold = -1
         if not THRESHOLD_RANGE[0] <= threshold <= THRESHOLD_RANGE[1]:
             errors["small_counts_below"] = "Enter a whole number from 2 to 100."
+    columns = chosen_columns(values.get("columns"))
     if errors:
         raise ValidationFailed("Please correct the export options.", errors)
     return Options(
@@ -368,7 +395,38 @@ def clean_options(values: dict[str, Any]) -> Options:
         coarse_dates=_flag(values.get("coarse_dates")),
         small_counts_below=threshold,
         base_url=str(values.get("base_url") or "").rstrip("/"),
+        columns=columns,
     )
+
+
+def chosen_columns(value: Any) -> tuple[str, ...]:
+    """Column names as given (a list, or text separated by commas, semicolons or spaces), in
+    their order; empty for all."""
+    if value in (None, ""):
+        return ()
+    items = value if isinstance(value, list | tuple) else re.split(r"[\s,;]+", str(value))
+    return tuple(name for name in (str(item).strip()[:100] for item in items) if name)
+
+
+def check_columns(dataset: Dataset, options: Options) -> None:
+    """Chosen columns must exist, appear once, and identify no one in a redacted export."""
+    if not options.columns:
+        return
+    available = [c.name for c in dataset.columns(options.identifying)] + [URL_COLUMN]
+    unknown = [name for name in options.columns if name not in available]
+    identifying = [name for name in unknown if name in {c.name for c in dataset.fields}]
+    repeated = sorted({name for name in options.columns if options.columns.count(name) > 1})
+    if identifying:
+        message = (
+            f"{', '.join(identifying)}: identifying; include identifying fields to export them."
+        )
+    elif unknown:
+        message = f"Unknown columns: {', '.join(unknown)}. Choose from: {', '.join(available)}."
+    elif repeated:
+        message = f"Name each column once: {', '.join(repeated)}."
+    else:
+        return
+    raise ValidationFailed("Please correct the export options.", {"columns": message})
 
 
 def _flag(value: Any) -> bool:
@@ -388,6 +446,7 @@ def start_export(actor: Any, options: Options, params: Any, post_search: bool = 
                 "Say why you need identifying fields.", {"reason": "This field is required."}
             )
     dataset = DATASETS[options.what]
+    check_columns(dataset, options)
     try:
         dataset.check(params)
     except FilterError as error:

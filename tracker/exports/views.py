@@ -2,7 +2,6 @@
 streamed file, an export's manifest, and the printable report. The rules are in services."""
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -22,13 +21,12 @@ from flask_login import current_user
 from tracker import unit_of_work
 from tracker.accounts.models import User
 from tracker.accounts.permissions import can_view_identity
-from tracker.dashboard import services as dashboard
-from tracker.dashboard.filters import FilterError, Filters, parse_filters
+from tracker.dashboard.filters import FilterError, parse_filters
 from tracker.exceptions import PermissionDenied, ServiceError, ValidationFailed
+from tracker.exports import report as report_service
 from tracker.exports import services
 from tracker.exports.datasets import DATASETS
 from tracker.extensions import db
-from tracker.vocab.labels import labels_by_code
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 FRESH_LOGIN_KEY = "export_password_confirmed_at"
@@ -62,9 +60,14 @@ def _form_page(what: str, params: Any, errors: dict[str, str], status: int) -> t
     carried = services.recorded_filters(what, params)
     if can_see and request.method != "POST":
         carried.pop("q", None)  # a name search only ever travels in a POST body
+    dataset = DATASETS[what]
+    redacted = [column.name for column in dataset.columns(False)] + [services.URL_COLUMN]
+    identifying = [c.name for c in dataset.columns(True) if c.identifying] if can_see else []
     return render_template(
         "exports/new.html",
-        dataset=DATASETS[what],
+        dataset=dataset,
+        column_names={"redacted": redacted, "identifying": identifying},
+        form_defaults=services.FORM_DEFAULTS,
         datasets=DATASETS,
         carried=carried,
         params=params,
@@ -135,35 +138,15 @@ def manifest(entry_id: int) -> Response:
 
 @bp.route("/report")
 def report() -> tuple[str, int]:
-    """The dashboard's tables and charts for the current filters, laid out to print."""
+    """The dashboard's figures, charts, map, tables and sources for the current filters, laid
+    out to print (A4 or Letter) or to save as PDF."""
     try:
         filters = parse_filters(request.args)
     except FilterError as error:
         return render_template(
             "errors/error.html", code=400, message="; ".join(error.fields.values())
         ), 400
-    options = services.clean_options({"what": "summary", "base_url": request.url_root})
-    export = services.start_export(current_user, options, request.args)
-    for _chunk in export.chunks():  # the summary CSV for these filters: its hash goes in the footer
-        pass
     return render_template(
         "exports/report.html",
-        summary=dashboard.cached_summary(filters, can_view_identity(current_user)),
-        filters=filters,
-        shown_filters=_describe(filters),
-        export=export,
-        extracted_at=datetime.now(UTC),
-        labels=labels_by_code(["status", "gender"]),
+        **report_service.page_context(current_user, filters, request.args, request.url_root),
     ), 200
-
-
-def _describe(filters: Filters) -> list[tuple[str, str]]:
-    names = {
-        "from": _("From"),
-        "to": _("To"),
-        "crossing_id": _("Crossing point"),
-        "facility_id": _("Facility"),
-    }
-    return [
-        (names.get(k, k.replace("_", " ").capitalize()), v) for k, v in filters.as_query().items()
-    ]
