@@ -1,7 +1,7 @@
 """Cases ready for the UN (issue #20): a person's consent to go to the UN Working Group and the
 status of the case's submission; the organisation that submits (one row).
 
-Revision ID: 0014
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-06 09:00:00
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0014"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
