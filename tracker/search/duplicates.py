@@ -39,16 +39,33 @@ def duplicate_candidates(actor: Any, limit: int = 50, batch: int | None = None) 
     pairs with a person that import batch created (at a million persons the unfiltered
     list reads PAIRS_READ arbitrary pairs, so an import's overlaps might never show)."""
     _check(actor)
-    a, b = aliased(PersonNameKey), aliased(PersonNameKey)
-    pa, pb = aliased(Person), aliased(Person)
-    query = select(a.person_id, b.person_id)
+    created = None
     if batch is not None:
         created = select(AuditEntry.entity_id).where(
             AuditEntry.import_batch_id == batch,
             AuditEntry.entity_type == Person.__tablename__,
             AuditEntry.action == "create",
         )
-        query = query.where(or_(a.person_id.in_(created), b.person_id.in_(created)))
+    found = _candidates(created)
+    found.sort(key=lambda c: (-c.score, c.first.case_code, c.second.case_code))
+    return found[:limit]
+
+
+def unreviewed_count(among: Any) -> int:
+    """How many look-alike pairs not yet reviewed (neither merged nor marked different) have
+    a person in `among` (a select of person ids). Only the number leaves: estimates warn with
+    it, and analysts may read it."""
+    return len(_candidates(among))
+
+
+def _candidates(among: Any = None) -> list[Candidate]:
+    """The look-alike pairs not yet reviewed, at most PAIRS_READ read; with `among`, only pairs
+    with a person in that select of ids."""
+    a, b = aliased(PersonNameKey), aliased(PersonNameKey)
+    pa, pb = aliased(Person), aliased(Person)
+    query = select(a.person_id, b.person_id)
+    if among is not None:
+        query = query.where(or_(a.person_id.in_(among), b.person_id.in_(among)))
     pairs = db.session.execute(
         query.join(b, and_(b.name_key == a.name_key, b.person_id > a.person_id))
         .join(pa, pa.id == a.person_id)
@@ -70,9 +87,7 @@ def duplicate_candidates(actor: Any, limit: int = 50, batch: int | None = None) 
         p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()
     }
     candidates = (_candidate(persons[x], persons[y]) for x, y in pairs)
-    found = [candidate for candidate in candidates if candidate is not None]
-    found.sort(key=lambda c: (-c.score, c.first.case_code, c.second.case_code))
-    return found[:limit]
+    return [candidate for candidate in candidates if candidate is not None]
 
 
 def _candidate(first: Person, second: Person) -> Candidate | None:
