@@ -5,6 +5,7 @@ import csv
 from pathlib import Path
 
 from tests import factories
+from tests.api.conftest import api_as  # noqa: F401 (a fixture these tests use)
 from tracker.extensions import db
 from tracker.persons.services import persons
 from tracker.sources.services import SourceService

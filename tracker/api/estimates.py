@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.api import PREFIX
 from tracker.api import schemas as s
+from tracker.api.auth import READ_ONLY_POSTS
 from tracker.api.errors import error_response
 from tracker.dashboard.filters import QUERY_LABELS, FilterError, parse_filters
 from tracker.estimates import services
@@ -91,5 +92,7 @@ def create_estimate(body: dict[str, Any]) -> Any:
 
 
 def register(api: Api) -> None:
-    """Add the estimates to the API and its document."""
+    """Add the estimates to the API and its document. An estimate only reads counts, so
+    analysts may run it though it is a POST."""
     api.register_blueprint(bp)
+    READ_ONLY_POSTS.add(f"{bp.name}.estimates")

@@ -1,0 +1,133 @@
+"""Estimates as a user meets them: refusals that say why, merged duplicates counted once,
+warnings about unreviewed look-alikes, and "documented by" entered through the API."""
+
+from tests.estimates.conftest import build_lists
+from tracker.dashboard.filters import Filters
+from tracker.estimates import queries
+from tracker.extensions import db
+from tracker.persons.services import persons
+from tracker.search.merge import merge
+from tracker.sources.services import sources
+
+THREE = ["A", "B", "C"]
+
+
+def post(api, lists, **more):  # type: ignore[no-untyped-def]
+    return api.post("/estimates", json={"lists": lists, **more})
+
+
+def test_fewer_than_three_lists_is_refused(app, api_as):
+    ids = build_lists(["A", "B"], [((1, 0), 40), ((0, 1), 40), ((1, 1), 20)])
+    response = post(api_as("analyst"), {name: [i] for name, i in ids.items()})
+    assert response.status_code == 422
+    assert "at least three lists" in response.get_json()["error"]["message"]
+
+
+def test_a_list_that_overlaps_no_other_is_refused(app, api_as):
+    ids = build_lists(THREE, [((1, 0, 0), 30), ((0, 1, 0), 30), ((1, 1, 0), 10), ((0, 0, 1), 10)])
+    response = post(api_as("analyst"), {name: [i] for name, i in ids.items()})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert "“C” shares nobody with any other list" in error["message"]
+    assert "C" in error["fields"]
+
+
+def test_too_few_persons_is_refused_with_the_threshold(app, api_as):
+    ids = build_lists(
+        THREE,
+        [((1, 0, 0), 5), ((0, 1, 0), 5), ((0, 0, 1), 5), ((1, 1, 0), 2), ((0, 1, 1), 2)],
+    )
+    response = post(api_as("analyst"), {name: [i] for name, i in ids.items()})
+    assert response.status_code == 422
+    message = response.get_json()["error"]["message"]
+    assert "Only 19 persons" in message and "at least 50" in message
+
+
+def test_an_infinite_estimate_is_refused_in_plain_words(app, api_as, monkeypatch):
+    # Three lists whose three pairs overlap but nobody is on all three: the search over
+    # every model skips those without a finite estimate; with none left, no number is given.
+    ids = build_lists(
+        THREE,
+        [((1, 0, 0), 50), ((0, 1, 0), 40), ((0, 0, 1), 30), ((1, 1, 0), 10), ((1, 0, 1), 8)],
+    )
+    from tracker.estimates import mse
+
+    monkeypatch.setattr(mse, "ABSURD_RATIO", 0.01)  # every model's estimate is "infinite"
+    response = post(api_as("analyst"), {name: [i] for name, i in ids.items()}, model="aic")
+    assert response.status_code == 422
+    assert "infinite" in response.get_json()["error"]["message"]
+
+
+def test_unknown_sources_and_a_source_in_two_lists_are_refused(app, api_as):
+    ids = build_lists(THREE, [((1, 0, 0), 30), ((0, 1, 0), 30), ((1, 1, 1), 10)])
+    api = api_as("analyst")
+    response = post(api, {"A": [ids["A"]], "B": [ids["B"]], "C": [99_999]})
+    assert response.status_code == 422
+    assert "No such source" in response.get_json()["error"]["fields"]["C"]
+    response = post(api, {"A": [ids["A"]], "B": [ids["B"]], "C": [ids["A"], ids["C"]]})
+    assert response.status_code == 422
+    assert "in two lists" in response.get_json()["error"]["fields"]["C"]
+    response = post(api, {"A": [ids["A"]], "B": [ids["B"]]}, model="magic")
+    assert response.status_code == 422
+
+
+def test_a_merged_duplicate_in_two_lists_counts_once(app, login_as):
+    researcher = login_as("researcher")
+    first_list = sources.create(researcher, {"title": "Interviews", "kind": "interview"})
+    second_list = sources.create(researcher, {"title": "Relatives", "kind": "relative"})
+    third_list = sources.create(researcher, {"title": "Media", "kind": "media"})
+    one = persons.create(
+        researcher,
+        {
+            "family_name": "Kim",
+            "given_name": "Cheol-ok",
+            "gender": "female",
+            "birth_year": 1985,
+            "source_ids": [first_list.id],
+        },
+    )
+    again = persons.create(
+        researcher,
+        {
+            "family_name": "Gim",
+            "given_name": "Chol Ok",
+            "gender": "female",
+            "birth_year": 1985,
+            "source_ids": [second_list.id, third_list.id],
+        },
+    )
+    db.session.commit()
+    lists = [[first_list.id], [second_list.id], [third_list.id]]
+    assert queries.pattern_counts(lists, Filters()) == {(1, 0, 0): 1, (0, 1, 1): 1}
+    from tracker.estimates.services import warnings_for
+    from tracker.estimates import mse
+
+    table = mse.Table(("I", "R", "M"), queries.pattern_counts(lists, Filters()))
+    assert any("1 possible duplicate not yet reviewed" in w for w in warnings_for(table, Filters()))
+
+    merge(researcher, one, again, set())
+    db.session.commit()
+    assert queries.pattern_counts(lists, Filters()) == {(1, 1, 1): 1}
+    table = mse.Table(("I", "R", "M"), queries.pattern_counts(lists, Filters()))
+    assert not any("duplicate" in w for w in warnings_for(table, Filters()))
+
+
+def test_documented_by_is_entered_and_read_through_the_api(app, api_as):
+    researcher = api_as("researcher")
+    created = researcher.post(
+        "/sources", json={"title": "NGO interviews 2024", "kind": "interview"}
+    ).get_json()
+    response = researcher.post(
+        "/persons",
+        json={
+            "gender": "female",
+            "documented_by": [{"source_id": created["id"], "says": "Seen in Tumen, October 2023"}],
+        },
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    person = response.get_json()
+    assert [row["source_id"] for row in person["documented_by"]] == [created["id"]]
+    # An analyst reads which source documents the person, never what it says.
+    seen = api_as("analyst").get(f"/persons/{person['id']}").get_json()
+    assert [row["source_id"] for row in seen["documented_by"]] == [created["id"]]
+    assert "Tumen" not in str(seen)
