@@ -99,8 +99,8 @@ def test_a_merged_duplicate_in_two_lists_counts_once(app, login_as):
     db.session.commit()
     lists = [[first_list.id], [second_list.id], [third_list.id]]
     assert queries.pattern_counts(lists, Filters()) == {(1, 0, 0): 1, (0, 1, 1): 1}
-    from tracker.estimates.services import warnings_for
     from tracker.estimates import mse
+    from tracker.estimates.services import warnings_for
 
     table = mse.Table(("I", "R", "M"), queries.pattern_counts(lists, Filters()))
     assert any("1 possible duplicate not yet reviewed" in w for w in warnings_for(table, Filters()))
