@@ -165,6 +165,19 @@ def estimate(request: EstimateRequest, in_request: bool = True, progress: Any = 
     return result
 
 
+def overlap_table(lists: dict[str, list[int]], filters: Filters) -> dict:
+    """The overlap table alone (no model): what a statistician checks in R, given even when
+    no estimate can be."""
+    _check_sources(lists)
+    names = tuple(lists)
+    table = mse.Table(names, q.pattern_counts([lists[name] for name in names], filters))
+    return {
+        "documented": table.observed,
+        "lists": [{"name": name, "source_ids": lists[name]} for name in names],
+        "overlaps": overlaps(table),
+    }
+
+
 def overlaps(table: mse.Table) -> list[dict[str, int]]:
     """The overlap table: one row per observed capture pattern, a 0/1 per list and `count`."""
     rows = []

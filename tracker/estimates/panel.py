@@ -1,0 +1,81 @@
+"""The dashboard's estimate panel: lists defined in its form (each a name and sources, or a
+saved list), read from the query string, estimated for the dashboard's filters. Only counts
+and the lists' own names are shown."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker.dashboard.filters import Filters
+from tracker.estimates import services
+from tracker.exceptions import ValidationFailed
+from tracker.kinds.listing import picker_choices
+from tracker.kinds.registry import kind
+
+MAX_ROWS = services.MAX_LISTS
+
+
+@dataclass
+class ListRow:
+    """One row of the form: the list's name and its chosen sources."""
+
+    number: int
+    name: str = ""
+    source_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Panel:
+    """What the panel shows: the form's rows and choices, then a result or a refusal."""
+
+    rows: list[ListRow]
+    sources: list[tuple[str, str]]
+    model: str
+    asked: bool = False
+    result: dict | None = None
+    refusal: str | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def query(self) -> dict[str, Any]:
+        """The panel's own part of the query string (for the CSV link)."""
+        values: dict[str, Any] = {"model": self.model}
+        for row in self.rows:
+            if row.name:
+                values[f"list{row.number}"] = row.name
+                values[f"list{row.number}_sources"] = row.source_ids
+        return values
+
+
+def read_rows(args: Any) -> list[ListRow]:
+    """The list rows the query string holds (list1, list1_sources, … list8)."""
+    rows = []
+    for number in range(1, MAX_ROWS + 1):
+        name = (args.get(f"list{number}") or "").strip()[:60]
+        ids = [v for v in args.getlist(f"list{number}_sources") if v.strip()][:200]
+        if name or ids:
+            rows.append(ListRow(number, name, ids))
+    return rows
+
+
+def panel(args: Any, filters: Filters, can_see: bool) -> Panel:
+    """The panel for these query-string values and filters; an estimate when lists were
+    given, or a refusal saying why."""
+    rows = read_rows(args)
+    model = args.get("model") if args.get("model") in services.MODELS else "stepwise"
+    shown = list(rows)
+    numbers = {row.number for row in rows}
+    free = (n for n in range(1, MAX_ROWS + 1) if n not in numbers)
+    while len(shown) < max(3, min(len(rows) + 1, MAX_ROWS)):
+        shown.append(ListRow(next(free)))
+    shown.sort(key=lambda row: row.number)
+    result = Panel(shown, picker_choices(kind("sources"), can_see), model)
+    if not rows:
+        return result
+    result.asked = True
+    try:
+        lists = services.parse_lists({row.name or f"#{row.number}": row.source_ids for row in rows})
+        result.result = services.estimate(services.EstimateRequest(lists, filters, model))
+    except ValidationFailed as refusal:
+        result.refusal = refusal.message
+        result.problems = dict(refusal.fields)
+    return result
