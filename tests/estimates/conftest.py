@@ -39,7 +39,14 @@ def build_lists(
         on = [ids[name] for name, flag in zip(names, pattern, strict=True) if flag]
         for _ in range(count):
             rows.append(persons.prepare(actor, {"gender": "female", "source_ids": on}))
-    for start in range(0, len(rows), 1000):
-        persons.insert_many(actor, rows[start : start + 1000])
+    if status is None:
+        for start in range(0, len(rows), 1000):
+            persons.insert_many(actor, rows[start : start + 1000])
+    else:
+        for cleaned in rows:
+            person = persons.create_many(actor, [cleaned])[0]
+            persons.add_status(
+                actor, person, {"status": status, "as_of": "2023-11-01", "source_id": ids[names[0]]}
+            )
     db.session.commit()
     return ids
