@@ -41,7 +41,7 @@ def test_an_analyst_sees_the_estimate_apart_from_the_counts(app, login_as, clien
     assert figure(html, "estimate") == "360"
     assert int(figure(html, "estimate-lower")) < 360 < int(figure(html, "estimate-upper"))
     assert "closed population" in html
-    assert "1 documented person selected by the filters is on none of these lists" in html
+    assert "on none of these lists, and not counted: 1." in html
     assert "Ryom" not in html and "Sun-hui" not in html
 
     csv = client.get("/estimates/overlaps.csv?" + query)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from tracker.dashboard.filters import Filters
@@ -290,21 +289,18 @@ def warnings_for(table: mse.Table, filters: Filters) -> list[str]:
     pairs = unreviewed_count(among)
     if pairs:
         found.append(
-            ngettext(
-                "%(num)d possible duplicate not yet reviewed: the estimate may be too high.",
-                "%(num)d possible duplicates not yet reviewed: the estimate may be too high.",
-                pairs,
+            _(
+                "Possible duplicates not yet reviewed: %(num)d. The estimate may be too high.",
+                num=pairs,
             )
         )
     outside = q.persons_in_scope(filters) - table.observed
     if outside > 0:
         found.append(
-            ngettext(
-                "%(num)d documented person selected by the filters is on none of these "
-                "lists and is not counted.",
-                "%(num)d documented persons selected by the filters are on none of these "
-                "lists and are not counted.",
-                outside,
+            _(
+                "Documented persons the filters select who are on none of these lists, and "
+                "not counted: %(num)d.",
+                num=outside,
             )
         )
     for i, j in mse.pairs(table.size):
