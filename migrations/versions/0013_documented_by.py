@@ -1,4 +1,5 @@
-"""Documented by: which sources document each person, and what each says (issue #19).
+"""Documented by: which sources document each person, and what each says; lists of sources
+saved by name for estimates of the undocumented (issue #19).
 
 Revision ID: 0013
 Revises: 0010
@@ -41,9 +42,23 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_person_sources_source_id"), ["source_id"], unique=False
         )
+    op.create_table(
+        "estimate_lists",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("source_ids", sa.JSON(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_estimate_lists_created_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_estimate_lists")),
+        sa.UniqueConstraint("name", name=op.f("uq_estimate_lists_name")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("estimate_lists")
     with op.batch_alter_table("person_sources", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_person_sources_source_id"))
         batch_op.drop_index(batch_op.f("ix_person_sources_person_id"))

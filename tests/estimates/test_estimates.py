@@ -133,3 +133,53 @@ def test_documented_by_is_entered_and_read_through_the_api(app, api_as):
     seen = api_as("analyst").get(f"/persons/{person['id']}").get_json()
     assert [row["source_id"] for row in seen["documented_by"]] == [created["id"]]
     assert "Tumen" not in str(seen)
+
+
+def test_lists_saved_by_name_are_reused_by_the_api_the_cli_and_the_panel(
+    app, api_as, runner, login_as, client
+):
+    patterns = [
+        ((1, 0, 0), 60),
+        ((0, 1, 0), 50),
+        ((0, 0, 1), 40),
+        ((1, 1, 0), 20),
+        ((1, 0, 1), 15),
+        ((0, 1, 1), 10),
+        ((1, 1, 1), 5),
+    ]
+    ids = build_lists(THREE, patterns)
+    analyst = api_as("analyst")
+    saved = analyst.post("/estimates/lists", json={"lists": {"Interviews": [ids["A"]]}})
+    assert saved.status_code == 201, saved.get_data(as_text=True)
+    assert [entry["name"] for entry in analyst.get("/estimates/lists").get_json()] == ["Interviews"]
+
+    body = {"lists": {"B": [ids["B"]], "C": [ids["C"]]}, "saved_lists": ["Interviews"]}
+    response = analyst.post("/estimates", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["estimate"] == 360
+    unknown = analyst.post("/estimates", json={**body, "saved_lists": ["Nope"]})
+    assert unknown.status_code == 422
+
+    result = runner.invoke(
+        args=["estimate", "--list", "Interviews", f"--list=B={ids['B']}", f"--list=C={ids['C']}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert '"estimate": 360' in result.stdout
+
+    login_as("analyst")
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/")
+    form = {
+        "csrf_token": token,
+        "status": "",
+        "list1": "Relatives",
+        "list1_sources": str(ids["B"]),
+        "list2": "Media",
+        "list2_sources": str(ids["C"]),
+    }
+    answer = client.post("/estimates/lists", data=form)
+    assert answer.status_code == 302
+    assert "list1_saved=" in answer.headers["Location"]
+    page = client.get(answer.headers["Location"].replace("#estimate", "")).get_data(as_text=True)
+    assert "Or a saved list" in page and "Relatives" in page

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.api import PREFIX
 from tracker.api import schemas as s
-from tracker.api.auth import READ_ONLY_POSTS
+from tracker.api.auth import READ_ONLY_POSTS, current_actor
 from tracker.api.errors import error_response
 from tracker.dashboard.filters import QUERY_LABELS, FilterError, parse_filters
 from tracker.estimates import services
@@ -30,8 +30,13 @@ EstimateBody = s.make(
         "lists": fields.Dict(
             keys=fields.String(validate=validate.Length(min=1, max=60)),
             values=fields.List(fields.Integer(strict=True), validate=validate.Length(min=1)),
-            required=True,
-            metadata={"description": 'Three or more named lists: {"NAME": [source ids]}.'},
+            load_default=dict,
+            metadata={"description": 'Named lists: {"NAME": [source ids]}.'},
+        ),
+        "saved_lists": fields.List(
+            fields.String(validate=validate.Length(min=1, max=60)),
+            load_default=list,
+            metadata={"description": "Names of saved lists to add (three or more in all)."},
         ),
         "filters": fields.Dict(
             keys=fields.String(validate=validate.OneOf(sorted(QUERY_LABELS))),
@@ -83,7 +88,7 @@ def create_estimate(body: dict[str, Any]) -> Any:
     except FilterError as error:
         return error_response(422, "Please correct the filters.", error.fields)
     request = services.EstimateRequest(
-        lists=services.parse_lists(body["lists"]),
+        lists=services.parse_lists(body["lists"], body["saved_lists"]),
         filters=filters,
         model=body["model"],
         max_order=body["max_order"],
@@ -91,8 +96,46 @@ def create_estimate(body: dict[str, Any]) -> Any:
     return services.estimate(request)
 
 
+SavedListSchema = s.make(
+    "SavedList",
+    {
+        "id": fields.Integer(dump_only=True),
+        "name": fields.String(required=True),
+        "source_ids": fields.List(fields.Integer(), required=True),
+    },
+)
+SaveListsBody = s.make(
+    "SaveLists",
+    {
+        "lists": fields.Dict(
+            keys=fields.String(validate=validate.Length(min=1, max=60)),
+            values=fields.List(fields.Integer(strict=True), validate=validate.Length(min=1)),
+            required=True,
+            metadata={"description": 'Lists to save by name: {"NAME": [source ids]}.'},
+        )
+    },
+)
+
+
+@bp.route("/lists", methods=["GET"], endpoint="saved_lists")
+@bp.response(200, SavedListSchema(many=True))
+def list_saved() -> Any:
+    """The lists saved by name for reuse."""
+    return services.saved_lists()
+
+
+@bp.route("/lists", methods=["POST"], endpoint="save_lists")
+@bp.arguments(SaveListsBody, location="json", unknown=ma.RAISE)
+@bp.response(201, SavedListSchema(many=True))
+def save_lists(body: dict[str, Any]) -> Any:
+    """Save lists by name (a list of the same name is replaced); any role may."""
+    return services.save_lists(current_actor(), services.parse_lists(body["lists"]))
+
+
 def register(api: Api) -> None:
     """Add the estimates to the API and its document. An estimate only reads counts, so
     analysts may run it though it is a POST."""
     api.register_blueprint(bp)
     READ_ONLY_POSTS.add(f"{bp.name}.estimates")
+    # Saving a list writes no record about anyone: analysts may save the lists they use.
+    READ_ONLY_POSTS.add(f"{bp.name}.save_lists")

@@ -19,8 +19,9 @@ from tracker.exceptions import ServiceError
     multiple=True,
     required=True,
     metavar="NAME=SOURCE_ID[,SOURCE_ID…]",
-    help="A named list of sources; give three or more.",
+    help="A named list of sources, or NAME alone for a saved list; three or more in all.",
 )
+@click.option("--save", is_flag=True, help="Save the NAME=… lists by name for reuse.")
 @click.option("--from", "date_from", help="Persons of events from this day: YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Persons of events up to this day: YYYY-MM-DD.")
 @click.option("--province")
@@ -43,6 +44,7 @@ from tracker.exceptions import ServiceError
 @with_appcontext
 def estimate_command(
     lists: tuple[str, ...],
+    save: bool,
     model: str,
     max_order: str,
     fmt: str,
@@ -56,12 +58,12 @@ def estimate_command(
     from tracker.estimates import mse, services
 
     named: dict[str, Any] = {}
+    saved: list[str] = []
     for item in lists:
         name, sep, ids = item.partition("=")
         if not sep:
-            raise click.BadParameter(
-                f"{item!r}: write NAME=SOURCE_ID,SOURCE_ID", param_hint="--list"
-            )
+            saved.append(name.strip())
+            continue
         if name.strip() in named:
             raise click.BadParameter(
                 f"the list {name.strip()!r} is given twice", param_hint="--list"
@@ -82,8 +84,13 @@ def estimate_command(
 
     total = [0]
     try:
+        if save and named:
+            from tracker.unit_of_work import run_command
+
+            run_command(lambda: services.save_lists(None, services.parse_lists(named)))
+            click.echo(f"Saved {len(named)} list(s): {', '.join(named)}.", err=True)
         request = services.EstimateRequest(
-            services.parse_lists(named), parsed, model, int(max_order)
+            services.parse_lists(named, saved), parsed, model, int(max_order)
         )
         if model in ("aic", "bic"):
             total[0] = mse.model_count(len(request.lists), int(max_order))

@@ -30,6 +30,7 @@ class Panel:
     rows: list[ListRow]
     sources: list[tuple[str, str]]
     model: str
+    saved: list[tuple[str, str]] = field(default_factory=list)
     asked: bool = False
     result: dict | None = None
     refusal: str | None = None
@@ -47,14 +48,25 @@ class Panel:
 
 
 def read_rows(args: Any) -> list[ListRow]:
-    """The list rows the query string holds (list1, list1_sources, … list8)."""
+    """The list rows the query string holds (list1, list1_sources, … list8); a row may name
+    a saved list instead (list1_saved), whose name and sources it then takes."""
+    saved = {str(entry.id): entry for entry in services.saved_lists()}
     rows = []
     for number in range(1, MAX_ROWS + 1):
+        chosen = saved.get((args.get(f"list{number}_saved") or "").strip())
+        if chosen is not None:
+            rows.append(ListRow(number, chosen.name, [str(i) for i in chosen.source_ids]))
+            continue
         name = (args.get(f"list{number}") or "").strip()[:60]
         ids = [v for v in args.getlist(f"list{number}_sources") if v.strip()][:200]
         if name or ids:
             rows.append(ListRow(number, name, ids))
     return rows
+
+
+def lists_of(rows: list[ListRow]) -> dict[str, list[int]]:
+    """The rows as named lists, checked by the one parser every door uses."""
+    return services.parse_lists({row.name or f"#{row.number}": row.source_ids for row in rows})
 
 
 def panel(args: Any, filters: Filters, can_see: bool) -> Panel:
@@ -68,12 +80,17 @@ def panel(args: Any, filters: Filters, can_see: bool) -> Panel:
     while len(shown) < max(3, min(len(rows) + 1, MAX_ROWS)):
         shown.append(ListRow(next(free)))
     shown.sort(key=lambda row: row.number)
-    result = Panel(shown, picker_choices(kind("sources"), can_see), model)
+    result = Panel(
+        shown,
+        picker_choices(kind("sources"), can_see),
+        model,
+        [(str(entry.id), entry.name) for entry in services.saved_lists()],
+    )
     if not rows:
         return result
     result.asked = True
     try:
-        lists = services.parse_lists({row.name or f"#{row.number}": row.source_ids for row in rows})
+        lists = lists_of(rows)
         result.result = services.estimate(services.EstimateRequest(lists, filters, model))
     except ValidationFailed as refusal:
         result.refusal = refusal.message

@@ -8,9 +8,11 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from tracker.audit import services as audit
 from tracker.dashboard.filters import Filters
 from tracker.estimates import mse
 from tracker.estimates import queries as q
+from tracker.estimates.models import SavedList
 from tracker.exceptions import ValidationFailed
 from tracker.extensions import db
 from tracker.persons.models import PersonSource
@@ -42,9 +44,12 @@ class EstimateRequest:
     max_order: int = 2
 
 
-def parse_lists(raw: Any) -> dict[str, list[int]]:
+def parse_lists(raw: Any, saved: list[str] | None = None) -> dict[str, list[int]]:
     """Named lists as {"name": [source ids]}, checked: names short and distinct, ids whole
-    numbers. Every door (form, API, command line) passes what it read through here."""
+    numbers; then the saved lists named in `saved`. Every door (form, API, command line)
+    passes what it read through here."""
+    if saved:
+        return with_saved(parse_lists(raw) if raw else {}, saved)
     if not isinstance(raw, dict) or not raw:
         raise ValidationFailed(
             _("Give the lists as names with the sources in each."),
@@ -79,6 +84,58 @@ def parse_lists(raw: Any) -> dict[str, list[int]]:
     if problems:
         raise ValidationFailed(_("Please correct the lists."), problems)
     return lists
+
+
+def saved_lists() -> list[SavedList]:
+    """The lists saved by name, by name."""
+    return list(db.session.execute(select(SavedList).order_by(SavedList.name)).scalars())
+
+
+def with_saved(lists: dict[str, list[int]], names: list[str]) -> dict[str, list[int]]:
+    """`lists` with the saved lists of these names added (each under its own name)."""
+    found = {
+        saved.name: saved
+        for saved in db.session.execute(
+            select(SavedList).where(SavedList.name.in_(names))
+        ).scalars()
+    }
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise ValidationFailed(
+            _("No list is saved under this name: %(names)s", names=", ".join(missing)[:200]),
+            {"saved_lists": _("unknown name")},
+        )
+    combined = dict(lists)
+    for name in names:
+        combined[name] = list(found[name].source_ids)
+    return combined
+
+
+def save_lists(actor: Any, lists: dict[str, list[int]]) -> list[SavedList]:
+    """Save each list under its name for reuse (replacing one of the same name); audited.
+    Any signed-in role may: a list is a name and source numbers, never a person."""
+    _check_sources(lists)
+    saved = []
+    for name, ids in lists.items():
+        entry = db.session.execute(
+            select(SavedList).where(SavedList.name == name)
+        ).scalar_one_or_none()
+        before = list(entry.source_ids) if entry is not None else None
+        if entry is None:
+            entry = SavedList(name=name, source_ids=ids, created_by_id=getattr(actor, "id", None))
+            db.session.add(entry)
+        else:
+            entry.source_ids = ids
+        db.session.flush()
+        audit.record(
+            actor,
+            "estimate_list.save",
+            entity_type="estimate_lists",
+            entity_id=entry.id,
+            changes={"name": name, "old": before, "new": ids},
+        )
+        saved.append(entry)
+    return saved
 
 
 def estimate(request: EstimateRequest, in_request: bool = True, progress: Any = None) -> dict:
