@@ -58,7 +58,10 @@ def read_rows(args: Any) -> list[ListRow]:
             rows.append(ListRow(number, chosen.name, [str(i) for i in chosen.source_ids]))
             continue
         name = (args.get(f"list{number}") or "").strip()[:60]
-        ids = [v for v in args.getlist(f"list{number}_sources") if v.strip()][:200]
+        ids = [v for v in args.getlist(f"list{number}_sources") if v.strip()]
+        # Typed numbers, where there are too many sources to list in a select.
+        typed = (args.get(f"list{number}_ids") or "").replace(";", ",").split(",")
+        ids = list(dict.fromkeys(ids + [v.strip() for v in typed if v.strip()]))[:200]
         if name or ids:
             rows.append(ListRow(number, name, ids))
     return rows

@@ -401,8 +401,9 @@ def method_note() -> str:
         "period), lists defined before looking at the results, duplicates merged (a person "
         "counted twice inflates the estimate), and that the model's interactions capture how "
         "the lists depend on each other. Log-linear models are fitted with statsmodels' "
-        "Poisson GLM; the unobserved count is exp(intercept); the 95% interval is the profile "
-        "likelihood interval (Cormack 1992, as Rcapture). It cannot tell who the undocumented "
-        "are, nor account for persons no list could ever reach; it is an estimate, apart from "
-        "the reported and documented figures and never added to them."
+        "Poisson GLM; the unobserved count is exp(intercept); the %(level)s interval is the "
+        "profile likelihood interval (Cormack 1992, as Rcapture). It cannot tell who the "
+        "undocumented are, nor account for persons no list could ever reach; it is an estimate, "
+        "apart from the reported and documented figures and never added to them.",
+        level="95%",
     )
