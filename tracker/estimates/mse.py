@@ -61,6 +61,18 @@ class Table:
         """Every non-empty pattern, observed or not, in a stable order."""
         return [p for p in itertools.product((0, 1), repeat=self.size) if any(p)]
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The cells as a 0/1 matrix and their counts (computed once per table)."""
+        cached = self.__dict__.get("_arrays")
+        if cached is None:
+            cells = self.cells()
+            cached = (
+                np.array(cells, dtype=bool).reshape(len(cells), self.size),
+                np.array([float(self.counts.get(p, 0)) for p in cells]),
+            )
+            object.__setattr__(self, "_arrays", cached)
+        return cached
+
     def on_all(self, term: Term) -> int:
         """How many persons are on every list of `term`."""
         return sum(n for p, n in self.counts.items() if all(p[i] for i in term))
@@ -92,6 +104,7 @@ class Fit:
     term_pvalues: dict[Term, float]
     lower: float | None = None
     upper: float | None = None
+    params: np.ndarray | None = field(default=None, repr=False)
     _design: "Design | None" = field(default=None, repr=False)
 
     @property
@@ -129,11 +142,14 @@ def design(table: Table, terms: Iterable[Term]) -> Design:
     terms = tuple(sorted(terms, key=lambda t: (len(t), t)))
     empty = tuple(t for t in terms if table.on_all(t) == 0)
     fitted = tuple(t for t in terms if t not in empty)
-    cells = [p for p in table.cells() if not any(all(p[i] for i in t) for t in empty)]
+    patterns, counts = table.arrays()
+    keep = np.ones(len(patterns), dtype=bool)
+    for term in empty:
+        keep &= ~patterns[:, list(term)].all(axis=1)
+    cells = patterns[keep]
     columns: tuple[Term, ...] = ((), *((i,) for i in range(table.size)), *fitted)
-    x = np.array([[float(all(p[i] for i in col)) for col in columns] for p in cells])
-    y = np.array([float(table.counts.get(p, 0)) for p in cells])
-    return Design(y, x, columns, empty)
+    x = np.column_stack([cells[:, list(col)].all(axis=1) for col in columns]).astype(float)
+    return Design(counts[keep], x, columns, empty)
 
 
 def estimate_exists(d: Design) -> bool:
@@ -143,6 +159,8 @@ def estimate_exists(d: Design) -> bool:
     maximising the smallest of them."""
     if np.linalg.matrix_rank(d.x) < d.x.shape[1]:
         return False
+    if np.all(d.y > 0):
+        return True  # every cell observed: the observed counts themselves are such means
     cells, params = d.x.shape
     margins = d.x.T @ d.y
     # Variables: a mean per cell, then s; maximise s with x^T m = margins and m >= s >= 0.
@@ -162,7 +180,12 @@ def estimate_exists(d: Design) -> bool:
     return bool(result.status == 0 and -result.fun > 1e-7)
 
 
-def _glm(y: np.ndarray, x: np.ndarray, offset: np.ndarray | None = None):  # type: ignore[no-untyped-def]
+def _glm(  # type: ignore[no-untyped-def]
+    y: np.ndarray,
+    x: np.ndarray,
+    offset: np.ndarray | None = None,
+    start: np.ndarray | None = None,
+):
     # Imported here: statsmodels takes a second to import, and only estimates need it.
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
@@ -173,18 +196,30 @@ def _glm(y: np.ndarray, x: np.ndarray, offset: np.ndarray | None = None):  # typ
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
             model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset)
-            return model.fit(maxiter=200, tol=1e-10)
+            return model.fit(maxiter=200, tol=1e-10, start_params=start)
         except (ConvergenceWarning, ValueError, np.linalg.LinAlgError, OverflowError) as error:
             raise NoEstimate("not_converged") from error
 
 
-def fit(table: Table, terms: Iterable[Term] = (), check: bool = True) -> Fit:
+def fit(
+    table: Table, terms: Iterable[Term] = (), check: bool = True, start: "Fit | None" = None
+) -> Fit:
     """Fit the model with these interaction terms; raise NoEstimate when its estimate does not
-    exist, is not identifiable, or does not converge."""
+    exist, is not identifiable, or does not converge. `start`, a fitted model whose terms
+    are among these, starts the iterations from its estimates (the new terms from zero)."""
     d = design(table, terms)
     if check and not estimate_exists(d):
         raise NoEstimate("infinite")
-    result = _glm(d.y, d.x)
+    initial = None
+    if (
+        start is not None
+        and start._design is not None
+        and start.params is not None
+        and start.empty_terms == d.empty_terms
+    ):
+        known = dict(zip(start._design.columns, start.params, strict=True))
+        initial = np.array([known.get(column, 0.0) for column in d.columns])
+    result = _glm(d.y, d.x, start=initial)
     params = np.asarray(result.params)
     if not np.all(np.isfinite(params)) or not result.converged:
         raise NoEstimate("not_converged")
@@ -202,6 +237,7 @@ def fit(table: Table, terms: Iterable[Term] = (), check: bool = True) -> Fit:
         parameters=d.x.shape[1] + len(d.empty_terms),
         cells=d.x.shape[0],
         term_pvalues={c: float(pvalues[i]) for i, c in enumerate(d.columns) if len(c) > 1},
+        params=params,
         _design=d,
     )
 
@@ -222,22 +258,29 @@ def stepwise(table: Table, threshold: float = 0.05) -> Fit:
     pairs whose model has no finite estimate, are never candidates (SparseMSE's check)."""
     current = independence(table)
     candidates = [t for t in pairs(table.size) if table.on_all(t) > 0]
+    # A pair whose model has no finite estimate never gets one once more terms are in.
+    impossible: set[Term] = set()
     while True:
-        tried: list[Fit] = []
+        tried: list[tuple[Fit, Term]] = []
         for term in candidates:
-            if term in current.terms:
+            if term in current.terms or term in impossible:
                 continue
             try:
-                tried.append(fit(table, (*current.terms, term)))
+                tried.append((fit(table, (*current.terms, term), check=False, start=current), term))
             except NoEstimate:
                 continue
-        if not tried:
+        # The lowest AIC among the models whose estimate exists (checked in AIC order, which
+        # is the same choice as checking all first); on a tie the first pair in list order,
+        # as modslavmse does.
+        tried.sort(key=lambda pair: pair[0].aic)
+        best = None
+        for candidate, term in tried:
+            if estimate_exists(candidate._design):  # type: ignore[arg-type]
+                best, added = candidate, term
+                break
+            impossible.add(term)
+        if best is None or best.aic >= current.aic:
             return current
-        # The lowest AIC; on a tie the first pair in list order, as modslavmse does.
-        best = min(tried, key=lambda f: f.aic)
-        if best.aic >= current.aic:
-            return current
-        added = next(t for t in best.terms if t not in current.terms)
         if best.term_pvalues[added] > threshold:
             return current
         current = best

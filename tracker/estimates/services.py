@@ -15,7 +15,6 @@ from tracker.estimates import queries as q
 from tracker.estimates.models import SavedList
 from tracker.exceptions import ValidationFailed
 from tracker.extensions import db
-from tracker.persons.models import PersonSource
 from tracker.search.duplicates import unreviewed_count
 from tracker.sources.models import Source
 
@@ -32,6 +31,8 @@ MIN_DOCUMENTED = 50
 MAX_MODELS_IN_REQUEST = 64
 MAX_LISTS = 8
 STEPWISE_THRESHOLD = 0.05
+# Look-alike pairs read for the warning: past this many, "100+" says enough.
+WARN_PAIRS = 100
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def estimate(request: EstimateRequest, in_request: bool = True, progress: Any = 
             for i, name in enumerate(names)
         ],
         "overlaps": overlaps(table),
-        "warnings": warnings_for(table, request.filters),
+        "warnings": warnings_for(table, request.filters, lists),
         "filters": request.filters.as_query(),
         "method_note": method_note(),
     }
@@ -336,19 +337,18 @@ def _refusal_message(reason: str) -> str:
     )
 
 
-def warnings_for(table: mse.Table, filters: Filters) -> list[str]:
+def warnings_for(table: mse.Table, filters: Filters, lists: dict[str, list[int]]) -> list[str]:
     """What the reader should weigh: unreviewed look-alikes, persons on no list, pairs of
     lists that share nobody."""
     found = []
-    among = select(PersonSource.person_id).where(
-        PersonSource.person_id.in_(select(q.members(filters).c.member))
-    )
-    pairs = unreviewed_count(among)
+    among = q.counted_persons([list(ids) for ids in lists.values()], filters)
+    pairs = unreviewed_count(among, limit=WARN_PAIRS)
     if pairs:
+        shown = str(pairs) + ("+" if pairs >= WARN_PAIRS else "")
         found.append(
             _(
-                "Possible duplicates not yet reviewed: %(num)d. The estimate may be too high.",
-                num=pairs,
+                "Possible duplicates not yet reviewed: %(num)s. The estimate may be too high.",
+                num=shown,
             )
         )
     outside = q.persons_in_scope(filters) - table.observed

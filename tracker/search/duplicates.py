@@ -51,20 +51,22 @@ def duplicate_candidates(actor: Any, limit: int = 50, batch: int | None = None) 
     return found[:limit]
 
 
-def unreviewed_count(among: Any) -> int:
-    """How many look-alike pairs not yet reviewed (neither merged nor marked different) have
-    a person in `among` (a select of person ids). Only the number leaves: estimates warn with
-    it, and analysts may read it."""
-    return len(_candidates(among))
+def unreviewed_count(among: Any, limit: int = PAIRS_READ) -> int:
+    """How many look-alike pairs not yet reviewed (neither merged nor marked different) are
+    both in `among` (a select of person ids), at most PAIRS_READ. Only the number leaves:
+    estimates warn with it, and analysts may read it."""
+    return len(_candidates(among, both=True, limit=limit))
 
 
-def _candidates(among: Any = None) -> list[Candidate]:
+def _candidates(among: Any = None, both: bool = False, limit: int = PAIRS_READ) -> list[Candidate]:
     """The look-alike pairs not yet reviewed, at most PAIRS_READ read; with `among`, only pairs
-    with a person in that select of ids."""
+    with a person (or with `both`, both persons) in that select of ids."""
     a, b = aliased(PersonNameKey), aliased(PersonNameKey)
     pa, pb = aliased(Person), aliased(Person)
     query = select(a.person_id, b.person_id)
-    if among is not None:
+    if among is not None and both:
+        query = query.where(a.person_id.in_(among), b.person_id.in_(among))
+    elif among is not None:
         query = query.where(or_(a.person_id.in_(among), b.person_id.in_(among)))
     pairs = db.session.execute(
         query.join(b, and_(b.name_key == a.name_key, b.person_id > a.person_id))
@@ -80,7 +82,7 @@ def _candidates(among: Any = None) -> list[Candidate]:
             .exists()
         )
         .distinct()
-        .limit(PAIRS_READ)
+        .limit(limit)
     ).all()
     ids = {person_id for pair in pairs for person_id in pair}
     persons = {
