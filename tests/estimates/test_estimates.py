@@ -187,3 +187,45 @@ def test_lists_saved_by_name_are_reused_by_the_api_the_cli_and_the_panel(
     assert "list1_saved=" in answer.headers["Location"]
     page = client.get(answer.headers["Location"].replace("#estimate", "")).get_data(as_text=True)
     assert "Or a saved list" in page and "Relatives" in page
+
+
+def test_documented_by_is_entered_in_the_person_form_and_bad_input_changes_nothing(
+    app, login_as, client
+):
+    from sqlalchemy import func, select
+
+    from tests.conftest import csrf_token
+    from tracker.persons.models import Person, PersonSource
+
+    researcher = login_as("researcher")
+    source = sources.create(researcher, {"title": "Relatives' association", "kind": "relative"})
+    db.session.commit()
+    form = {"csrf_token": csrf_token(client, "/persons/new"), "gender": "female"}
+    refused = client.post("/persons/new", data={**form, "documented_by-0-source_id": "987654"})
+    assert refused.status_code == 422
+    assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == 0
+    created = client.post(
+        "/persons/new",
+        data={
+            **form,
+            "documented_by-0-source_id": str(source.id),
+            "documented_by-0-says": "Her sister reported her missing in November 2023",
+        },
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)[:500]
+    link = db.session.execute(select(PersonSource)).scalar_one()
+    assert link.source_id == source.id and "sister" in (link.says or "")
+
+
+def test_a_model_that_does_not_converge_is_refused_in_plain_words(app, api_as, monkeypatch):
+    from tracker.estimates import mse
+
+    ids = build_lists(THREE, [((1, 0, 0), 60), ((0, 1, 0), 50), ((0, 0, 1), 40), ((1, 1, 1), 10)])
+
+    def never_converges(*args, **kwargs):  # the GLM's iterations run out
+        raise mse.NoEstimate("not_converged")
+
+    monkeypatch.setattr(mse, "_glm", never_converges)
+    response = post(api_as("analyst"), {name: [i] for name, i in ids.items()})
+    assert response.status_code == 422
+    assert "does not converge" in response.get_json()["error"]["message"]
