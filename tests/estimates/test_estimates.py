@@ -229,3 +229,34 @@ def test_a_model_that_does_not_converge_is_refused_in_plain_words(app, api_as, m
     response = post(api_as("analyst"), {name: [i] for name, i in ids.items()})
     assert response.status_code == 422
     assert "does not converge" in response.get_json()["error"]["message"]
+
+
+def test_a_list_can_be_every_source_of_a_kind(app, api_as):
+    from tracker.sources.models import Source
+
+    patterns = [
+        ((1, 0, 0, 0), 60),
+        ((0, 1, 0, 0), 50),
+        ((0, 0, 1, 0), 25),
+        ((0, 0, 0, 1), 15),
+        ((1, 1, 0, 0), 20),
+        ((1, 0, 1, 0), 10),
+        ((1, 0, 0, 1), 5),
+        ((0, 1, 1, 0), 6),
+        ((0, 1, 0, 1), 4),
+        ((1, 1, 1, 1), 5),
+    ]
+    ids = build_lists(["A", "B", "M1", "M2"], patterns)
+    for name in ("M1", "M2"):
+        db.session.get(Source, ids[name]).kind = "media"
+    db.session.commit()
+    api = api_as("analyst")
+    by_kind = post(api, {"A": [ids["A"]], "B": [ids["B"]], "Media": ["kind:media"]})
+    by_ids = post(api, {"A": [ids["A"]], "B": [ids["B"]], "Media": [ids["M1"], ids["M2"]]})
+    assert by_kind.status_code == 200, by_kind.get_data(as_text=True)
+    assert by_kind.get_json()["estimate"] == by_ids.get_json()["estimate"]
+    media = next(entry for entry in by_kind.get_json()["lists"] if entry["name"] == "Media")
+    assert sorted(media["source_ids"]) == sorted([ids["M1"], ids["M2"]])
+    none = post(api, {"A": [ids["A"]], "B": [ids["B"]], "Sat": ["kind:satellite_imagery"]})
+    assert none.status_code == 422
+    assert "No source is of this kind yet." in none.get_json()["error"]["fields"]["Sat"]

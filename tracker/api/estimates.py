@@ -24,14 +24,32 @@ bp = Blueprint(
     "documented counts, never added to them.",
 )
 
+
+class SourceOrKind(fields.Field):
+    """A source id, or "kind:CODE" for every source of that kind."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool):
+            raise ma.ValidationError("A source id or kind:CODE.")
+        if isinstance(value, int) or (isinstance(value, str) and value.startswith("kind:")):
+            return value
+        raise ma.ValidationError("A source id or kind:CODE.")
+
+
 EstimateBody = s.make(
     "EstimateRequest",
     {
         "lists": fields.Dict(
             keys=fields.String(validate=validate.Length(min=1, max=60)),
-            values=fields.List(fields.Integer(strict=True), validate=validate.Length(min=1)),
+            values=fields.List(
+                SourceOrKind(),
+                validate=validate.Length(min=1, max=500),
+            ),
             load_default=dict,
-            metadata={"description": 'Named lists: {"NAME": [source ids]}.'},
+            metadata={
+                "description": 'Named lists: {"NAME": [source ids, or "kind:media" for every '
+                "source of a kind]}."
+            },
         ),
         "saved_lists": fields.List(
             fields.String(validate=validate.Length(min=1, max=60)),

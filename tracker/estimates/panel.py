@@ -10,6 +10,7 @@ from tracker.estimates import services
 from tracker.exceptions import ValidationFailed
 from tracker.kinds.listing import picker_choices
 from tracker.kinds.registry import kind
+from tracker.vocab.labels import labels_by_code
 
 MAX_ROWS = services.MAX_LISTS
 
@@ -31,6 +32,7 @@ class Panel:
     sources: list[tuple[str, str]]
     model: str
     saved: list[tuple[str, str]] = field(default_factory=list)
+    kinds: list[tuple[str, str]] = field(default_factory=list)
     asked: bool = False
     result: dict | None = None
     refusal: str | None = None
@@ -62,6 +64,9 @@ def read_rows(args: Any) -> list[ListRow]:
         # Typed numbers, where there are too many sources to list in a select.
         typed = (args.get(f"list{number}_ids") or "").replace(";", ",").split(",")
         ids = list(dict.fromkeys(ids + [v.strip() for v in typed if v.strip()]))[:200]
+        kind_code = (args.get(f"list{number}_kind") or "").strip()[:40]
+        if kind_code:
+            ids.append(f"kind:{kind_code}")
         if name or ids:
             rows.append(ListRow(number, name, ids))
     return rows
@@ -88,6 +93,7 @@ def panel(args: Any, filters: Filters, can_see: bool) -> Panel:
         picker_choices(kind("sources"), can_see),
         model,
         [(str(entry.id), entry.name) for entry in services.saved_lists()],
+        list(labels_by_code(["source_kind"])["source_kind"].items()),
     )
     if not rows:
         return result

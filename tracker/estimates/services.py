@@ -73,8 +73,13 @@ def parse_lists(raw: Any, saved: list[str] | None = None) -> dict[str, list[int]
             continue
         numbers = []
         for value in ids:
+            text = str(value).strip()
+            if text.lower().startswith("kind:"):
+                # Every live source of that kind ("Media" = all sources of kind media).
+                numbers.extend(_sources_of_kind(text[5:].strip()))
+                continue
             try:
-                number = int(str(value).strip())
+                number = int(text)
             except ValueError:
                 number = 0
             if number <= 0 or number > 2**31 - 1:
@@ -82,9 +87,21 @@ def parse_lists(raw: Any, saved: list[str] | None = None) -> dict[str, list[int]
                 break
             numbers.append(number)
         lists[label] = list(dict.fromkeys(numbers))
+        if not lists[label] and label not in problems:
+            problems[label] = _("No source is of this kind yet.")
     if problems:
         raise ValidationFailed(_("Please correct the lists."), problems)
     return lists
+
+
+def _sources_of_kind(code: str) -> list[int]:
+    return list(
+        db.session.execute(
+            select(Source.id)
+            .where(Source.kind == code[:40], Source.deleted_at.is_(None))
+            .order_by(Source.id)
+        ).scalars()
+    )
 
 
 def saved_lists() -> list[SavedList]:
