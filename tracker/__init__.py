@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.admin import views as admin_views
     from tracker.dashboard import views as dashboard_views
     from tracker.errors import register_error_handlers
+    from tracker.estimates import views as estimates_views
     from tracker.exports import views as exports_views
     from tracker.vocab.labels import register_template_helpers
 
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(exports_views.bp)
+    app.register_blueprint(estimates_views.bp)
     _register_workspace(app)
     accounts_views.install_login_gate(app)
     register_error_handlers(app)

@@ -349,6 +349,8 @@ def vocab_retire(vocabulary: str, code: str, undo: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to the app's CLI (so `flask --app tracker` has them too)."""
+    from tracker.estimates.cli import estimate_command
+
     commands = (
         users,
         sample,
@@ -358,6 +360,7 @@ def register_commands(app: Flask) -> None:
         backup_command,
         restore_command,
         serve_command,
+        estimate_command,
     )
     for command in commands:
         app.cli.add_command(command)

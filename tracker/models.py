@@ -3,6 +3,7 @@
 from tracker.accounts.models import ApiToken, User
 from tracker.audit.models import AuditEntry
 from tracker.caching.models import DataVersion
+from tracker.estimates.models import SavedList
 from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
 from tracker.imports.models import ImportBatch, SavedMapping
 from tracker.persons.models import (
@@ -12,6 +13,7 @@ from tracker.persons.models import (
     DistinctPersons,
     Person,
     PersonNameKey,
+    PersonSource,
     StatusRecord,
 )
 from tracker.places.models import CrossingPoint, Facility
@@ -20,6 +22,8 @@ from tracker.un.models import UnSubmitter
 from tracker.vocab.models import VocabularyTerm
 
 __all__ = [
+    "PersonSource",
+    "SavedList",
     "ApiToken",
     "AuditEntry",
     "CaseCodeCounter",

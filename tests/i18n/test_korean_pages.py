@@ -32,6 +32,9 @@ ALLOWED = {
     "http", "https", "api", "v1", "MB",
     # proper names of software and sources of the map
     "FreeOTP", "Aegis", "Google", "Authenticator", "Natural", "Earth", "Authorize",
+    # statistical methods, their authors and software (the estimate's method note, issue #19)
+    "AIC", "BIC", "GLM", "MSE", "exp", "Bales", "Hesketh", "Silverman", "Cormack", "Rcapture",
+    "statsmodels", "Ctrl",
     # literal code and syntax shown to the reader
     "Authorization", "Bearer", "token", "tracker", "sample", "load", "field", "external_id",
     "manifest",

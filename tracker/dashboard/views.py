@@ -13,6 +13,7 @@ from tracker.accounts.permissions import can_view_identity
 from tracker.caching.conditional import kept_until_the_data_changes
 from tracker.dashboard import charts, geo, services
 from tracker.dashboard.filters import QUERY_LABELS, FilterError, Filters, parse_filters
+from tracker.estimates.panel import panel as estimate_panel
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import RELIABILITY_GRADES
 from tracker.vocab.labels import labels_by_code
@@ -85,6 +86,7 @@ def index() -> tuple[str, int]:
     markers, off_map = geo.markers(summary)
     full = request.args.get("all")
     page["un_urgent"] = _un_urgent()
+    estimate = estimate_panel(request.args, filters, can_view_identity(current_user))
     return render_template(
         "dashboard/index.html",
         summary=summary,
@@ -96,6 +98,7 @@ def index() -> tuple[str, int]:
         tables=_tables(summary, full),
         full=full,
         table_rows=TABLE_ROWS,
+        estimate=estimate,
         **page,
     ), 200
 

@@ -241,6 +241,27 @@ class Person(TrackedRecord, Base):
     status_as_of, status_as_of_precision, status_as_of_approximate = fuzzy_date(
         f.FuzzyDate(_l("Status as of"), editable=False, also="as of|status date|상태 기준일")
     )
+    # Which sources (lists) document this person, and what each says: "documented by", apart
+    # from the status records' sources. Multiple systems estimation reads it (tracker/estimates).
+    documented_by: Mapped[list["PersonSource"]] = relationship(
+        back_populates="person",
+        cascade="all, delete-orphan",
+        order_by="PersonSource.source_id",
+        info=declare(
+            f.Rows(
+                _l("Documented by"),
+                lambda: PersonSource,
+                parent="person_id",
+                key="source_id",
+                shortcut="source_ids",
+                by_name="sources",
+                match=("source_id",),
+                duplicate_message=_l("List each source once; put all it says in one row."),
+                key_required=_l("Choose the source that documents this person."),
+                also="source|documented by|listed by|출처|기록 출처",
+            )
+        ),
+    )
     # The file or system `external_id` belongs to (the importer's source key).
     external_source: Mapped[str | None] = c.text(_l("External source"), 100, internal=True)
     external_id: Mapped[str | None] = c.text(
@@ -264,6 +285,29 @@ class Person(TrackedRecord, Base):
     name_keys: Mapped[list["PersonNameKey"]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
+
+
+class PersonSource(Base):
+    """One source documenting one person, with what it says (its own words and where)."""
+
+    __tablename__ = "person_sources"
+    __table_args__ = (UniqueConstraint("person_id", "source_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
+    source_id: Mapped[int] = column(
+        f.Ref(_l("Source"), "sources", by_name="source"),
+        ForeignKey("sources.id"),
+        nullable=False,
+        index=True,
+    )
+    # What the source says about the person, and where: it can identify the source and the
+    # person alike.
+    says: Mapped[str | None] = long_text(_l("What it says"), 5_000, identifying=True)
+    page_ref: Mapped[str | None] = c.text(_l("Page or timestamp"), 200, identifying=True)
+
+    person: Mapped[Person] = relationship(back_populates="documented_by")
+    source: Mapped[Source] = relationship()
 
 
 class PersonNameKey(Base):

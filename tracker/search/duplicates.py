@@ -39,16 +39,35 @@ def duplicate_candidates(actor: Any, limit: int = 50, batch: int | None = None) 
     pairs with a person that import batch created (at a million persons the unfiltered
     list reads PAIRS_READ arbitrary pairs, so an import's overlaps might never show)."""
     _check(actor)
-    a, b = aliased(PersonNameKey), aliased(PersonNameKey)
-    pa, pb = aliased(Person), aliased(Person)
-    query = select(a.person_id, b.person_id)
+    created = None
     if batch is not None:
         created = select(AuditEntry.entity_id).where(
             AuditEntry.import_batch_id == batch,
             AuditEntry.entity_type == Person.__tablename__,
             AuditEntry.action == "create",
         )
-        query = query.where(or_(a.person_id.in_(created), b.person_id.in_(created)))
+    found = _candidates(created)
+    found.sort(key=lambda c: (-c.score, c.first.case_code, c.second.case_code))
+    return found[:limit]
+
+
+def unreviewed_count(among: Any, limit: int = PAIRS_READ) -> int:
+    """How many look-alike pairs not yet reviewed (neither merged nor marked different) are
+    both in `among` (a select of person ids), at most PAIRS_READ. Only the number leaves:
+    estimates warn with it, and analysts may read it."""
+    return len(_candidates(among, both=True, limit=limit))
+
+
+def _candidates(among: Any = None, both: bool = False, limit: int = PAIRS_READ) -> list[Candidate]:
+    """The look-alike pairs not yet reviewed, at most PAIRS_READ read; with `among`, only pairs
+    with a person (or with `both`, both persons) in that select of ids."""
+    a, b = aliased(PersonNameKey), aliased(PersonNameKey)
+    pa, pb = aliased(Person), aliased(Person)
+    query = select(a.person_id, b.person_id)
+    if among is not None and both:
+        query = query.where(a.person_id.in_(among), b.person_id.in_(among))
+    elif among is not None:
+        query = query.where(or_(a.person_id.in_(among), b.person_id.in_(among)))
     pairs = db.session.execute(
         query.join(b, and_(b.name_key == a.name_key, b.person_id > a.person_id))
         .join(pa, pa.id == a.person_id)
@@ -63,16 +82,14 @@ def duplicate_candidates(actor: Any, limit: int = 50, batch: int | None = None) 
             .exists()
         )
         .distinct()
-        .limit(PAIRS_READ)
+        .limit(limit)
     ).all()
     ids = {person_id for pair in pairs for person_id in pair}
     persons = {
         p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()
     }
     candidates = (_candidate(persons[x], persons[y]) for x, y in pairs)
-    found = [candidate for candidate in candidates if candidate is not None]
-    found.sort(key=lambda c: (-c.score, c.first.case_code, c.second.case_code))
-    return found[:limit]
+    return [candidate for candidate in candidates if candidate is not None]
 
 
 def _candidate(first: Person, second: Person) -> Candidate | None:

@@ -1,0 +1,58 @@
+"""The dashboard's estimate panel through HTTP, as an analyst: the estimate beside (never in)
+the documented figures, a refusal in plain words, the overlap table as CSV, no identities."""
+
+import re
+
+from tests.estimates.conftest import build_lists
+from tracker.extensions import db
+from tracker.persons.services import persons
+
+PATTERNS = [
+    ((1, 0, 0), 60),
+    ((0, 1, 0), 50),
+    ((0, 0, 1), 40),
+    ((1, 1, 0), 20),
+    ((1, 0, 1), 15),
+    ((0, 1, 1), 10),
+    ((1, 1, 1), 5),
+]
+
+
+def figure(html: str, name: str) -> str:
+    found = re.search(rf'data-figure="{name}">([^<]*)<', html)
+    assert found, name
+    return found.group(1)
+
+
+def test_an_analyst_sees_the_estimate_apart_from_the_counts(app, login_as, client):
+    ids = build_lists(["A", "B", "C"], PATTERNS)
+    from tests import factories
+
+    researcher = factories.make_user("researcher")
+    persons.create(researcher, {"family_name": "Ryom", "given_name": "Sun-hui", "gender": "female"})
+    db.session.commit()
+    login_as("analyst")
+    before = client.get("/").get_data(as_text=True)
+    query = "&".join(
+        f"list{n}={name}&list{n}_sources={ids[name]}" for n, name in enumerate("ABC", 1)
+    )
+    html = client.get("/?" + query).get_data(as_text=True)
+    assert figure(html, "persons") == figure(before, "persons") == "201"
+    assert figure(html, "estimate") == "360"
+    assert int(figure(html, "estimate-lower")) < 360 < int(figure(html, "estimate-upper"))
+    assert "closed population" in html
+    assert "on none of these lists, and not counted: 1." in html
+    assert "Ryom" not in html and "Sun-hui" not in html
+
+    csv = client.get("/estimates/overlaps.csv?" + query)
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert csv.get_data(as_text=True).splitlines()[:2] == ['"A","B","C","count"', "1,1,1,5"]
+
+
+def test_the_panel_refuses_two_lists_in_plain_words(app, login_as, client):
+    ids = build_lists(["A", "B", "C"], PATTERNS)
+    login_as("analyst")
+    query = f"list1=A&list1_sources={ids['A']}&list2=B&list2_sources={ids['B']}"
+    html = client.get("/?" + query).get_data(as_text=True)
+    assert "No estimate." in html and "at least three lists" in html
+    assert 'data-figure="estimate"' not in html

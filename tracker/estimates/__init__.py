@@ -1,0 +1,1 @@
+"""How many were never documented: multiple systems estimation over lists of sources."""
