@@ -86,3 +86,19 @@ def test_a_page_with_a_message_to_show_once_is_not_kept(client, login_as):
         session["_flashes"] = [("success", "Saved.")]
     page = client.get("/events")
     assert "ETag" not in page.headers and "Saved." in page.get_data(as_text=True)
+
+
+def test_a_kept_page_is_not_reused_the_next_day(client, login_as, monkeypatch):
+    """Urgency for the UN and the days left to act change with the date, not with the data:
+    a page kept yesterday is sent afresh today."""
+    from datetime import timedelta
+
+    from tracker.caching import conditional
+    from tracker.db import utcnow
+
+    login_as("analyst")
+    etag = client.get("/").headers["ETag"]
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
+    tomorrow = utcnow() + timedelta(days=1)
+    monkeypatch.setattr(conditional, "utcnow", lambda: tomorrow)
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 200

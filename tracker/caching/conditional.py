@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from tracker import __version__
 from tracker.caching.services import current_version, key_of
+from tracker.db import utcnow
 from tracker.i18n import current_language
 from tracker.requests import is_api_request
 from tracker.resources import resource_dir
@@ -37,7 +38,8 @@ def _build() -> str:
 def etag_for(*parts: object) -> str | None:
     """The page's entity tag: the data version, the address with its query, who is asking
     (their role, language and session: a kept page carries that session's CSRF token), the
-    installation's build, and whatever else the caller names. None when the page may not be
+    installation's build, the day (what is urgent, and how many days are left, change with
+    it), and whatever else the caller names. None when the page may not be
     kept (no data version yet, or a message waiting to be shown once)."""
     version = current_version()
     if version is None or session.get("_flashes"):
@@ -52,7 +54,8 @@ def etag_for(*parts: object) -> str | None:
         hashlib.sha256(str(csrf).encode()).hexdigest()[:16],
     )
     query = sorted(request.args.items(multi=True))
-    return key_of(version, _build(), request.path, query, viewer, *parts)[:32]
+    today = utcnow().date()
+    return key_of(version, _build(), today, request.path, query, viewer, *parts)[:32]
 
 
 def revalidated(response: Response, etag: str) -> Response:

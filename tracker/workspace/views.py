@@ -27,6 +27,7 @@ from tracker import unit_of_work
 from tracker.accounts.permissions import can_edit_records, can_view_identity
 from tracker.caching.conditional import kept_until_the_data_changes
 from tracker.caching.services import cached
+from tracker.db import utcnow
 from tracker.exceptions import (
     Conflict,
     NeedsConfirmation,
@@ -625,8 +626,9 @@ __all__ = ["MASKED", "RecordViews", "WebKind", "masked"]
 
 def _count(kind_name: str, listing: Any, can_see: bool) -> int:
     """How many records the list holds: counted once per change of the data and per set of
-    filters, not for every page turned (a million rows take a while to count). A search
-    term is never part of a cache key: a list searched by name is counted afresh."""
+    filters, not for every page turned (a million rows take a while to count), and per day
+    (a case is urgent for the UN by the date). A search term is never part of a cache key:
+    a list searched by name is counted afresh."""
 
     def count() -> int:
         counted = listing.query.order_by(None).subquery()
@@ -634,4 +636,5 @@ def _count(kind_name: str, listing: Any, can_see: bool) -> int:
 
     if listing.q:
         return count()
-    return cached("list-count", (kind_name, listing.active, listing.scoped, can_see), count)
+    today = utcnow().date()
+    return cached("list-count", (kind_name, listing.active, listing.scoped, can_see, today), count)
