@@ -44,7 +44,8 @@ def test_the_october_2023_story_shows_what_is_missing_for_the_un(app, runner, cl
         "name": "present",
         "date": "present",  # 9 October 2023, from the Onsong event
         "place": "partial",  # only the crossing is known
-        "responsible": "missing",
+        # the sample's Onsong event names who handed people over and who received them
+        "responsible": "partial",
         "steps": "missing",
         "submitter": "missing",
         "consent": "missing",
@@ -57,7 +58,7 @@ def test_the_october_2023_story_shows_what_is_missing_for_the_un(app, runner, cl
     page = client.get(f"/persons/{person.id}").get_data(as_text=True)
     for text in (
         "Only the crossing point of the repatriation (Onsong) is recorded",
-        "No one is named as believed responsible for the arrest.",
+        "Only the authorities of the repatriation event are recorded",
         "No steps taken by relatives (inquiries, petitions) are recorded.",
         "The organisation&#39;s submitter details are not set",
         "No consent of the relatives to submit the case is recorded.",
