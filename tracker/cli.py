@@ -103,6 +103,13 @@ def sample_load() -> None:
 @click.option("--create-missing", is_flag=True, help="Create unknown places and sources.")
 @click.option("--allow-similar", is_flag=True, help="Add persons that look like existing cases.")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the rejected rows here (CSV: the file's columns, then row and problems).",
+)
+@click.option("--again", is_flag=True, help="Import a file that was imported before.")
 @with_appcontext
 def import_command(
     path: Path,
@@ -112,11 +119,17 @@ def import_command(
     create_missing: bool,
     allow_similar: bool,
     dry_run: bool,
+    rejects_path: Path | None,
+    again: bool,
 ) -> None:
     """Import a CSV or XLSX file, all rows or none; exit 1 when nothing could be imported."""
-    from tracker.imports.cli import run_import_command
+    from tracker.imports.cli import ImportCommand, run_import_command
 
-    run_import_command(path, kind, map_path, sheet, create_missing, allow_similar, dry_run)
+    run_import_command(
+        ImportCommand(
+            path, kind, map_path, sheet, create_missing, allow_similar, dry_run, rejects_path, again
+        )
+    )
 
 
 @click.command("backup")

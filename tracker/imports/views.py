@@ -1,10 +1,21 @@
 """Import pages: upload → proposed mapping (edit, save by name) → preview → import; the
 batches, each with its revert. Views stay thin: the rules are in the services."""
 
+import io
 import json
+from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,11 +24,12 @@ from tracker import unit_of_work
 from tracker.accounts.permissions import role_required
 from tracker.exceptions import ServiceError
 from tracker.extensions import db
-from tracker.imports import forms, services, uploads
+from tracker.imports import forms, results, services, uploads
 from tracker.imports.columns import import_columns
 from tracker.imports.mapping import KINDS, propose_mapping
-from tracker.imports.models import SavedMapping
+from tracker.imports.models import ImportBatch, SavedMapping
 from tracker.imports.reading import FileRejected
+from tracker.imports.samples import ColumnValues, field_rows, propose_split, read_samples
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -45,29 +57,43 @@ def upload() -> Response | str:
     return redirect(url_for(".mapping", token=stored.token))
 
 
-@bp.route("/upload/<token>", methods=["GET"])
+@bp.route("/upload/<token>", methods=["GET", "POST"])
 @role_required("admin", "researcher")
 def mapping(token: str) -> Response | str:
+    """The mapping page; a POST shows it again with the columns chosen so far (their values
+    to translate)."""
     upload = _upload(token)
-    sheet = request.args.get("sheet") or upload.sheet
+    source = request.form if request.method == "POST" else request.args
+    sheet = source.get("sheet") or upload.sheet
     try:
         table = services.read_file(upload.path, sheet)
-        table.close()  # the headers are all this page needs
+        try:
+            values = read_samples(table.headers, table.rows)
+        finally:
+            table.close()
     except ServiceError as error:
         uploads.discard_upload(upload)
         flash(error.message, "error")
         return redirect(url_for(".index"))
     proposal: dict[str, Any] = propose_mapping(upload.kind, table.headers)
+    propose_split(upload.kind, proposal, values)
     saved_id = request.args.get("saved", type=int)
     saved = db.session.get(SavedMapping, saved_id) if saved_id else None
     if saved is not None and saved.kind == upload.kind:
         proposal = dict(saved.mapping)
-    return _mapping_page(upload, table.headers, table.sheets, table.sheet, proposal)
+    if request.method == "POST":
+        try:
+            proposal = forms.mapping_from(upload.kind, request.form)
+        except ServiceError as error:
+            flash(error.message, "error")
+    return _mapping_page(upload, table.headers, table.sheets, table.sheet, proposal, values)
 
 
 @bp.route("/upload/<token>/preview", methods=["POST"])
 @role_required("admin", "researcher")
-def preview(token: str) -> Response | str:
+def preview(token: str) -> Response:
+    """Read every row as the import would, write nothing, and keep what it found for the
+    preview's pages."""
     upload = _upload(token)
     sheet = request.form.get("sheet") or upload.sheet
     try:
@@ -90,13 +116,63 @@ def preview(token: str) -> Response | str:
         unit_of_work.rollback()
         flash(error.message, "error")
         return redirect(url_for(".mapping", token=token, sheet=sheet or None))
+    results.save_preview(upload.path, report, asdict(options))
+    # The rejected rows first: they are what needs the user's attention.
+    first = next(
+        (show for show in ("rejected", *results.SHOWS) if getattr(report, show)), "created"
+    )
+    return redirect(url_for(".preview_page", token=token, show=first))
+
+
+@bp.route("/upload/<token>/preview", methods=["GET"])
+@role_required("admin", "researcher")
+def preview_page(token: str) -> Response | str:
+    """The preview's counts, then one page of the rows created, updated, unchanged or
+    rejected."""
+    upload = _upload(token)
+    found = results.load_preview(upload.path)
+    if found is None:
+        return redirect(url_for(".mapping", token=token))
+    options = services.ImportOptions(**found.options)
+    show, numbers, pages, page = _paged(found)
+    cells = {}
+    if show in ("created", "unchanged"):
+        try:
+            cells = results.cells_of(upload.path, options.sheet, numbers)
+        except ServiceError:
+            cells = {}
+    earlier = (
+        db.session.get(ImportBatch, found.report.earlier_batch_id)
+        if found.report.earlier_batch_id
+        else None
+    )
     return render_template(
         "imports/preview.html",
         upload=upload,
-        report=report,
-        mapping_json=json.dumps(chosen, ensure_ascii=False),
+        report=found.report,
+        results=found,
+        mapping_json=json.dumps(found.report.mapping, ensure_ascii=False),
         options=options,
+        show=show,
+        numbers=numbers,
+        cells=cells,
+        rejected_cells=dict(found.rejected_rows),
+        problems=found.problems_of(numbers),
+        page=page,
+        pages=pages,
+        earlier=earlier,
     )
+
+
+@bp.route("/upload/<token>/rejects.csv", methods=["GET"])
+@role_required("admin", "researcher")
+def preview_rejects(token: str) -> Response:
+    """The rows the preview rejected, to correct and import again."""
+    upload = _upload(token)
+    found = results.load_preview(upload.path)
+    if found is None:
+        abort(404)
+    return _csv(found, f"{_stem(upload.filename)}-rejected.csv")
 
 
 @bp.route("/upload/<token>/import", methods=["POST"])
@@ -118,6 +194,7 @@ def run(token: str) -> Response:
         unit_of_work.rollback()
         flash(error.message, "error")
         return redirect(url_for(".mapping", token=token, sheet=sheet or None))
+    results.save_batch(report)
     uploads.discard_upload(upload)
     flash(
         _(
@@ -133,10 +210,60 @@ def run(token: str) -> Response:
     return redirect(url_for(".batch", batch_id=report.batch_id))
 
 
+@bp.route("/<int:batch_id>/rejects.csv", methods=["GET"])
+@role_required("admin", "researcher")
+def batch_rejects(batch_id: int) -> Response:
+    """The rows an import rejected, to correct and import again."""
+    found_batch = _batch(batch_id)
+    found = results.load_batch(batch_id)
+    if found is None:
+        abort(404)
+    return _csv(found, f"{_stem(found_batch.filename)}-rejected.csv")
+
+
+def _paged(found: results.Results) -> tuple[str, list[int], int, int]:
+    show = request.args.get("show", "rejected")
+    if show not in results.SHOWS:
+        show = "rejected"
+    page = request.args.get("page", 1, type=int) or 1
+    numbers, pages = found.page(show, page)
+    return show, numbers, pages, min(max(page, 1), pages)
+
+
+def _csv(found: results.Results, name: str) -> Response:
+    response = send_file(
+        io.BytesIO(found.rejects_csv()),
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=name,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _stem(filename: str) -> str:
+    return filename.rsplit(".", 1)[0] or "import"
+
+
 @bp.route("/<int:batch_id>", methods=["GET"])
 @role_required("admin", "researcher")
 def batch(batch_id: int) -> str:
-    return render_template("imports/batch.html", batch=_batch(batch_id))
+    found = results.load_batch(batch_id)
+    numbers: list[int] = []
+    pages = page = 1
+    if found is not None:
+        numbers, pages = found.page("rejected", request.args.get("page", 1, type=int) or 1)
+        page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    return render_template(
+        "imports/batch.html",
+        batch=_batch(batch_id),
+        results=found,
+        numbers=numbers,
+        rejected_cells=dict(found.rejected_rows) if found else {},
+        problems=found.problems_of(numbers) if found else {},
+        page=page,
+        pages=pages,
+    )
 
 
 @bp.route("/<int:batch_id>/revert", methods=["POST"])
@@ -175,17 +302,27 @@ def _mapping_page(
     sheets: list[str],
     sheet: str | None,
     proposal: dict[str, Any],
+    values: dict[str, ColumnValues],
 ) -> str:
     columns = import_columns(upload.kind)
-    simple = all(isinstance(v, str) for k, v in proposal.items() if k in columns)
+    simple = all(_on_the_page(v) for k, v in proposal.items() if k in columns)
     return render_template(
         "imports/map.html",
         upload=upload,
         headers=headers,
+        samples=values,
         sheets=sheets,
         sheet=sheet,
-        fields=list(columns),
+        rows=field_rows(upload.kind, proposal if simple else {}, values),
         proposal=proposal,
         advanced="" if simple else json.dumps(proposal, ensure_ascii=False, indent=1),
         saved=services.saved_mappings(upload.kind),
     )
+
+
+def _on_the_page(spec: Any) -> bool:
+    """Whether the page's own fields can show a field's mapping (a column, perhaps with its
+    values translated); anything else stays in the JSON box."""
+    if isinstance(spec, str):
+        return True
+    return isinstance(spec, dict) and set(spec) <= {"column", "values"} and "column" in spec
