@@ -80,7 +80,15 @@ def _end_label() -> Any:
 def import_columns(kind_name: str) -> dict[str, ImportColumn]:
     """Every column a file of this kind may map, by name, in the declaration's order."""
     kind = kind_named("statuses" if kind_name == "statuses" else kind_name)
-    found: dict[str, ImportColumn] = {"id": ImportColumn("id", None, ("record id", "번호"))}
+    found: dict[str, ImportColumn] = {
+        "id": ImportColumn(
+            "id",
+            None,
+            ("record id", "번호"),
+            label=_l("Record number in the tracker"),
+            description=_l("To update a record this tracker already has."),
+        )
+    }
     for field in kind.fields:
         if field.internal:
             continue
@@ -99,7 +107,11 @@ def _extra_columns(kind: Kind, kind_name: str) -> dict[str, ImportColumn]:
     extra: dict[str, ImportColumn] = {}
     if kind_name == "statuses":
         extra["case_code"] = ImportColumn(
-            "case_code", None, ("case", "case id", "person", "사례 번호")
+            "case_code",
+            None,
+            ("case", "case id", "person", "사례 번호"),
+            label=_l("Case code"),
+            description=_l("The person the status is about."),
         )
         extra.pop("person_id", None)
     if kind_name in ("persons", "events"):
@@ -127,12 +139,23 @@ def _extra_columns(kind: Kind, kind_name: str) -> dict[str, ImportColumn]:
             description=_l("The event at the crossing whose dates include this day."),
         )
     if kind_name == "events":
-        extra["source_url"] = ImportColumn("source_url", None, ("url", "link", "출처 주소"))
+        extra["source_url"] = ImportColumn(
+            "source_url",
+            None,
+            ("url", "link", "출처 주소"),
+            label=_l("Address of a new source"),
+        )
         extra["source_credibility"] = ImportColumn(
-            "source_credibility", None, ("credibility", "source quality", "신빙성")
+            "source_credibility",
+            None,
+            ("credibility", "source quality", "신빙성"),
+            label=_l("Credibility of a new source"),
         )
         extra["source_reliability"] = ImportColumn(
-            "source_reliability", None, ("reliability", "신뢰도")
+            "source_reliability",
+            None,
+            ("reliability", "신뢰도"),
+            label=_l("Reliability of a new source"),
         )
     return extra
 

@@ -407,6 +407,9 @@ class KindImporter:
             values.update(self.field_values(row, field, record))
         if values.get("external_id"):  # kept with the file's source key
             values["external_source"] = self.source_key
+            stored = getattr(record, "external_id", None) if record is not None else None
+            if stored and _external_key(stored) == _external_key(str(values["external_id"])):
+                values["external_id"] = stored  # `nk-001` is the same key: not a change
         return values
 
     def field_values(self, row: RowContext, field: f.Field, record: Any) -> dict[str, Any]:

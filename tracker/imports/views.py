@@ -161,6 +161,7 @@ def preview_page(token: str) -> Response | str:
         page=page,
         pages=pages,
         earlier=earlier,
+        labels=_labels(upload.kind),
     )
 
 
@@ -219,6 +220,14 @@ def batch_rejects(batch_id: int) -> Response:
     if found is None:
         abort(404)
     return _csv(found, f"{_stem(found_batch.filename)}-rejected.csv")
+
+
+def _labels(kind: str) -> dict[str, str]:
+    """The stored values' names an update changes, by the label of their field."""
+    from tracker.kinds.registry import kind as kind_named
+
+    named = kind_named(kind)
+    return {column: str(field.label) for field in named.fields for column in field.columns}
 
 
 def _paged(found: results.Results) -> tuple[str, list[int], int, int]:
