@@ -97,6 +97,9 @@ def from_environment(instance_path: str) -> dict:
         # The summary cache: empty for files in the instance folder, redis://… to share one
         # across machines, "null" for none (tracker/caching).
         "CACHE_URL": os.environ.get("TRACKER_CACHE_URL", ""),
+        # The job queue (imports): empty for a SQLite file in the instance folder,
+        # redis://… to share one across machines (tracker/jobs).
+        "QUEUE_URL": os.environ.get("TRACKER_QUEUE_URL", ""),
     }
 
 
@@ -146,4 +149,5 @@ def test_settings(database_url: str, instance_path: str) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
+        "QUEUE_IMMEDIATE": True,  # jobs run in the calling thread
     }

@@ -12,7 +12,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.exceptions import ServiceError
 from tracker.imports import services
-from tracker.imports.reading import cell_text
 from tracker.unit_of_work import run_job
 
 
@@ -44,7 +43,7 @@ def run_import_command(command: ImportCommand) -> None:
     )
 
     def work() -> services.ImportReport:
-        total = _count_rows(path, command.sheet)
+        total = services.count_rows(path, command.sheet)
         with _Progress(total) as progress:
             return services.import_file(
                 None,
@@ -89,15 +88,6 @@ def _load_mapping(map_path: Path | None) -> dict[str, Any] | None:
     if not isinstance(mapping, dict):
         raise click.ClickException('A mapping is a JSON object: {"field": "column header"}.')
     return mapping
-
-
-def _count_rows(path: Path, sheet: str | None) -> int:
-    """The number of non-blank rows, for the progress bar's ETA (one streaming pass)."""
-    table = services.read_file(path, sheet)
-    try:
-        return sum(1 for _, cells in table.rows if any(cell_text(cell) for cell in cells))
-    finally:
-        table.close()
 
 
 class _Progress:

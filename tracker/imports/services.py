@@ -223,6 +223,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def count_rows(path: Path, sheet: str | None) -> int:
+    """The number of non-blank rows, for a progress bar's total (one streaming pass)."""
+    table = read_file(path, sheet)
+    try:
+        return sum(1 for _, cells in table.rows if any(cell_text(cell) for cell in cells))
+    finally:
+        table.close()
+
+
 def read_file(path: Path, sheet: str | None = None) -> Table:
     """Open an uploaded or named file as a table, within the configured size limit."""
     limit = current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_IMPORT_BYTES)

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,12 +25,15 @@ from tracker import unit_of_work
 from tracker.accounts.permissions import role_required
 from tracker.exceptions import ServiceError
 from tracker.extensions import db
-from tracker.imports import forms, results, services, uploads
+from tracker.i18n import format_number
+from tracker.imports import forms, jobs, results, services, uploads
 from tracker.imports.columns import import_columns
 from tracker.imports.mapping import KINDS, propose_mapping
 from tracker.imports.models import ImportBatch, SavedMapping
 from tracker.imports.reading import FileRejected
 from tracker.imports.samples import ColumnValues, field_rows, propose_split, read_samples
+from tracker.jobs.queue import find as find_job
+from tracker.jobs.queue import speed as job_speed
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -179,36 +183,92 @@ def preview_rejects(token: str) -> Response:
 @bp.route("/upload/<token>/import", methods=["POST"])
 @role_required("admin", "researcher")
 def run(token: str) -> Response:
+    """Queue the import as a job (a worker runs it, outside any request) and follow it."""
     upload = _upload(token)
     sheet = request.form.get("sheet") or upload.sheet
     try:
         chosen = forms.mapping_from(upload.kind, request.form)
         options = forms.options_from(request.form, sheet)
-        report = services.import_file(
-            current_user, upload.path, upload.filename, upload.kind, chosen, options
-        )
-        if report.accepted == 0:
-            unit_of_work.rollback()
-            flash(_("Nothing could be imported; nothing was written."), "error")
-            return redirect(url_for(".mapping", token=token, sheet=sheet or None))
+        if not options.allow_repeat:  # refused now, not after a wait for the worker
+            earlier = services.earlier_import(services.file_sha256(upload.path), upload.kind)
+            if earlier is not None:
+                raise services.AlreadyImported(earlier)
     except ServiceError as error:
         unit_of_work.rollback()
         flash(error.message, "error")
         return redirect(url_for(".mapping", token=token, sheet=sheet or None))
-    results.save_batch(report)
-    uploads.discard_upload(upload)
-    flash(
-        _(
-            "Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
-            "%(rejected)s rejected.",
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            rejected=report.rejected,
-        ),
-        "success",
+    started = jobs.start_import(current_user, upload, chosen, options)
+    if started["status"] in ("done", "failed"):  # a queue that runs jobs at once (tests)
+        return job(started.id)  # type: ignore[return-value]
+    return redirect(url_for(".job", job_id=started.id))
+
+
+@bp.route("/jobs/<job_id>", methods=["GET"])
+@role_required("admin", "researcher")
+def job(job_id: str) -> Response | str:
+    """An import job's progress (the page reloads itself until the job ends); then its batch."""
+    found = find_job(job_id)
+    if found is None or found["user_id"] != current_user.id:
+        abort(404)
+    if found["status"] == "done":
+        result = found["result"] or {}
+        counts = result.get("counts") or {}
+        if result.get("nothing") or not result.get("batch_id"):
+            flash(_("Nothing could be imported; nothing was written."), "error")
+            return redirect(url_for(".index"))
+        flash(
+            _(
+                "Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(rejected)s rejected.",
+                created=counts.get("created", 0),
+                updated=counts.get("updated", 0),
+                unchanged=counts.get("unchanged", 0),
+                rejected=counts.get("rejected", 0),
+            ),
+            "success",
+        )
+        return redirect(url_for(".batch", batch_id=result["batch_id"]))
+    return render_template(
+        "imports/job.html", job=found, speed=job_speed(found), progress_text=_progress(found)
     )
-    return redirect(url_for(".batch", batch_id=report.batch_id))
+
+
+@bp.route("/jobs/<job_id>/progress", methods=["GET"])
+@role_required("admin", "researcher")
+def job_progress(job_id: str) -> Response:
+    """The job's progress for its page's script: rows done, rows/s, time left; where to go
+    once it has ended."""
+    found = find_job(job_id)
+    if found is None or found["user_id"] != current_user.id:
+        abort(404)
+    speed = job_speed(found)
+    ended = found["status"] in ("done", "failed")
+    return jsonify(
+        {
+            "status": found["status"],
+            "done": found["done"],
+            "total": found["total"],
+            "percent": speed["percent"],
+            "text": _progress(found),
+            "next": url_for(".job", job_id=job_id) if ended else None,
+        }
+    )
+
+
+def _progress(found: Any) -> str:
+    speed = job_speed(found)
+    text = _(
+        "%(done)s of %(total)s rows read.",
+        done=format_number(found["done"] or 0),
+        total=format_number(found["total"]) if found["total"] else "?",
+    )
+    if speed["rate"]:
+        text += " " + _(
+            "%(rate)s rows/s, about %(left)s s left.",
+            rate=format_number(round(speed["rate"])),
+            left=format_number(round(speed["left"] or 0)),
+        )
+    return text
 
 
 @bp.route("/<int:batch_id>/rejects.csv", methods=["GET"])
