@@ -5,6 +5,7 @@ only translate."""
 
 import re
 from collections import Counter
+from datetime import date
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -831,6 +832,94 @@ class StatusImporter(KindImporter):
         return "created" if add_status_once(self.actor, person, claim) else "unchanged"
 
 
+class EventImporter(KindImporter):
+    """Events: a new event without an id that looks like an existing one (or one above it
+    in the file) — the same crossing, overlapping dates and overlapping counts — is flagged
+    like a look-alike person, and refused unless the user allowed similar records."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        # Live events by crossing (loaded once per crossing), with this file's new ones.
+        self._by_crossing: dict[int, list[EventLike]] = {}
+        self._new_likes: dict[int, EventLike] = {}  # by row number, until written
+
+    def check_similar(self, row: RowContext, values: dict[str, Any]) -> list[str]:
+        """The existing events (or rows above) a new event without an id looks like. A row
+        with its own external id is a record of its source (two incidents on one route on
+        one day are two), so only rows without one are checked."""
+        crossing, span = values.get("crossing_id"), values.get("date_start")
+        if crossing is None or span is None or values.get("external_id"):
+            return []
+        counted = next((field for field in self.kind.fields if isinstance(field, f.Count)), None)
+        count = values.get(counted.name) if counted is not None else None
+        low = count.low if count is not None else None
+        high = count.high if count is not None else None
+        mine = EventLike(f"row {row.number}", span.start, span.end, low, high)
+        found = [other.label for other in self._events_at(crossing) if other.overlaps(mine)]
+        if found and not self.options.allow_similar:
+            self.similar.append((row.number, found[0]))
+            like = found[0] + " above" if found[0].startswith("row ") else found[0]
+            row.problems.append(
+                (
+                    "(row)",
+                    "",
+                    f"Looks like {like} (the same crossing, overlapping dates and counts); give "
+                    "its id or external id to update it, or allow similar records to add it.",
+                )
+            )
+            raise RowRejected()
+        self._by_crossing[crossing].append(mine)
+        self._new_likes[row.number] = mine
+        return found
+
+    def after_create(self, row: RowContext, record: Any) -> None:
+        """Rows below name the new event by its id once it has one."""
+        mine = self._new_likes.pop(row.number, None)
+        if mine is not None:
+            mine.label = f"event #{record.id}"
+
+    def forget_row(self, row: RowContext) -> None:
+        """The row was not imported after all: no later row looks like it."""
+        mine = self._new_likes.pop(row.number, None)
+        if mine is not None:
+            mine.start, mine.end = date.max, date.min  # overlaps nothing
+
+    def _events_at(self, crossing: int) -> list["EventLike"]:
+        if crossing not in self._by_crossing:
+            from tracker.events.models import RepatriationEvent as Event
+
+            rows = db.session.execute(
+                select(
+                    Event.id, Event.date_start, Event.date_end, Event.people_min, Event.people_max
+                ).where(Event.crossing_id == crossing, Event.deleted_at.is_(None))
+            )
+            self._by_crossing[crossing] = [
+                EventLike(f"event #{i}", start, end, low, high) for i, start, end, low, high in rows
+            ]
+        return self._by_crossing[crossing]
+
+
+@dataclass
+class EventLike:
+    """An event a new row may look like: its dates and its reported range of people."""
+
+    label: str
+    start: Any
+    end: Any
+    low: int | None
+    high: int | None
+
+    def overlaps(self, other: "EventLike") -> bool:
+        """Overlapping dates, and counts that could be the same (an unknown end is open)."""
+        if self.start > other.end or other.start > self.end:
+            return False
+        if (self.low, self.high) == (None, None) or (other.low, other.high) == (None, None):
+            return True
+        mine_low, mine_high = self.low or 0, self.high if self.high is not None else 10**9
+        their_low, their_high = other.low or 0, other.high if other.high is not None else 10**9
+        return mine_low <= their_high and their_low <= mine_high
+
+
 def add_status_once(actor: Any, person: Person, claim: dict[str, Any]) -> bool:
     """Add a status claim through the person service unless the same live claim is there."""
     problems: dict[str, str] = {}
@@ -856,6 +945,7 @@ def importer_for(kind_name: str, *args: Any) -> KindImporter:
     """The importer of a kind of record: persons and status records have their own."""
     special: dict[str, type[KindImporter]] = {
         "persons": PersonImporter,
+        "events": EventImporter,
         "statuses": StatusImporter,
     }
     return special.get(kind_name, KindImporter)(kind_named(kind_name), *args)
