@@ -5,9 +5,9 @@ only translate."""
 
 import re
 from collections import Counter
-from datetime import date
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
