@@ -3,6 +3,7 @@ batches, each with its revert. Views stay thin: the rules are in the services.""
 
 import io
 import json
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -36,6 +37,8 @@ from tracker.jobs.queue import find as find_job
 from tracker.jobs.queue import speed as job_speed
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
+# A job with no news for this long is shown as stalled (its worker may have stopped).
+STALLED_AFTER = 10 * 60
 
 
 @bp.route("", methods=["GET"])
@@ -229,7 +232,11 @@ def job(job_id: str) -> Response | str:
         )
         return redirect(url_for(".batch", batch_id=result["batch_id"]))
     return render_template(
-        "imports/job.html", job=found, speed=job_speed(found), progress_text=_progress(found)
+        "imports/job.html",
+        job=found,
+        speed=job_speed(found),
+        progress_text=_progress(found),
+        stalled=time.time() - (found["updated"] or 0) > STALLED_AFTER,
     )
 
 
