@@ -3,6 +3,7 @@ gunicorn on a single machine (and stops it with the server)."""
 
 import contextlib
 import logging
+import signal
 import subprocess  # noqa: S404 - starts this same program as the worker
 import sys
 from collections.abc import Iterator
@@ -24,6 +25,16 @@ def run_worker(workers: int) -> None:
     consumer.run()
 
 
+def _die_with_parent() -> None:
+    """On Linux, the worker is stopped when the server dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 @contextlib.contextmanager
 def started_worker(workers: int) -> Iterator[None]:
     """A `tracker worker` process for the time of the block (none when `workers` is 0)."""
@@ -31,7 +42,8 @@ def started_worker(workers: int) -> Iterator[None]:
         yield
         return
     process = subprocess.Popen(  # noqa: S603 - this interpreter, this program
-        [sys.executable, "-m", "tracker", "worker", "--workers", str(workers)]
+        [sys.executable, "-m", "tracker", "worker", "--workers", str(workers)],
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - before any thread is started
     )
     try:
         yield
