@@ -51,6 +51,17 @@ def test_the_import_runs_as_a_job_that_its_page_follows(app, client, login_as):
     map_path = response.headers["Location"]
     form = {"csrf_token": token, "field-family_name": "family_name"}
     form |= {"field-given_name": "given_name", "field-birth_year": "birth_year"}
+
+    # The preview is a job too (a large file's preview outlives no request).
+    previewing = client.post(map_path + "/preview", data=form)
+    assert "/imports/jobs/" in previewing.headers["Location"]
+    assert "Previewing p.csv" in client.get(previewing.headers["Location"]).get_data(as_text=True)
+    run_next_job(app)
+    previewed = client.get(previewing.headers["Location"])
+    assert "/preview?show=created" in previewed.headers["Location"]
+    shown = client.get(previewed.headers["Location"]).get_data(as_text=True)
+    assert 'data-count="created">2<' in shown and persons() == 0
+
     queued = client.post(map_path + "/import", data=form)
     assert queued.status_code == 302 and "/imports/jobs/" in queued.headers["Location"]
     job_path = queued.headers["Location"]

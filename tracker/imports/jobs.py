@@ -2,6 +2,7 @@
 transaction (a worker killed midway leaves the database as it was) and records its progress
 (rows done of the file's rows) where the job's page reads it."""
 
+from dataclasses import asdict
 from typing import Any
 
 from tracker import unit_of_work
@@ -11,23 +12,50 @@ from tracker.imports import results, services, uploads
 from tracker.jobs.queue import RUNNERS, Job, submit
 
 NAME = "import"
+PREVIEW = "import-preview"
 
 
 def start_import(
-    actor: Any, upload: uploads.Upload, mapping: dict[str, Any], options: services.ImportOptions
+    actor: Any,
+    upload: uploads.Upload,
+    mapping: dict[str, Any],
+    options: services.ImportOptions,
+    preview: bool = False,
 ) -> Job:
-    """Queue the import of an upload; the job's page follows it."""
-    payload = {
-        "token": upload.token,
-        "mapping": mapping,
-        "options": {
-            "create_missing": options.create_missing,
-            "allow_similar": options.allow_similar,
-            "sheet": options.sheet,
-            "allow_repeat": options.allow_repeat,
-        },
-    }
-    return submit(NAME, getattr(actor, "id", None), payload, upload.filename)
+    """Queue the import (or its preview) of an upload; the job's page follows it."""
+    payload = {"token": upload.token, "mapping": mapping, "options": asdict(options)}
+    return submit(
+        PREVIEW if preview else NAME,
+        getattr(actor, "id", None),
+        payload,
+        upload.filename,
+        about={"token": upload.token},
+    )
+
+
+def run_preview(job: Job, payload: dict[str, Any]) -> dict[str, Any]:
+    """The preview job: the same import, rolled back; what it found is kept for the
+    preview's pages."""
+    actor = db.session.get(User, job["user_id"])
+    upload = uploads.load_upload(actor, payload["token"])
+    options = services.ImportOptions(**payload["options"])
+    job.progress(0, services.count_rows(upload.path, options.sheet))
+    report = unit_of_work.run_job(
+        lambda: services.import_file(
+            actor,
+            upload.path,
+            upload.filename,
+            upload.kind,
+            payload["mapping"],
+            options,
+            progress=job.progress,
+            dry_run=True,
+        ),
+        dry_run=True,
+    )
+    results.save_preview(upload.path, report, asdict(options))
+    first = next((s for s in ("rejected", *results.SHOWS) if getattr(report, s)), "created")
+    return {"token": upload.token, "show": first}
 
 
 def run_import(job: Job, payload: dict[str, Any]) -> dict[str, Any]:
@@ -57,3 +85,4 @@ def run_import(job: Job, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 RUNNERS[NAME] = run_import
+RUNNERS[PREVIEW] = run_preview

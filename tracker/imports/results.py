@@ -149,6 +149,11 @@ def load_preview(upload_path: Path) -> Results | None:
     return _read(preview_path(upload_path))
 
 
+def discard_preview(upload_path: Path) -> None:
+    """Forget the upload's last preview (a new one is on its way)."""
+    preview_path(upload_path).unlink(missing_ok=True)
+
+
 def preview_path(upload_path: Path) -> Path:
     return upload_path.with_suffix(".preview.json")
 

@@ -4,7 +4,6 @@ batches, each with its revert. Views stay thin: the rules are in the services.""
 import io
 import json
 import time
-from dataclasses import asdict
 from typing import Any
 
 from flask import (
@@ -99,36 +98,30 @@ def mapping(token: str) -> Response | str:
 @bp.route("/upload/<token>/preview", methods=["POST"])
 @role_required("admin", "researcher")
 def preview(token: str) -> Response:
-    """Read every row as the import would, write nothing, and keep what it found for the
-    preview's pages."""
+    """Queue the preview (every row read as the import would, nothing written) as a job; its
+    pages list what it found."""
     upload = _upload(token)
     sheet = request.form.get("sheet") or upload.sheet
     try:
         chosen = forms.mapping_from(upload.kind, request.form)
         if request.form.get("save_as", "").strip():
-            services.save_mapping(current_user, upload.kind, request.form["save_as"], chosen)
-        options = forms.options_from(request.form, sheet)
-        report = unit_of_work.undone(
-            lambda: services.import_file(
-                current_user,
-                upload.path,
-                upload.filename,
-                upload.kind,
-                chosen,
-                options,
-                dry_run=True,
+            # Its own unit of work, ended before the job starts: the job's transaction is
+            # another one (on SQLite it could not write while this one held the lock).
+            unit_of_work.run_command(
+                lambda: services.save_mapping(
+                    current_user, upload.kind, request.form["save_as"], chosen
+                )
             )
-        )
+        options = forms.options_from(request.form, sheet)
     except ServiceError as error:
         unit_of_work.rollback()
         flash(error.message, "error")
         return redirect(url_for(".mapping", token=token, sheet=sheet or None))
-    results.save_preview(upload.path, report, asdict(options))
-    # The rejected rows first: they are what needs the user's attention.
-    first = next(
-        (show for show in ("rejected", *results.SHOWS) if getattr(report, show)), "created"
-    )
-    return redirect(url_for(".preview_page", token=token, show=first))
+    results.discard_preview(upload.path)
+    started = jobs.start_import(current_user, upload, chosen, options, preview=True)
+    if started["status"] in ("done", "failed"):  # a queue that runs jobs at once (tests)
+        return job(started.id)  # type: ignore[return-value]
+    return redirect(url_for(".job", job_id=started.id))
 
 
 @bp.route("/upload/<token>/preview", methods=["GET"])
@@ -213,6 +206,13 @@ def job(job_id: str) -> Response | str:
     found = find_job(job_id)
     if found is None or found["user_id"] != current_user.id:
         abort(404)
+    token = (found["about"] or {}).get("token")
+    if found["status"] == "failed" and token:  # back to the mapping, which says why
+        flash(found["error"], "error")
+        return redirect(url_for(".mapping", token=token))
+    if found["status"] == "done" and found["name"] == jobs.PREVIEW:
+        result = found["result"] or {}
+        return redirect(url_for(".preview_page", token=result["token"], show=result["show"]))
     if found["status"] == "done":
         result = found["result"] or {}
         counts = result.get("counts") or {}

@@ -80,14 +80,22 @@ class Job:
         return self.state.get(key)
 
 
-def submit(name: str, user_id: int | None, payload: dict[str, Any], title: str) -> Job:
-    """Queue a job for the worker; its state says "queued" until a worker takes it."""
+def submit(
+    name: str,
+    user_id: int | None,
+    payload: dict[str, Any],
+    title: str,
+    about: dict[str, Any] | None = None,
+) -> Job:
+    """Queue a job for the worker; its state says "queued" until a worker takes it. `about`
+    is what its page needs to link back (an upload's token), kept with its state."""
     job = Job(
         secrets.token_urlsafe(24),
         {
             "name": name,
             "user_id": user_id,
             "title": title,
+            "about": about or {},
             "status": "queued",
             "done": 0,
             "total": None,
