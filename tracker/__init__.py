@@ -42,6 +42,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)  # before the blueprints: their <int:...> ids are bounded
     unit_of_work.init_app(app)
     caching.init_app(app)
+    from tracker.jobs import queue as job_queue
+
+    job_queue.init_app(app)
 
     from tracker import models  # noqa: F401  (complete the metadata)
     from tracker.accounts import views as accounts_views

@@ -103,6 +103,13 @@ def sample_load() -> None:
 @click.option("--create-missing", is_flag=True, help="Create unknown places and sources.")
 @click.option("--allow-similar", is_flag=True, help="Add persons that look like existing cases.")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the rejected rows here (CSV: the file's columns, then row and problems).",
+)
+@click.option("--again", is_flag=True, help="Import a file that was imported before.")
 @with_appcontext
 def import_command(
     path: Path,
@@ -112,11 +119,17 @@ def import_command(
     create_missing: bool,
     allow_similar: bool,
     dry_run: bool,
+    rejects_path: Path | None,
+    again: bool,
 ) -> None:
     """Import a CSV or XLSX file, all rows or none; exit 1 when nothing could be imported."""
-    from tracker.imports.cli import run_import_command
+    from tracker.imports.cli import ImportCommand, run_import_command
 
-    run_import_command(path, kind, map_path, sheet, create_missing, allow_similar, dry_run)
+    run_import_command(
+        ImportCommand(
+            path, kind, map_path, sheet, create_missing, allow_similar, dry_run, rejects_path, again
+        )
+    )
 
 
 @click.command("backup")
@@ -150,13 +163,34 @@ def restore_command(path: Path, replace: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--job-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 16),
+    help="Background job workers (imports) started beside the server; 0 when `tracker "
+    "worker` runs elsewhere.",
+)
 @with_appcontext
-def serve_command(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the app with gunicorn (the production server): processes × threads."""
+def serve_command(host: str, port: int, workers: int, threads: int, job_workers: int) -> None:
+    """Serve the app with gunicorn (the production server): processes × threads, and a job
+    worker beside it."""
+    from tracker.jobs.worker import started_worker
     from tracker.serve import run_gunicorn
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    run_gunicorn(app, host, port, workers, threads)
+    with started_worker(job_workers):
+        run_gunicorn(app, host, port, workers, threads)
+
+
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16))
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run background jobs (imports) from the queue (TRACKER_QUEUE_URL) until stopped."""
+    from tracker.jobs.worker import run_worker
+
+    run_worker(workers)
 
 
 @click.command("export")
@@ -356,6 +390,7 @@ def register_commands(app: Flask) -> None:
         sample,
         vocab,
         import_command,
+        worker_command,
         export_command,
         backup_command,
         restore_command,

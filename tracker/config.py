@@ -99,6 +99,9 @@ def from_environment(instance_path: str) -> dict:
         "CACHE_URL": os.environ.get("TRACKER_CACHE_URL", ""),
         # Who publishes the printable report (its title page); empty: the tracker's name only.
         "ORGANISATION": os.environ.get("TRACKER_ORGANISATION", "").strip()[:200],
+        # The job queue (imports): empty for a SQLite file in the instance folder,
+        # redis://… to share one across machines (tracker/jobs).
+        "QUEUE_URL": os.environ.get("TRACKER_QUEUE_URL", ""),
     }
 
 
@@ -148,4 +151,5 @@ def test_settings(database_url: str, instance_path: str) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
+        "QUEUE_IMMEDIATE": True,  # jobs run in the calling thread
     }

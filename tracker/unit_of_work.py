@@ -61,14 +61,17 @@ def run_command(work: Callable[[], T]) -> T:
     return result
 
 
-def run_job(work: Callable[[], T], dry_run: bool = False) -> T:
-    """A job's unit of work (an import): all or nothing; a dry run writes nothing."""
+def run_job(
+    work: Callable[[], T], dry_run: bool = False, keep: Callable[[T], bool] | None = None
+) -> T:
+    """A job's unit of work (an import): all or nothing; a dry run writes nothing, nor does
+    a job whose result `keep` refuses (an import that accepted no row)."""
     try:
         result = work()
     except BaseException:
         db.session.rollback()
         raise
-    if dry_run:
+    if dry_run or (keep is not None and not keep(result)):
         db.session.rollback()
     else:
         db.session.commit()

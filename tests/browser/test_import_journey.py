@@ -35,11 +35,11 @@ def test_upload_map_preview_import(page: Page, researcher, tmp_path):
     page.get_by_role("button", name="Upload and map columns").click()
 
     expect(page.get_by_role("heading", name="Map the columns of partner.csv")).to_be_visible()
-    expect(page.get_by_label("crossing", exact=True)).to_have_value("Route")  # proposed
-    page.get_by_label("external_id", exact=True).select_option("Incident")
-    page.get_by_label("date_start", exact=True).select_option("When")
-    page.get_by_label("people", exact=True).select_option("People")
-    page.get_by_label("sources", exact=True).select_option("Source")
+    expect(page.get_by_label("Crossing point", exact=True)).to_have_value("Route")  # proposed
+    page.get_by_label("External id", exact=True).select_option("Incident")
+    page.get_by_label("Date", exact=True).select_option("When")
+    page.get_by_label("People reported", exact=True).select_option("People")
+    page.get_by_label("What each source says", exact=True).select_option("Source")
     page.get_by_label("Create facilities, crossings and sources").check()
     page.get_by_role("button", name="Preview").click()
 

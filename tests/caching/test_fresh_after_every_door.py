@@ -129,9 +129,9 @@ def test_every_door_leaves_the_cached_dashboard_equal_to_a_fresh_one(client, wor
         "field-sources": "Information Source",
     }
     token = csrf_token(client, map_path)
-    preview = client.post(map_path + "/preview", data={"csrf_token": token, **mapping}).get_data(
-        as_text=True
-    )
+    preview = client.post(
+        map_path + "/preview", data={"csrf_token": token, **mapping}, follow_redirects=True
+    ).get_data(as_text=True)
     mapping_json = re.search(r'name="mapping_json" value="([^"]*)"', preview).group(1)
     imported = client.post(
         map_path + "/import",

@@ -49,7 +49,7 @@ def test_upload_map_preview_import_and_revert(client, login_as):
 
     token = csrf_token(client, map_path)
     form = {"csrf_token": token, **MAPPING, "create_missing": "y", "save_as": "Partner list"}
-    preview = client.post(map_path + "/preview", data=form)
+    preview = client.post(map_path + "/preview", data=form, follow_redirects=True)
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert re.search(r'data-count="created">2<', html)
@@ -146,7 +146,9 @@ def test_the_preview_names_the_case_each_similar_row_looks_like(client, login_as
         "field-given_name": "given_name",
         "field-birth_year": "birth_year",
     }
-    html = client.post(map_path + "/preview", data=form).get_data(as_text=True)
+    html = client.post(map_path + "/preview", data=form, follow_redirects=True).get_data(
+        as_text=True
+    )
     similar = html[html.index('id="similar"') :]
     assert f"<td>2</td><td>{kim.case_code}</td>" in similar
     assert re.search(r'data-count="flagged">1<', html)

@@ -121,10 +121,16 @@ def test_reimporting_the_same_file_creates_and_updates_nothing(runner, tmp_path)
     events_before = count(RepatriationEvent)
     versions = versions_of_events()
 
-    again = run(runner, tmp_path / "iom.csv", "events", IOM_MAPPING, "--create-missing")
+    refused = run(runner, tmp_path / "iom.csv", "events", IOM_MAPPING, "--create-missing")
+    assert refused.exit_code != 0
+    assert "already imported" in refused.output and "(import #1)" in refused.output
+    assert count(ImportBatch) == 1
+
+    again = run(runner, tmp_path / "iom.csv", "events", IOM_MAPPING, "--create-missing", "--again")
 
     assert again.exit_code == 0, again.output
     assert "0 created, 0 updated" in again.output
+    assert "imported before, as batch #1" in again.output
     assert count(RepatriationEvent) == events_before
     assert versions_of_events() == versions
     assert count(ImportBatch) == 2

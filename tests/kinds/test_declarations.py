@@ -73,7 +73,8 @@ def test_the_importer_reads_every_field_by_name_and_korean_label(app, kind_name)
             assert field in fed, f"{kind_name}.{field.name}: no import column"
     for column in columns.values():
         if column.field is not None and column.label is not None:
-            korean = [name for name in column.synonyms if any("가" <= c <= "힣" for c in name)]
+            headers = (*column.synonyms, *column.labels)
+            korean = [name for name in headers if any("가" <= c <= "힣" for c in name)]
             assert korean, f"{kind_name}.{column.name}: no Korean header"
 
 

@@ -3,6 +3,7 @@
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,34 +12,56 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.exceptions import ServiceError
 from tracker.imports import services
-from tracker.imports.reading import cell_text
 from tracker.unit_of_work import run_job
 
 
-def run_import_command(
-    path: Path,
-    kind: str,
-    map_path: Path | None,
-    sheet: str | None,
-    create_missing: bool,
-    allow_similar: bool,
-    dry_run: bool,
-) -> None:
-    """Import (or preview) one file, print the report, commit once; exit 1 if nothing came in."""
-    mapping = _load_mapping(map_path)
+@dataclass
+class ImportCommand:
+    """What `tracker import` was asked to do."""
+
+    path: Path
+    kind: str
+    map_path: Path | None
+    sheet: str | None
+    create_missing: bool
+    allow_similar: bool
+    dry_run: bool
+    rejects_path: Path | None = None
+    again: bool = False
+
+
+def run_import_command(command: ImportCommand) -> None:
+    """Import (or preview) one file, print the report, commit once; exit 1 if nothing came in.
+    The rejected rows go to `rejects_path` when given (also when nothing came in)."""
+    mapping = _load_mapping(command.map_path)
+    path = command.path
     options = services.ImportOptions(
-        create_missing=create_missing, allow_similar=allow_similar, sheet=sheet
+        create_missing=command.create_missing,
+        allow_similar=command.allow_similar,
+        sheet=command.sheet,
+        allow_repeat=command.again,
     )
 
     def work() -> services.ImportReport:
-        total = _count_rows(path, sheet)
+        total = services.count_rows(path, command.sheet)
         with _Progress(total) as progress:
             return services.import_file(
-                None, path, path.name, kind, mapping, options, progress.update, dry_run
+                None,
+                path,
+                path.name,
+                command.kind,
+                mapping,
+                options,
+                progress.update,
+                command.dry_run,
             )
 
     try:
-        report = run_job(work, dry_run=dry_run)
+        report = run_job(work, dry_run=command.dry_run)
+    except services.AlreadyImported as error:
+        raise click.ClickException(
+            error.message.replace("tick 'import it again'", "give --again")
+        ) from None
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     except SQLAlchemyError as error:  # the values are hidden (hide_parameters): no names here
@@ -47,6 +70,10 @@ def run_import_command(
         ) from None
     for line in report.lines():
         click.echo(line)
+    if command.rejects_path is not None:
+        with command.rejects_path.open("w", encoding="utf-8-sig", newline="") as out:
+            written = report.write_rejects(out)
+        click.echo(f"Wrote {written} rejected rows to {command.rejects_path}.")
     if report.accepted == 0:
         raise click.ClickException("Nothing could be imported.")
 
@@ -63,40 +90,60 @@ def _load_mapping(map_path: Path | None) -> dict[str, Any] | None:
     return mapping
 
 
-def _count_rows(path: Path, sheet: str | None) -> int:
-    """The number of non-blank rows, for the progress bar's ETA (one streaming pass)."""
-    table = services.read_file(path, sheet)
-    try:
-        return sum(1 for _, cells in table.rows if any(cell_text(cell) for cell in cells))
-    finally:
-        table.close()
-
-
 class _Progress:
-    """A progress bar on standard error: rows done, rows per second, time left."""
+    """Progress on standard error: a bar on a terminal; elsewhere (a log, a pipe, a job
+    runner) one line every LINE_EVERY seconds: rows done, rows per second, time left."""
 
-    def __init__(self, total: int):
+    LINE_EVERY = 5.0
+
+    def __init__(self, total: int, clock: Any = time.monotonic, stream: Any = None):
         self.total = total
-        self.started = time.monotonic()
-        self.bar: Any = click.progressbar(
-            length=max(total, 1),
-            label="Importing",
-            show_eta=True,
-            show_percent=True,
-            item_show_func=lambda rate: rate,
-            file=sys.stderr,
-        )
+        self.clock = clock
+        self.stream = stream if stream is not None else sys.stderr
+        self.started = clock()
+        self.last_line = self.started
+        self.terminal = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.bar: Any = None
+        if self.terminal:
+            self.bar = click.progressbar(
+                length=max(total, 1),
+                label="Importing",
+                show_eta=True,
+                show_percent=True,
+                item_show_func=lambda rate: rate,
+                file=self.stream,
+            )
         self.done = 0
 
     def __enter__(self) -> "_Progress":
-        self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(*exc)
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        elif exc[0] is None:
+            self._line(self.done)
 
     def update(self, rows: int) -> None:
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        rate = f"{rows:,}/{self.total:,} rows, {rows / elapsed:,.0f} rows/s"
-        self.bar.update(rows - self.done, rate)
+        now = self.clock()
+        if self.bar is not None:
+            elapsed = max(now - self.started, 1e-6)
+            rate = f"{rows:,}/{self.total:,} rows, {rows / elapsed:,.0f} rows/s"
+            self.bar.update(rows - self.done, rate)
+        elif now - self.last_line >= self.LINE_EVERY:
+            self.last_line = now
+            self._line(rows)
         self.done = rows
+
+    def _line(self, rows: int) -> None:
+        elapsed = max(self.clock() - self.started, 1e-6)
+        speed = rows / elapsed
+        left = (self.total - rows) / speed if speed and self.total > rows else 0
+        percent = 100 * rows / self.total if self.total else 100
+        click.echo(
+            f"Importing: {rows:,}/{self.total:,} rows ({percent:.0f}%), {speed:,.0f} rows/s, "
+            f"about {left:,.0f} s left",
+            file=self.stream,
+        )

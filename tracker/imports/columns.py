@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from tracker.kinds import fields as f
 from tracker.kinds.kind import Kind
@@ -23,10 +24,11 @@ class ImportColumn:
 
     name: str
     field: f.Field | None  # None for the importer's own columns (id, a new source's grade)
-    synonyms: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()  # declared headers: proposed before the labels
     several: bool = False  # `;`-separated values in a cell
     label: Any = None
     description: Any = None
+    labels: tuple[str, ...] = ()  # the field's label in English and Korean, also a header
 
 
 def _labels(label: Any) -> tuple[str, ...]:
@@ -42,8 +44,12 @@ def _labels(label: Any) -> tuple[str, ...]:
 
 def field_columns(field: f.Field) -> list[ImportColumn]:
     """The import columns of one declared field."""
-    synonyms = (*_labels(field.label), *field.synonyms)
-    common = {"label": field.label, "description": field.description}
+    synonyms = field.synonyms
+    common = {
+        "label": field.label,
+        "description": field.description,
+        "labels": _labels(field.label),
+    }
     if isinstance(field, f.DateSpan):
         return [
             ImportColumn("date_start", field, synonyms, **common),
@@ -67,8 +73,6 @@ def field_columns(field: f.Field) -> list[ImportColumn]:
 
 
 def _end_label() -> Any:
-    from flask_babel import lazy_gettext as _l
-
     return _l("Last day (only for a range)")
 
 
@@ -76,7 +80,15 @@ def _end_label() -> Any:
 def import_columns(kind_name: str) -> dict[str, ImportColumn]:
     """Every column a file of this kind may map, by name, in the declaration's order."""
     kind = kind_named("statuses" if kind_name == "statuses" else kind_name)
-    found: dict[str, ImportColumn] = {"id": ImportColumn("id", None, ("record id", "번호"))}
+    found: dict[str, ImportColumn] = {
+        "id": ImportColumn(
+            "id",
+            None,
+            ("record id", "번호"),
+            label=_l("Record number in the tracker"),
+            description=_l("To update a record this tracker already has."),
+        )
+    }
     for field in kind.fields:
         if field.internal:
             continue
@@ -95,20 +107,55 @@ def _extra_columns(kind: Kind, kind_name: str) -> dict[str, ImportColumn]:
     extra: dict[str, ImportColumn] = {}
     if kind_name == "statuses":
         extra["case_code"] = ImportColumn(
-            "case_code", None, ("case", "case id", "person", "사례 번호")
+            "case_code",
+            None,
+            ("case", "case id", "person", "사례 번호"),
+            label=_l("Case code"),
+            description=_l("The person the status is about."),
         )
         extra.pop("person_id", None)
     if kind_name in ("persons", "events"):
         extra["sources"] = ImportColumn(
-            "sources", None, ("source", "information source", "출처"), several=True
+            "sources",
+            None,
+            ("source", "information source", "출처"),
+            several=True,
+            label=_l("Sources"),
+            description=_l("Names of the sources, separated by ;"),
+        )
+    if kind_name == "persons":
+        extra["crossing"] = ImportColumn(
+            "crossing",
+            None,
+            ("crossing point", "border crossing", "route", "송환 경로", "송환 지점", "통로"),
+            label=_l("Crossing of repatriation"),
+            description=_l("With the date of repatriation, finds the person's event."),
+        )
+        extra["repatriation_date"] = ImportColumn(
+            "repatriation_date",
+            None,
+            ("date of repatriation", "repatriated on", "송환일", "송환 날짜", "송환일자"),
+            label=_l("Date of repatriation"),
+            description=_l("The event at the crossing whose dates include this day."),
         )
     if kind_name == "events":
-        extra["source_url"] = ImportColumn("source_url", None, ("url", "link", "출처 주소"))
+        extra["source_url"] = ImportColumn(
+            "source_url",
+            None,
+            ("url", "link", "출처 주소"),
+            label=_l("Address of a new source"),
+        )
         extra["source_credibility"] = ImportColumn(
-            "source_credibility", None, ("credibility", "source quality", "신빙성")
+            "source_credibility",
+            None,
+            ("credibility", "source quality", "신빙성"),
+            label=_l("Credibility of a new source"),
         )
         extra["source_reliability"] = ImportColumn(
-            "source_reliability", None, ("reliability", "신뢰도")
+            "source_reliability",
+            None,
+            ("reliability", "신뢰도"),
+            label=_l("Reliability of a new source"),
         )
     return extra
 

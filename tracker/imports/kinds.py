@@ -3,9 +3,11 @@ takes (read from the kind's field declarations), how an existing record is found
 code, external id, name), and the references by name. The services hold every rule; these
 only translate."""
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +36,10 @@ def services_by_table() -> dict[str, Any]:
     return {k.model.__tablename__: k.service for k in kinds().values() if k.service is not None}
 
 
+# A cell of several values is split on ";", and also on commas where the mapping says so.
+SEPARATORS_WITH_COMMAS = ";,、，"
+
+
 class RowRejected(Exception):
     """The row's problems are in its RowContext; nothing of it is written."""
 
@@ -45,15 +51,23 @@ class RowContext:
     """One row being imported: its number, raw values by field, and what is wrong with it."""
 
     def __init__(
-        self, number: int, raw: dict[str, Any], mapping: CompiledMapping, several: frozenset[str]
+        self,
+        number: int,
+        raw: dict[str, Any],
+        mapping: CompiledMapping,
+        several: frozenset[str],
+        cells: list[Any] | None = None,
     ):
         self.number = number
+        self.cells = cells or []  # the row as the file has it (a rejected row is given back)
         self.several = several
         self.raw = raw
         self.mapping = mapping
         self.problems: list[tuple[str, str, str]] = []
         self.savepoint: Any = None
         self.before_write: Callable[[], None] = _nothing
+        # An updated record's changes: (stored name, before, after), as the preview lists them.
+        self.changes: list[tuple[str, str, str]] = []
 
     def protect(self) -> None:
         """Begin the row's savepoint before a write that a later failure must undo (the rows
@@ -76,7 +90,10 @@ class RowContext:
         value = self.raw.get(name)
         if isinstance(value, list):
             return [str(item).strip() for item in value if str(item).strip()]
-        return [part.strip() for part in cell_text(value).split(";") if part.strip()]
+        separators = SEPARATORS_WITH_COMMAS if name in self.mapping.split_commas else ";"
+        return [
+            part.strip() for part in re.split(f"[{separators}]", cell_text(value)) if part.strip()
+        ]
 
     def fail(self, name: str, message: str) -> None:
         column = self.mapping.columns.get(name, name)
@@ -106,8 +123,26 @@ def _nothing() -> None:
     pass
 
 
+# Stored values an update changes that a person does not write (bookkeeping).
+IGNORED_CHANGES = frozenset({"version", "updated_at", "updated_by_id", "search_text"})
+
+
+def _shown(value: Any) -> str:
+    """A stored value as the preview lists it."""
+    if value is None or value == [] or value == "":
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return str(value)
+
+
 def _name_key(name: str) -> str:
     return " ".join(name.casefold().split())
+
+
+def _external_key(external_id: str) -> str:
+    """An id from another system as it is matched: `NK-001`, `nk-001 ` and `NK-001` are one."""
+    return _name_key(external_id[:100])
 
 
 # --- references by name ---------------------------------------------------------------
@@ -137,15 +172,17 @@ class References:
             named = reference_kind(kind)
             model = named.model
             columns = [model.id, getattr(model, str(named.named_by))]
-            if hasattr(model, "aliases"):
-                columns.append(model.aliases)
+            others = [name for name in ("name_local", "aliases") if hasattr(model, name)]
+            columns.extend(getattr(model, name) for name in others)
             index: dict[str, int] = {}
             rows = db.session.execute(
                 select(*columns).where(model.deleted_at.is_(None)).order_by(model.id)
             )
             for row in rows:
-                for alias in row[2] if len(row) > 2 else []:
-                    index.setdefault(_name_key(str(alias)), row[0])
+                for other in row[2:]:  # a local name, other names: after the name itself
+                    for alias in other if isinstance(other, list) else [other]:
+                        if alias:
+                            index.setdefault(_name_key(str(alias)), row[0])
                 index[_name_key(row[1])] = row[0]
             self.names[kind] = index
         return self.names[kind]
@@ -249,6 +286,9 @@ class KindImporter:
         if key is not None and key in self.seen:
             row.fail(key[0], f"Row {self.seen[key]} above has the same key.")
         values = self.values(row, record)
+        self.check_identity(row, record)
+        if row.problems:
+            self.collect_service_problems(row, record, values)
         row.check()
         if record is None:
             cleaned = self.service.prepare(self.actor, values)
@@ -263,14 +303,42 @@ class KindImporter:
             self.write_pending()
             before = self.service.snapshot(record)
             self.service.update(self.actor, record, None, values)
-            outcome = "updated" if self.service.snapshot(record) != before else "unchanged"
+            after = self.service.snapshot(record)
+            row.changes = [
+                (name, _shown(before.get(name)), _shown(after.get(name)))
+                for name in after
+                if before.get(name) != after.get(name) and name not in IGNORED_CHANGES
+            ]
+            outcome = "updated" if after != before else "unchanged"
             similar = []
-        if record is not None and self.after(row, record) and outcome == "unchanged":
-            outcome = "updated"
+        if record is not None and self.after(row, record):
+            row.changes.append(("status", "", "; ".join(self.added_claims())))
+            if outcome == "unchanged":
+                outcome = "updated"
         if key is not None:
             self.seen[key] = row.number
         self.similar.extend((row.number, code) for code in similar[:1])
         return outcome
+
+    def check_identity(self, row: RowContext, record: Any) -> None:
+        """A hook: refuse a new row that names no record at all (persons)."""
+
+    def collect_service_problems(
+        self, row: RowContext, record: Any, values: dict[str, Any]
+    ) -> None:
+        """A row already refused for some cells is still checked by its service (which writes
+        nothing), so that every problem of the row is reported at once, each column once."""
+        failed = {column for column, _value, _message in row.problems}
+        try:
+            if record is None:
+                self.service.clean(values, None)
+            else:
+                self.service.clean(self.service.merged(record, values), record)
+        except ValidationFailed as error:
+            for problem in self.explain(row, error):
+                if problem[0] not in failed:
+                    row.problems.append(problem)
+                    failed.add(problem[0])
 
     def prefetch(self, rows: list[RowContext]) -> None:
         """Load the existing records a chunk's rows name, in one query per way of naming."""
@@ -279,7 +347,7 @@ class KindImporter:
             return
         model: Any = self.service.model
         external = self.external_ids(model)
-        ids = {external.get(row.text("external_id")[:100]) for row in rows}
+        ids = {external.get(_external_key(row.text("external_id"))) for row in rows}
         ids.discard(None)
         if ids:
             query = select(model).where(model.id.in_(ids))
@@ -292,7 +360,9 @@ class KindImporter:
             found = db.session.execute(
                 select(model.external_id, model.id).where(model.external_source == self.source_key)
             )
-            self._external = {external_id: record_id for external_id, record_id in found}
+            self._external = {
+                _external_key(external_id): record_id for external_id, record_id in found
+            }
         return self._external
 
     def write_pending(self) -> None:
@@ -338,6 +408,9 @@ class KindImporter:
             values.update(self.field_values(row, field, record))
         if values.get("external_id"):  # kept with the file's source key
             values["external_source"] = self.source_key
+            stored = getattr(record, "external_id", None) if record is not None else None
+            if stored and _external_key(stored) == _external_key(str(values["external_id"])):
+                values["external_id"] = stored  # `nk-001` is the same key: not a change
         return values
 
     def field_values(self, row: RowContext, field: f.Field, record: Any) -> dict[str, Any]:
@@ -433,6 +506,10 @@ class KindImporter:
         """A hook for what is stored beside the record (a person's statuses); True if changed."""
         return False
 
+    def added_claims(self) -> list[str]:
+        """A hook: what `after` added, as the preview lists it."""
+        return []
+
     def explain(self, row: RowContext, error: ValidationFailed) -> list[tuple[str, str, str]]:
         """A service's messages as (column, value, message), each tied to the row's column."""
         problems = []
@@ -465,7 +542,7 @@ class KindImporter:
             model, "external_source"
         ):
             return None
-        record_id = self.external_ids(model).get(row.text("external_id")[:100])
+        record_id = self.external_ids(model).get(_external_key(row.text("external_id")))
         # Usually in the session already: `prefetch` loaded the chunk's records.
         return db.session.get(model, record_id) if record_id is not None else None
 
@@ -479,10 +556,14 @@ class PersonImporter(KindImporter):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._pending_status: list[dict[str, Any]] = []
+        self._added: list[dict[str, Any]] = []
         self._by_code: dict[str, Person] = {}
         # Existing persons by name key (the chunk's keys only), and new ones of the file.
         self._lookalikes: dict[str, list[Lookalike]] = {}
         self._new: dict[int, Lookalike] = {}  # this chunk's new persons by row number
+        # Events by (crossing, first day, last day) of a repatriation, and this row's new ones.
+        self._events: dict[tuple[int, Any, Any], int | None] = {}
+        self._new_events: list[tuple[int, Any, Any]] = []
 
     def prefetch(self, rows: list[RowContext]) -> None:
         """Look up the chunk's case codes, and the persons whose stored name keys are those
@@ -506,31 +587,125 @@ class PersonImporter(KindImporter):
         return super().find(row)
 
     def values(self, row: RowContext, record: Any) -> dict[str, Any]:
+        self._new_events = []
         values = super().values(row, record)
+        if row.has("crossing") or row.has("repatriation_date"):
+            event_id = self._event(row)
+            if event_id is not None:
+                values["event_id"] = event_id
         self._pending_status = self._statuses(row)
         if self._pending_status:
             row.protect()  # the person is written first, then each status
         return values
 
     def _statuses(self, row: RowContext) -> list[dict[str, Any]]:
+        """The row's status claims, one per source; the status term is checked here, before
+        anything is written, so its problem is reported with the row's others."""
         if not (row.has("status") and row.text("status")):
             return []
-        as_of = row.date("status_as_of") if row.has("status_as_of") else None
-        if as_of is None:
+        written = row.has("status_as_of") and row.text("status_as_of")
+        as_of = row.date("status_as_of") if written else None
+        if not written:
             row.fail("status_as_of", "Give the date the status was reported for.")
+        status = self._status_code(row)
         source_ids = (
             self.references.resolve(row, "sources", "sources") if row.has("sources") else []
         )
-        if not source_ids:
+        if not source_ids and not (row.has("sources") and row.text("sources")):
             row.fail("sources", "Say which source reports this status.")
-        if as_of is None:
+        if as_of is None or status is None:
             return []
-        return [{"status": row.text("status"), "as_of": as_of, "source_id": s} for s in source_ids]
+        return [{"status": status, "as_of": as_of, "source_id": s} for s in source_ids]
+
+    def _event(self, row: RowContext) -> int | None:
+        """The repatriation event a row names by its crossing and the day the person crossed:
+        the live event at that crossing whose dates include the day (the narrowest, if
+        several). Unknown events are created when the user allowed missing records."""
+        crossing = row.text("crossing") if row.has("crossing") else ""
+        day = row.date("repatriation_date") if row.has("repatriation_date") else None
+        if not crossing and day is None:
+            return None
+        if not crossing or day is None:
+            missing = "crossing" if not crossing else "repatriation_date"
+            if not (row.has(missing) and row.text(missing)):  # not already failed as written
+                row.fail(
+                    missing,
+                    "Give both the crossing and the date of repatriation to link the person "
+                    "to their event, or neither.",
+                )
+            return None
+        found = self.references.resolve(row, "crossing", "crossings")
+        if not found:
+            return None
+        key = (found[0], day.start, day.end)
+        if key not in self._events:
+            self._events[key] = _event_covering(found[0], day.start, day.end)
+        if self._events[key] is None and self.options.create_missing:
+            row.protect()
+            events = kind_named("events").service
+            try:
+                event = events.create(
+                    self.actor,
+                    {"crossing_id": found[0], "date_start": day, "date_end": None},
+                )
+            except ValidationFailed as error:
+                for message in error.fields.values():
+                    row.fail("repatriation_date", f"Cannot create the event: {message}")
+                return None
+            self._events[key] = event.id
+            self._new_events.append(key)
+            self.references.created["events"] += 1
+        elif self._events[key] is None:
+            row.fail(
+                "repatriation_date",
+                f"No event at {crossing!r} includes this day; add it, or tick 'create "
+                "missing' to add it.",
+            )
+        return self._events[key]
+
+    def forget_row(self, row: RowContext) -> None:
+        """The row was not imported after all: no later row looks like it, and an event it
+        created is gone with its savepoint."""
+        for key in self._new_events:
+            self._events.pop(key, None)
+            self.references.created["events"] -= 1
+        self._new_events = []
+        entry = self._new.pop(row.number, None)
+        if entry is not None:
+            entry.forms = []  # looks like nobody
+
+    def _status_code(self, row: RowContext) -> str | None:
+        field = next(item for item in status_fields() if item.name == "status")
+        try:
+            return field.parse(row.text("status"), None)  # type: ignore[no-any-return]
+        except ValueProblem as problem:
+            row.fail("status", str(problem))
+            return None
+
+    def check_identity(self, row: RowContext, record: Any) -> None:
+        """A new person must be named somehow: a name, an alias, a case code or an id in
+        the file; a row with none of them would be a case nobody can find again."""
+        if record is not None:
+            return
+        names = ("family_name", "given_name", "name_hangul", "aliases", "case_code")
+        if any(row.has(name) and row.text(name) for name in (*names, "external_id", "id")):
+            return
+        row.problems.append(
+            (
+                "(row)",
+                "",
+                "This row names nobody: give a name, an alias, a case code or an external id.",
+            )
+        )
 
     def after(self, row: RowContext, record: Any) -> bool:
         """Add the row's status claims the person does not have yet."""
         added = [add_status_once(self.actor, record, claim) for claim in self._pending_status]
+        self._added = [c for c, new in zip(self._pending_status, added, strict=True) if new]
         return any(added)
+
+    def added_claims(self) -> list[str]:
+        return [f"{claim['status']} ({claim['as_of'].start.isoformat()})" for claim in self._added]
 
     def check_similar(self, row: RowContext, values: dict[str, Any]) -> list[str]:
         """The existing cases (codes) a new person looks like, by the one rule
@@ -574,12 +749,6 @@ class PersonImporter(KindImporter):
         if entry is not None:
             entry.label = record.case_code
 
-    def forget_row(self, row: RowContext) -> None:
-        """The row was not imported after all: no later row looks like it."""
-        entry = self._new.pop(row.number, None)
-        if entry is not None:
-            entry.forms = []  # looks like nobody
-
     def _remember(self, label: str, year: int | None, forms: Any, keys: list[str]) -> None:
         entry = Lookalike(label, year, forms)
         self._new[int(label.removeprefix("row "))] = entry
@@ -595,6 +764,23 @@ class PersonImporter(KindImporter):
             for key in found.keys:
                 if key in keys:
                     self._lookalikes[key].append(entry)
+
+
+def _event_covering(crossing_id: int, first: Any, last: Any) -> int | None:
+    """The live event at a crossing whose span includes the days first–last, narrowest first."""
+    from tracker.events.models import RepatriationEvent as Event
+
+    return db.session.execute(
+        select(Event.id)
+        .where(
+            Event.crossing_id == crossing_id,
+            Event.deleted_at.is_(None),
+            Event.date_start <= first,
+            Event.date_end >= last,
+        )
+        .order_by(Event.date_start.desc(), Event.date_end, Event.id)  # the narrowest
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 @dataclass
@@ -646,6 +832,94 @@ class StatusImporter(KindImporter):
         return "created" if add_status_once(self.actor, person, claim) else "unchanged"
 
 
+class EventImporter(KindImporter):
+    """Events: a new event without an id that looks like an existing one (or one above it
+    in the file) — the same crossing, overlapping dates and overlapping counts — is flagged
+    like a look-alike person, and refused unless the user allowed similar records."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        # Live events by crossing (loaded once per crossing), with this file's new ones.
+        self._by_crossing: dict[int, list[EventLike]] = {}
+        self._new_likes: dict[int, EventLike] = {}  # by row number, until written
+
+    def check_similar(self, row: RowContext, values: dict[str, Any]) -> list[str]:
+        """The existing events (or rows above) a new event without an id looks like. A row
+        with its own external id is a record of its source (two incidents on one route on
+        one day are two), so only rows without one are checked."""
+        crossing, span = values.get("crossing_id"), values.get("date_start")
+        if crossing is None or span is None or values.get("external_id"):
+            return []
+        counted = next((field for field in self.kind.fields if isinstance(field, f.Count)), None)
+        count = values.get(counted.name) if counted is not None else None
+        low = count.low if count is not None else None
+        high = count.high if count is not None else None
+        mine = EventLike(f"row {row.number}", span.start, span.end, low, high)
+        found = [other.label for other in self._events_at(crossing) if other.overlaps(mine)]
+        if found and not self.options.allow_similar:
+            self.similar.append((row.number, found[0]))
+            like = found[0] + " above" if found[0].startswith("row ") else found[0]
+            row.problems.append(
+                (
+                    "(row)",
+                    "",
+                    f"Looks like {like} (the same crossing, overlapping dates and counts); give "
+                    "its id or external id to update it, or allow similar records to add it.",
+                )
+            )
+            raise RowRejected()
+        self._by_crossing[crossing].append(mine)
+        self._new_likes[row.number] = mine
+        return found
+
+    def after_create(self, row: RowContext, record: Any) -> None:
+        """Rows below name the new event by its id once it has one."""
+        mine = self._new_likes.pop(row.number, None)
+        if mine is not None:
+            mine.label = f"event #{record.id}"
+
+    def forget_row(self, row: RowContext) -> None:
+        """The row was not imported after all: no later row looks like it."""
+        mine = self._new_likes.pop(row.number, None)
+        if mine is not None:
+            mine.start, mine.end = date.max, date.min  # overlaps nothing
+
+    def _events_at(self, crossing: int) -> list["EventLike"]:
+        if crossing not in self._by_crossing:
+            from tracker.events.models import RepatriationEvent as Event
+
+            rows = db.session.execute(
+                select(
+                    Event.id, Event.date_start, Event.date_end, Event.people_min, Event.people_max
+                ).where(Event.crossing_id == crossing, Event.deleted_at.is_(None))
+            )
+            self._by_crossing[crossing] = [
+                EventLike(f"event #{i}", start, end, low, high) for i, start, end, low, high in rows
+            ]
+        return self._by_crossing[crossing]
+
+
+@dataclass
+class EventLike:
+    """An event a new row may look like: its dates and its reported range of people."""
+
+    label: str
+    start: Any
+    end: Any
+    low: int | None
+    high: int | None
+
+    def overlaps(self, other: "EventLike") -> bool:
+        """Overlapping dates, and counts that could be the same (an unknown end is open)."""
+        if self.start > other.end or other.start > self.end:
+            return False
+        if (self.low, self.high) == (None, None) or (other.low, other.high) == (None, None):
+            return True
+        mine_low, mine_high = self.low or 0, self.high if self.high is not None else 10**9
+        their_low, their_high = other.low or 0, other.high if other.high is not None else 10**9
+        return mine_low <= their_high and their_low <= mine_high
+
+
 def add_status_once(actor: Any, person: Person, claim: dict[str, Any]) -> bool:
     """Add a status claim through the person service unless the same live claim is there."""
     problems: dict[str, str] = {}
@@ -671,6 +945,7 @@ def importer_for(kind_name: str, *args: Any) -> KindImporter:
     """The importer of a kind of record: persons and status records have their own."""
     special: dict[str, type[KindImporter]] = {
         "persons": PersonImporter,
+        "events": EventImporter,
         "statuses": StatusImporter,
     }
     return special.get(kind_name, KindImporter)(kind_named(kind_name), *args)

@@ -4,8 +4,9 @@
 A mapping is a JSON object {"field": SPEC}; SPEC is a column header, or an object:
 {"column": H, "values": {"in file": "stored"}}, {"columns": [H, ...], "join": " "},
 {"value": "constant"}, {"flags": [H, ...]} (the headers of the ticked columns, e.g. the
-sources that recorded a row). Two settings may sit beside the fields: "date_order"
-("day-first" or "month-first") and "source_key" (the name that scopes `external_id`).
+sources that recorded a row). Settings may sit beside the fields: "date_order"
+("day-first" or "month-first"), "source_key" (the name that scopes `external_id`) and
+"split_commas" (the fields of several values whose cells split on `,` and `、` as well as `;`).
 """
 
 import re
@@ -13,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.imports.columns import IMPORT_KINDS, import_columns
+from tracker.imports.columns import IMPORT_KINDS, import_columns, several_valued
 from tracker.imports.reading import Cell, FileRejected, cell_text
 from tracker.kinds.values import parse_flag as is_flag_set
 
 KINDS = IMPORT_KINDS
-SETTINGS = ("date_order", "source_key")
+SETTINGS = ("date_order", "source_key", "split_commas")
 
 
 def normalise_header(text: str) -> str:
@@ -31,11 +32,17 @@ def propose_mapping(kind: str, headers: list[str]) -> dict[str, str]:
     by_name = {normalise_header(h): h for h in headers}
     proposal: dict[str, str] = {}
     used: set[str] = set()
-    for pass_synonyms in (False, True):
-        for field_name, column in import_columns(kind).items():
+    columns = import_columns(kind)
+    passes: list[Callable[[str, Any], tuple[str, ...]]] = [
+        lambda name, column: (name,),
+        lambda name, column: column.synonyms,  # declared: "이름" is a Hangul name
+        lambda name, column: column.labels,  # before a label that says it too
+    ]
+    for candidates_of in passes:
+        for field_name, column in columns.items():
             if field_name in proposal:
                 continue
-            candidates = column.synonyms if pass_synonyms else (field_name,)
+            candidates = candidates_of(field_name, column)
             for candidate in candidates:
                 header = by_name.get(normalise_header(candidate))
                 if header is not None and header not in used:
@@ -53,6 +60,7 @@ class CompiledMapping:
     columns: dict[str, str]  # field -> the column it names in messages
     day_first: bool | None
     source_key: str | None
+    split_commas: frozenset[str] = frozenset()  # fields whose cells split on commas too
 
     def read(self, cells: list[Cell]) -> dict[str, Any]:
         """The row's raw values by field."""
@@ -83,11 +91,18 @@ def compile_mapping(kind: str, mapping: dict[str, Any], headers: list[str]) -> C
     source_key = mapping.get("source_key")
     if source_key is not None and not isinstance(source_key, str):
         raise FileRejected('"source_key" is a name, such as "IOM".')
+    split = mapping.get("split_commas") or []
+    several = several_valued(kind)
+    if not isinstance(split, list) or any(name not in several for name in split):
+        raise FileRejected(
+            f'"split_commas" lists fields of several values: {", ".join(sorted(several))}.'
+        )
     return CompiledMapping(
         readers=readers,
         columns=columns,
         day_first=None if not order else order == "day-first",
         source_key=(source_key or "").strip()[:100] or None,
+        split_commas=frozenset(split),
     )
 
 

@@ -1,11 +1,12 @@
 """Importing a file: one audited batch, every row through its kind's own service, all or
 nothing (the edge commits once, or rolls back), updates instead of duplicates."""
 
+import csv
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from flask import current_app
 from sqlalchemy import select, text
@@ -15,6 +16,7 @@ from tracker.audit import services as audit
 from tracker.audit.models import AuditEntry
 from tracker.db import utcnow
 from tracker.exceptions import NotFound, ValidationFailed
+from tracker.exports.services import FORMULA_START
 from tracker.extensions import db
 from tracker.imports.columns import several_valued
 from tracker.imports.kinds import RowContext, RowRejected, importer_for, services_by_table
@@ -24,7 +26,8 @@ from tracker.imports.reading import Table, cell_text, open_table
 from tracker.records.bulk import cached_lookups, forget_lookups
 from tracker.records.service import check_can_edit
 
-MAX_PROBLEMS = 1000  # a report lists this many rejected rows; the count covers all of them
+MAX_SIMILAR = 1000  # a report lists this many look-alike rows; the count covers all of them
+MAX_PRINTED = 1000  # the CLI prints this many problems; --rejects writes every rejected row
 PROGRESS_EVERY = 200
 # Rows read, looked up and written together: existing records and similar names are looked
 # up for the whole chunk in one query each, and its new records go out in one INSERT per table.
@@ -52,6 +55,39 @@ class ImportOptions:
     create_missing: bool = False
     allow_similar: bool = False
     sheet: str | None = None
+    allow_repeat: bool = False  # import a file whose SHA-256 an earlier batch has
+
+
+class AlreadyImported(ValidationFailed):
+    """The same file (by SHA-256) was imported before and not reverted; nothing was written."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch_id = batch.id
+        message = (
+            f"This file was already imported on {batch.created_at:%Y-%m-%d %H:%M} UTC "
+            f"(import #{batch.id}); nothing was written. Importing it again would add its rows "
+            "without ids a second time: revert that import first, or tick 'import it again'."
+        )
+        super().__init__(message, {"file": message})
+
+
+def earlier_import(sha256: str, kind: str) -> ImportBatch | None:
+    """The latest import of the same file as the same kind that brought rows in and was not
+    reverted."""
+    batches = db.session.execute(
+        select(ImportBatch)
+        .where(
+            ImportBatch.sha256 == sha256,
+            ImportBatch.kind == kind,
+            ImportBatch.reverted_at.is_(None),
+        )
+        .order_by(ImportBatch.id.desc())
+    ).scalars()
+    for batch in batches:
+        counts = batch.counts or {}
+        if any(counts.get(key) for key in ("created", "updated", "unchanged")):
+            return batch
+    return None
 
 
 @dataclass
@@ -75,6 +111,14 @@ class ImportReport:
     # Rows that look like an existing person: (row number, case code of that person).
     similar: list[tuple[int, str]] = field(default_factory=list)
     batch_id: int | None = None
+    # Every rejected row as the file has it: (row number, its cells as text).
+    rejected_rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    # An earlier import of the same file (same SHA-256, not reverted), if any.
+    earlier_batch_id: int | None = None
+    # Every accepted row: (row number, "created" | "updated" | "unchanged").
+    outcomes: list[tuple[int, str]] = field(default_factory=list)
+    # What each updated row changes: row number → [(field, before, after)].
+    changes: dict[int, list[tuple[str, str, str]]] = field(default_factory=dict)
 
     @property
     def accepted(self) -> int:
@@ -94,8 +138,34 @@ class ImportReport:
 
     def add_problems(self, number: int, problems: list[tuple[str, str, str]]) -> None:
         for column, value, message in problems:
-            if len(self.problems) < MAX_PROBLEMS:
-                self.problems.append(Problem(number, column, value[:200], message))
+            self.problems.append(Problem(number, column, value[:200], message))
+
+    def reject(self, number: int, cells: list[Any], problems: list[tuple[str, str, str]]) -> None:
+        """Keep a rejected row, its cells and every problem it has."""
+        self.rejected += 1
+        self.add_problems(number, problems)
+        self.rejected_rows.append((number, [cell_text(cell) for cell in cells]))
+
+    def problems_by_row(self) -> dict[int, list[Problem]]:
+        """Each rejected row's problems, in file order."""
+        found: dict[int, list[Problem]] = {}
+        for problem in self.problems:
+            found.setdefault(problem.row, []).append(problem)
+        return found
+
+    def write_rejects(self, out: IO[str]) -> int:
+        """The rejected rows as CSV: the file's own columns, then `row` and `problems` (the
+        file to correct and import again); returns the number of rows written."""
+        writer = csv.writer(out)
+        writer.writerow([*self.headers, "row", "problems"])
+        by_row = self.problems_by_row()
+        for number, cells in self.rejected_rows:
+            reasons = " | ".join(
+                f"{p.column}: {p.message}" if p.column else p.message
+                for p in by_row.get(number, [])
+            )
+            writer.writerow([*(_as_text(cell) for cell in cells), number, reasons])
+        return len(self.rejected_rows)
 
     def lines(self) -> list[str]:
         """The report as text: the CLI prints it, and it matches the web preview."""
@@ -109,18 +179,26 @@ class ImportReport:
         ]
         for kind, number in sorted(self.references_created.items()):
             out.append(f"Also {'would create' if self.dry_run else 'created'} {number} {kind}.")
-        for problem in self.problems:
+        if self.earlier_batch_id is not None:
+            out.append(
+                f"This file was imported before, as batch #{self.earlier_batch_id} "
+                f"(/imports/{self.earlier_batch_id})."
+            )
+        for problem in self.problems[:MAX_PRINTED]:
             out.append(
                 f"Row {problem.row}, column {problem.column!r}, value {problem.value!r}: "
                 f"{problem.message}"
+            )
+        if len(self.problems) > MAX_PRINTED:
+            out.append(
+                f"… and {len(self.problems) - MAX_PRINTED} more problems "
+                "(--rejects PATH writes every rejected row)."
             )
         rejected_rows = {problem.row for problem in self.problems}
         for number, label in self.similar:
             if number not in rejected_rows:
                 like = label if label.startswith("row ") else f"case {label}"
                 out.append(f"Row {number} looks like {like}; added as a new case.")
-        if self.rejected > len(self.problems):
-            out.append(f"… and {self.rejected - len(self.problems)} more rejected rows.")
         if self.batch_id is not None and not self.dry_run:
             out.append(f"Batch #{self.batch_id}.")
             if self.flagged and self.created:
@@ -131,6 +209,11 @@ class ImportReport:
         return out
 
 
+def _as_text(cell: str) -> str:
+    """A cell written back to a CSV file, never read as a formula by a spreadsheet."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file, read in chunks."""
     digest = hashlib.sha256()
@@ -138,6 +221,15 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(1024 * 1024):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def count_rows(path: Path, sheet: str | None) -> int:
+    """The number of non-blank rows, for a progress bar's total (one streaming pass)."""
+    table = read_file(path, sheet)
+    try:
+        return sum(1 for _, cells in table.rows if any(cell_text(cell) for cell in cells))
+    finally:
+        table.close()
 
 
 def read_file(path: Path, sheet: str | None = None) -> Table:
@@ -161,7 +253,12 @@ def import_file(
     check_can_edit(actor)
     table = read_file(path, options.sheet)
     try:
-        report = _import_table(actor, table, path, filename, kind, mapping, options, progress)
+        sha256 = file_sha256(path)
+        earlier = earlier_import(sha256, kind)
+        if earlier is not None and not dry_run and not options.allow_repeat:
+            raise AlreadyImported(earlier)
+        report = _import_table(actor, table, sha256, filename, kind, mapping, options, progress)
+        report.earlier_batch_id = earlier.id if earlier is not None else None
     finally:
         table.close()
     if dry_run:
@@ -172,7 +269,7 @@ def import_file(
 def _import_table(
     actor: Any,
     table: Table,
-    path: Path,
+    sha256: str,
     filename: str,
     kind: str,
     mapping: dict[str, Any] | None,
@@ -184,7 +281,7 @@ def _import_table(
     report = ImportReport(
         kind=kind,
         filename=filename[:255],
-        sha256=file_sha256(path),
+        sha256=sha256,
         dry_run=False,
         headers=table.headers,
         mapping=chosen,
@@ -211,7 +308,8 @@ def _import_table(
                     refresh_statistics(importer.looked_up)
                     refresh_at *= 2
                 rows = [
-                    RowContext(n, compiled.read(cells), compiled, several) for n, cells in chunk
+                    RowContext(n, compiled.read(cells), compiled, several, cells)
+                    for n, cells in chunk
                 ]
                 importer.prefetch(rows)
                 for row in rows:
@@ -223,7 +321,7 @@ def _import_table(
                 importer.write_pending()
             db.session.flush()  # the last chunk's audit entries, while ids are handed out
         report.flagged = len(importer.similar)
-        report.similar = importer.similar[:MAX_PROBLEMS]
+        report.similar = importer.similar[:MAX_SIMILAR]
         report.references_created = {k: n for k, n in importer.references.created.items() if n}
         batch.counts = report.counts()
         audit.record(
@@ -284,16 +382,18 @@ def _import_row(importer: Any, report: ImportReport, row: RowContext) -> None:
             forget_lookups()
         importer.references.forget_row()
         importer.forget_row(row)
-        report.rejected += 1
         if isinstance(error, RowRejected):
-            report.add_problems(row.number, row.problems)
+            report.reject(row.number, row.cells, row.problems)
         else:
-            report.add_problems(row.number, importer.explain(row, error))
+            report.reject(row.number, row.cells, importer.explain(row, error))
         return
     if row.savepoint is not None:
         row.savepoint.commit()
     importer.references.keep_row()
     setattr(report, outcome, getattr(report, outcome) + 1)
+    report.outcomes.append((row.number, outcome))
+    if outcome == "updated" and row.changes:
+        report.changes[row.number] = row.changes
 
 
 # --- batches: list, revert ------------------------------------------------------------

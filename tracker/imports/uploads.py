@@ -101,11 +101,14 @@ def discard_upload(upload: Upload) -> None:
     """Remove an imported (or abandoned) upload."""
     upload.path.unlink(missing_ok=True)
     upload.path.with_suffix(".json").unlink(missing_ok=True)
+    upload.path.with_suffix(".preview.json").unlink(missing_ok=True)
 
 
 def _remove_old() -> None:
     cutoff = time.time() - KEEP_SECONDS
     for path in _folder().iterdir():
+        if path.is_dir():  # the kept results of imports
+            continue
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()

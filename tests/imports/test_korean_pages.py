@@ -1,0 +1,178 @@
+"""The import pages in Korean with the CP949 persons sheet: fields by their Korean labels
+with sample values, values translated on the page with no JSON, a preview that lists the rows
+(paged, no cap), the rejected rows downloadable before and after the import, and a second
+upload of the same file flagged with a link to the first import."""
+
+import csv
+import html
+import io
+import re
+
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_token
+from tests.imports.test_korean_sheet import SHEET
+from tracker.extensions import db
+from tracker.imports import results
+from tracker.persons.models import Person
+from tracker.sample.services import load_october_2023
+
+
+def upload(client, data: bytes, name: str = "ngo.csv") -> str:  # type: ignore[no-untyped-def]
+    token = csrf_token(client, "/imports")
+    response = client.post(
+        "/imports",
+        data={"csrf_token": token, "kind": "persons", "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    return str(response.headers["Location"])
+
+
+def form_of(page: str) -> dict[str, str]:
+    """What the mapping form would post as the page shows it (the selected options)."""
+    form: dict[str, str] = {}
+    for name, body in re.findall(
+        r'<select id="[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', page, re.S
+    ):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        form[name] = html.unescape(chosen.group(1)) if chosen else ""
+    for name, value in re.findall(
+        r'<input type="hidden" name="(values-[^"]+)" value="([^"]*)"', page
+    ):
+        form[name] = html.unescape(value)
+    for name in re.findall(
+        r'<input id="(split-[^"]+)" name="[^"]+" type="checkbox" value="y" checked', page
+    ):
+        form[name] = "y"
+    return form
+
+
+def translation_of(form: dict[str, str], field: str, written: str) -> str:
+    index = next(
+        key.split("-")[2]
+        for key, value in form.items()
+        if key.startswith(f"values-{field}-") and key.endswith("-from") and value == written
+    )
+    return f"values-{field}-{index}-to"
+
+
+def test_korean_sheet_through_the_korean_pages(client, login_as):
+    load_october_2023()
+    db.session.commit()
+    login_as("researcher")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    map_path = upload(client, SHEET.read_bytes())
+    page = client.get(map_path).get_data(as_text=True)
+
+    # Fields by their Korean labels, with three sample values of the proposed column.
+    assert '<label for="field-gender">성별</label>' in page
+    assert '<label for="field-name_hangul">한글 이름</label>' in page
+    assert "김영희 · 이순자 · 박미영" in page
+    form = form_of(page)
+    for field, header in {
+        "name_hangul": "이름",
+        "gender": "성별",
+        "birth_year": "생년",
+        "repatriation_date": "송환일",
+        "crossing": "송환 경로",
+        "facilities": "수용시설",
+    }.items():
+        assert form[f"field-{field}"] == header
+    assert form["split-facilities"] == "y"  # the column has commas: split on them is proposed
+    # Values matching a term in any language are pre-filled; the others wait for the user.
+    assert form[translation_of(form, "gender", "여")] == "female"
+    assert form[translation_of(form, "gender", "M")] == "male"
+    assert form[translation_of(form, "gender", "여(추정)")] == ""
+    assert form[translation_of(form, "status", "강제송환")] == "repatriated"
+    assert form[translation_of(form, "status", "송환됨")] == ""
+
+    form[translation_of(form, "gender", "여(추정)")] = "female"
+    form[translation_of(form, "status", "송환됨")] = "repatriated"
+    token = csrf_token(client, map_path)
+    preview = client.post(
+        map_path + "/preview",
+        data={"csrf_token": token, **form, "create_missing": "y", "save_as": "NGO"},
+    )
+    assert preview.status_code == 302 and "show=rejected" in preview.headers["Location"]
+    shown = client.get(preview.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'data-count="created">28<', shown)
+    assert re.search(r'data-count="rejected">2<', shown)
+    assert "2023.13.5" in shown
+    assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == 0
+
+    created = client.get(map_path + "/preview?show=created&page=1").get_data(as_text=True)
+    assert created.count('<tr data-row="') == 28 and "김영희" in created
+
+    rejects = client.get(map_path + "/rejects.csv")
+    assert rejects.status_code == 200 and rejects.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(rejects.get_data().decode("utf-8-sig"))))
+    assert [row["row"] for row in rows] == ["8", "20"]
+    assert all("체포일" in row["problems"] for row in rows)
+
+    mapping_json = re.search(r'name="mapping_json" value="([^"]*)"', shown).group(1)
+    imported = client.post(
+        map_path + "/import",
+        data={
+            "csrf_token": token,
+            "mapping_json": html.unescape(mapping_json),
+            "create_missing": "y",
+        },
+    )
+    assert imported.status_code == 302
+    assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == 28
+    batch_page = client.get(imported.headers["Location"]).get_data(as_text=True)
+    assert "2023.13.5" in batch_page  # the rejected rows are still listed after the import
+    batch_id = int(imported.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    after = client.get(f"/imports/{batch_id}/rejects.csv").get_data().decode("utf-8-sig")
+    assert after == rejects.get_data().decode("utf-8-sig")
+
+    # The same file again: flagged before anything is written, with a link to the import.
+    again = upload(client, SHEET.read_bytes(), "ngo-again.csv")
+    again_preview = client.post(
+        again + "/preview",
+        data={"csrf_token": token, "mapping_json": html.unescape(mapping_json)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert 'id="earlier-import"' in again_preview
+    assert f'href="/imports/{batch_id}"' in again_preview
+    refused = client.post(
+        again + "/import",
+        data={"csrf_token": token, "mapping_json": html.unescape(mapping_json)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"#{batch_id}" in refused
+    assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == 28
+
+
+def test_the_preview_pages_every_row_without_a_cap(client, login_as, tmp_path):
+    login_as("researcher")
+    lines = ["이름,성별"] + [f"사람{i},모르는값" for i in range(1, 1201)]
+    map_path = upload(client, "\n".join(lines).encode("utf-8"))
+    token = csrf_token(client, map_path)
+    form = {"csrf_token": token, "field-name_hangul": "이름", "field-gender": "성별"}
+    shown = client.post(map_path + "/preview", data=form, follow_redirects=True)
+    text = shown.get_data(as_text=True)
+    assert re.search(r'data-count="rejected">1200<', text)
+    pages = -(-1200 // results.PER_PAGE)
+    last = client.get(f"{map_path}/preview?show=rejected&page={pages}").get_data(as_text=True)
+    assert 'data-row="1201"' in last  # the last row of the file, past any 1,000 cap
+    rejects = client.get(map_path + "/rejects.csv").get_data().decode("utf-8-sig")
+    assert len(rejects.strip().splitlines()) == 1201  # the header and every rejected row
+
+
+def test_an_update_is_previewed_field_by_field(client, login_as, tmp_path):
+    login_as("researcher")
+    first = upload(client, "관리번호,이름,생년\nA-1,김영희,1990\n".encode())
+    token = csrf_token(client, first)
+    form = {"csrf_token": token, "field-external_id": "관리번호", "field-name_hangul": "이름"}
+    form |= {"field-birth_year": "생년", "source_key": "NGO"}
+    client.post(first + "/preview", data=form)
+    client.post(first + "/import", data=form)
+    second = upload(client, "관리번호,이름,생년\na-1,김영희,약 1991\n".encode())
+    text = client.post(second + "/preview", data=form, follow_redirects=True).get_data(as_text=True)
+    assert re.search(r'data-count="updated">1<', text)
+    updated = client.get(second + "/preview?show=updated").get_data(as_text=True)
+    assert re.search(r'<td data-field="birth_year">[^<]+</td><td>1990</td><td>1991</td>', updated)
+    changes = updated[updated.index('id="updated-rows"') :]
+    assert 'data-field="external_id"' not in changes  # a key in another case is not a change
