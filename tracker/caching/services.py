@@ -76,6 +76,10 @@ def init_app(app: Flask) -> None:
         config = {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": folder, "CACHE_THRESHOLD": 20000}
     config |= {"CACHE_DEFAULT_TIMEOUT": KEPT_SECONDS, "CACHE_KEY_PREFIX": "tracker:"}
     cache.init_app(app, config=config)
+    # Flask-Caching remembers the last app it was given on this module-level object, which
+    # kept every dropped app alive (the suite builds one per test). The store is found
+    # through current_app; the cache is only used inside an app context.
+    cache.app = None  # type: ignore[assignment]
 
 
 def on_new_version(listener: VersionListener) -> VersionListener:
