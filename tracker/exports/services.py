@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,9 @@ REASON_MAX = 500
 THRESHOLD_RANGE = (2, 100)
 # Cells a spreadsheet would read as a formula (CSV injection, OWASP): kept as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet may split a cell at any of these (Excel's list separator is `;` in most of
+# Europe), so a formula start right after one is neutralised too, not only at the cell's start.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t|])(\s*)(?=[=+\-@\r])")
 XLSX_TEXT_MAX = 32767
 URL_COLUMN = "record_url"
 WITHHELD = "(a name search: withheld from redacted files)"
@@ -190,18 +194,19 @@ def _shape(column: Field, record: Any, hidden: bool, options: Options) -> Any:
 
 
 def csv_cell(value: Any) -> Any:
-    """A value as a CSV cell: lists `;`-separated, and formula-looking text kept as text."""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_START) else value
+    """A value as a CSV cell: lists `;`-separated, and formula-looking text kept as text: a
+    formula start at the beginning, or after a separator a spreadsheet might split at, gets a
+    leading apostrophe (the writer also quotes every cell)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         value = ";".join(str(item) for item in value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = _FORMULA_AFTER_SEPARATOR.sub(r"\1\2'", value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _batched(lines: Iterable[str], first: str = "") -> Iterator[bytes]:
@@ -219,7 +224,7 @@ def _batched(lines: Iterable[str], first: str = "") -> Iterator[bytes]:
 
 def _write_csv(export: Export) -> Iterator[bytes]:
     line = io.StringIO()
-    writer = csv.writer(line, lineterminator="\r\n")
+    writer = csv.writer(line, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
 
     def text(values: list[Any]) -> str:
         line.seek(0)
