@@ -148,14 +148,23 @@ def restore_command(path: Path, replace: bool) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Processes. Default: 1 while the limiter store is memory:// (limits exact), 2 with a "
+    "shared store (TRACKER_RATELIMIT_STORAGE_URL=redis://…); more than 1 needs the shared store.",
+)
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 @with_appcontext
-def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the app with gunicorn (the production server): processes × threads."""
-    from tracker.serve import run_gunicorn
+    from tracker.serve import choose_workers, run_gunicorn
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        workers = choose_workers(app.config["RATELIMIT_STORAGE_URI"], workers)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     run_gunicorn(app, host, port, workers, threads)
 
 

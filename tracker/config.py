@@ -97,7 +97,20 @@ def from_environment(instance_path: str) -> dict:
         # The summary cache: empty for files in the instance folder, redis://… to share one
         # across machines, "null" for none (tracker/caching).
         "CACHE_URL": os.environ.get("TRACKER_CACHE_URL", ""),
+        "TRUSTED_PROXIES": trusted_proxies(os.environ.get("TRACKER_TRUSTED_PROXIES")),
     }
+
+
+def trusted_proxies(value: str | None) -> int:
+    """How many proxies stand in front (TRACKER_TRUSTED_PROXIES): 0 when unset."""
+    text = (value or "").strip()
+    if not text:
+        return 0
+    if not text.isdigit() or int(text) > 10:
+        raise RuntimeError(
+            "TRACKER_TRUSTED_PROXIES must be the number of proxies in front of the app (0-10)"
+        )
+    return int(text)
 
 
 DEFAULTS: dict = {
@@ -118,7 +131,11 @@ DEFAULTS: dict = {
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_STRATEGY": "moving-window",
     "LOGIN_RATE_LIMIT": "10 per minute",  # per client address, every attempt
-    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per 15 minutes",  # per account name, failures only
+    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per 15 minutes",  # per account name and address, failures
+    # Beyond those failures (from any address), each attempt waits 1, 2, 4 … seconds, at most:
+    "LOGIN_ACCOUNT_MAX_DELAY": timedelta(minutes=1),
+    # Proxies in front whose X-Forwarded-For / -Proto are believed (werkzeug's ProxyFix).
+    "TRUSTED_PROXIES": 0,
     "HTTPS_MODE": "auto",  # auto: Secure cookies and HSTS when the request came over HTTPS
     "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
     "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=12),

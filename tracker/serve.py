@@ -36,6 +36,26 @@ def _fresh_context_per_request(app: Flask) -> Any:
     return wsgi
 
 
+SHARED_DEFAULT_WORKERS = 2
+
+
+def choose_workers(limiter_store: str, asked: int | None) -> int:
+    """How many processes `tracker serve` runs: one while the limiter counts in memory (each
+    process would count on its own, so a limit of 10 would let 10 per process through), the
+    asked number (default 2) once the store is shared. Raises ValueError for several processes
+    on a memory store."""
+    shared = not limiter_store.strip().lower().startswith("memory://")
+    if asked is None:
+        return SHARED_DEFAULT_WORKERS if shared else 1
+    if asked > 1 and not shared:
+        raise ValueError(
+            f"--workers {asked} needs a limiter store the processes share: set "
+            "TRACKER_RATELIMIT_STORAGE_URL=redis://… (with memory:// each process would count "
+            "login attempts on its own). One process with --threads serves many users."
+        )
+    return asked
+
+
 def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     """Serve `app` on host:port with `workers` processes of `threads` threads each: a thread
     waiting on a slow page's queries leaves the others of its process serving fast pages."""

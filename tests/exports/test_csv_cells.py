@@ -53,5 +53,3 @@ def test_xlsx_keeps_the_value_as_text(app, client, login_as):
     sheet = load_workbook(io.BytesIO(response.data))["Data"]
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == "safe;=1+1"]
     assert cells and all(cell.data_type == "s" for cell in cells)
-
-

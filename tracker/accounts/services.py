@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
-from tracker.accounts import two_factor
+from tracker.accounts import throttling, two_factor
 from tracker.accounts.models import ROLES, ApiToken, RecoveryCode, RolePolicy, User
 from tracker.accounts.passwords import hash_password, is_common_password, verify_password
 from tracker.audit import services as audit
@@ -98,16 +98,51 @@ def create_first_admin(email: str, password: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active account matching these credentials, or None (same cost either way)."""
+    """The active account matching these credentials, or None (same cost either way); raises
+    TooManyAttempts, before any hashing, when the name is being guessed (throttling.py)."""
+    attempt = throttling.begin(email)
     try:
         user = find_user(email)
     except ValueError:
         user = None
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
+        attempt.end(ok=False)
         record_failed_login(user)
         return None
+    attempt.end(ok=True)
     return user
+
+
+def verify_login_code(user: User, code: str) -> bool:
+    """The second step of a login: a fresh TOTP or recovery code, throttled with the password
+    step (the same account name); a wrong code is recorded as a failed login."""
+    attempt = throttling.begin(user.email)
+    ok = verify_second_factor(user, code)
+    attempt.end(ok)
+    if not ok:
+        record_failed_login(user, step="second_factor")
+    return ok
+
+
+class WrongPassword(ValidationFailed):
+    """A re-authentication failed: the typed password is not the account's."""
+
+
+def reauthenticate(user: User, password: str, step: str, field: str = "password") -> None:
+    """Re-check the password of a logged-in user before something sensitive (an identifying
+    export, a password change): throttled and recorded exactly like a failed login."""
+    attempt = throttling.begin(user.email)
+    ok = verify_password(user.password_hash, password or "")
+    attempt.end(ok)
+    if not ok:
+        record_failed_login(user, step=step)
+        message = (
+            _("That is not your current password.")
+            if field == "current_password"
+            else _("That password is not right.")
+        )
+        raise WrongPassword(message, {field: message})
 
 
 def record_login(user: User) -> None:
@@ -235,10 +270,9 @@ def list_users() -> list[Any]:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Replace the password after checking the current one; every session of the user ends."""
-    if not verify_password(user.password_hash, current_password):
-        message = _("That is not your current password.")
-        raise ValidationFailed(message, {"current_password": message})
+    """Replace the password after checking the current one (throttled like a login); every
+    session of the user ends."""
+    reauthenticate(user, current_password, step="password_change", field="current_password")
     check_password_rules(new_password, user.email, field="new_password")
     if new_password == current_password:
         message = _("Choose a password different from the current one.")
@@ -328,7 +362,11 @@ def regenerate_recovery_codes(user: User, code: str) -> list[str]:
     """New recovery codes for a user who proves the second factor; the old ones stop working."""
     if not user.has_two_factor:
         raise ValidationFailed(_("Two-factor login is not set up."))
-    if not _use_totp_code(user, code):
+    attempt = throttling.begin(user.email)
+    ok = _use_totp_code(user, code)
+    attempt.end(ok)
+    if not ok:
+        record_failed_login(user, step="second_factor_recheck")
         message = _("That code is not right.")
         raise ValidationFailed(message, {"code": message})
     codes = _replace_recovery_codes(user)

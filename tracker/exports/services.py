@@ -22,7 +22,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 
-from tracker.accounts.passwords import verify_password
 from tracker.accounts.permissions import can_view_identity
 from tracker.audit import services as audit
 from tracker.audit.models import AuditEntry
@@ -429,14 +428,11 @@ def _audit_values(export: Export) -> dict[str, Any]:
 
 
 def confirm_password(user: Any, password: str) -> None:
-    """A fresh login for an identifying export: the account's password, typed again now."""
-    if not verify_password(user.password_hash, password or ""):
-        from tracker.accounts.services import record_failed_login
+    """A fresh login for an identifying export: the account's password, typed again now,
+    throttled and recorded like any login (raises WrongPassword or TooManyAttempts)."""
+    from tracker.accounts.services import reauthenticate
 
-        record_failed_login(user, step="export")
-        raise PermissionDenied(
-            "That password is not right.", {"password": "Enter your password again."}
-        )
+    reauthenticate(user, password, step="export")
 
 
 def exports_of(actor: Any, limit: int = 20) -> list[AuditEntry]:

@@ -22,6 +22,7 @@ from flask_login import current_user
 from tracker import unit_of_work
 from tracker.accounts.models import User
 from tracker.accounts.permissions import can_view_identity
+from tracker.accounts.services import WrongPassword
 from tracker.dashboard import services as dashboard
 from tracker.dashboard.filters import FilterError, Filters, parse_filters
 from tracker.exceptions import PermissionDenied, ServiceError, ValidationFailed
@@ -87,8 +88,9 @@ def download() -> Response | tuple[str, int]:
         export = services.start_export(
             current_user, options, params, post_search=request.method == "POST"
         )
-    except PermissionDenied as error:
-        unit_of_work.keep_on_error()  # a mistyped password is a failed login, kept in the audit
+    except (PermissionDenied, WrongPassword) as error:
+        if isinstance(error, WrongPassword):
+            unit_of_work.keep_on_error()  # a mistyped password is a failed login, kept in the audit
         return _form_page(what, params, error.fields or {"": error.message}, 403)
     except ServiceError as error:
         status = 400 if isinstance(error, ValidationFailed) else error.status_code
