@@ -308,7 +308,9 @@ def _check_listed(kind_name: str) -> Callable[[Any], None]:
     def check(params: Any) -> None:
         from tracker.dashboard.filters import FilterError
 
-        problems = list_query(kind_named(kind_name), params, False, False).problems
+        # Values only (a date that cannot be read): what the viewer may sort or filter by is
+        # settled by the list query itself, which falls back to the default order.
+        problems = list_query(kind_named(kind_name), params, True, False).problems
         if problems:
             raise FilterError(problems)
 
