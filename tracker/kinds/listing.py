@@ -56,7 +56,8 @@ def list_query(kind: Kind, params: Any, can_see: bool, post_search: bool) -> Lis
     sort, direction = params.get("sort"), params.get("dir")
     if params.get("order"):  # a column heading was pressed: "name:desc"
         sort, _colon, direction = str(params["order"]).partition(":")
-    if sort and sort not in sortable and any(c.key == sort and c.sort is not None for c in kind.columns):
+    hidden = {c.key for c in kind.columns if c.sort is not None} - set(sortable)
+    if sort in hidden:
         problems["sort"] = _("You cannot sort by a field that is hidden from you.")
     sort = sort if sort in sortable else kind.default_sort
     descending = direction == "desc"
