@@ -62,7 +62,8 @@ def load_user(session_id: str):  # type: ignore[no-untyped-def]
 
 
 def safe_next(target: str | None) -> str:
-    """A local path to go to after login; anything else (other hosts, schemes) goes home."""
+    """A local path to go to after login; anything else (other hosts, schemes, control
+    characters that would split the Location header) goes home."""
     if target:
         parts = urlsplit(target)
         if (
@@ -71,6 +72,7 @@ def safe_next(target: str | None) -> str:
             and target.startswith("/")
             and not target.startswith("//")
             and "\\" not in target
+            and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in target)
         ):
             return target
     return url_for("dashboard.index")
