@@ -75,6 +75,8 @@ class ImportReport:
     # Rows that look like an existing person: (row number, case code of that person).
     similar: list[tuple[int, str]] = field(default_factory=list)
     batch_id: int | None = None
+    # A workbook that misstates its size: (sheet, rows it declares, rows it holds).
+    misstated: tuple[str, int, int] | None = None
 
     @property
     def accepted(self) -> int:
@@ -107,6 +109,12 @@ class ImportReport:
             + (f" ({self.flagged} look like existing persons)" if self.flagged else "")
             + "."
         ]
+        if self.misstated:
+            sheet, declared, held = self.misstated
+            out.append(
+                f"The sheet {sheet!r} says it has {declared} rows but holds {held}; "
+                "every row it holds was read."
+            )
         for kind, number in sorted(self.references_created.items()):
             out.append(f"Also {'would create' if self.dry_run else 'created'} {number} {kind}.")
         for problem in self.problems:
@@ -222,6 +230,7 @@ def _import_table(
                         progress(report.rows)
                 importer.write_pending()
             db.session.flush()  # the last chunk's audit entries, while ids are handed out
+        report.misstated = table.misstated()
         report.flagged = len(importer.similar)
         report.similar = importer.similar[:MAX_PROBLEMS]
         report.references_created = {k: n for k, n in importer.references.created.items() if n}
