@@ -11,7 +11,7 @@ import io
 import json
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -147,7 +147,7 @@ class Export:
         """Each row's values, redacted and coarsened, with the record's address last."""
         columns, options = self.columns, self.options
         base, url = options.base_url, self.dataset.url
-        getters = [column.value for column in columns]
+        getters = [column.getter(options.identifying) for column in columns]
         plain = not (
             options.coarse_dates
             or options.small_counts_below
@@ -161,7 +161,10 @@ class Export:
                 row = [get(record) for get in getters]
             else:
                 hidden = not options.identifying and bool(getattr(record, "confidential", False))
-                row = [_shape(column, record, hidden, options) for column in columns]
+                row = [
+                    _shape(column, get, record, hidden, options)
+                    for column, get in zip(columns, getters, strict=True)
+                ]
             row.append(base + url(record))
             self.rows += 1
             yield row
@@ -180,10 +183,12 @@ class Export:
         self.done = True
 
 
-def _shape(column: Field, record: Any, hidden: bool, options: Options) -> Any:
+def _shape(
+    column: Field, get: Callable[[Any], Any], record: Any, hidden: bool, options: Options
+) -> Any:
     if column.confidential and hidden:
         return None
-    value = column.value(record)
+    value = get(record)
     if options.coarse_dates and column.is_date and isinstance(value, str):
         return value[:7]
     threshold = options.small_counts_below

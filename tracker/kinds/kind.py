@@ -45,6 +45,18 @@ def shown(model: Any, name: str) -> Callable[[Any], str]:
     return value
 
 
+def shown_to(model: Any, name: str) -> Callable[[Any, bool], str]:
+    """A list column's value for a viewer: as coarse as the field's declaration says for
+    viewers who may not see identities (a birth year as 1985–1989)."""
+
+    def value(record: Any, can_see: bool) -> str:
+        found = field_named(model, name)
+        read = found.read(record)
+        return found.show(read if can_see else found.coarse(read))
+
+    return value
+
+
 @dataclass
 class Filter:
     """A list filter: a choice (options for this viewer), a date, or a record number."""
