@@ -184,7 +184,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
 @click.option("--bom", is_flag=True, help="CSV: start with a byte-order mark (Excel and Hangul).")
 @click.option("--coarse-dates", is_flag=True, help="Dates to the month only.")
 @click.option("--small-counts-below", type=int, help="Show documented counts below N as '<N'.")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--base-url", help="Absolute links start with this (default: TRACKER_BASE_URL).")
 @click.option("--identifying", is_flag=True, help="Include identifying fields (audited).")
 @click.option("--user", "email", help="Who exports (required with --identifying).")
 @click.option("--reason", default="", help="Why identifying fields are needed.")
@@ -215,6 +215,7 @@ def export_command(
     elif options["identifying"]:
         raise click.ClickException("--identifying needs --user EMAIL (and --reason).")
     values = {key: options[key] for key in flags} | {"what": what, "format": fmt}
+    values["base_url"] = options["base_url"] or current_app.config["BASE_URL"]
 
     def run() -> dict[str, Any]:
         export = services.start_export(

@@ -6,12 +6,18 @@ import secrets
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from tracker.accounts import throttling, two_factor
 from tracker.accounts.models import ROLES, ApiToken, RecoveryCode, RolePolicy, User
-from tracker.accounts.passwords import hash_password, is_common_password, verify_password
+from tracker.accounts.passwords import (
+    hash_password,
+    is_common_password,
+    verify_password,
+    weakness,
+)
 from tracker.audit import services as audit
 from tracker.db import utcnow
 from tracker.exceptions import NotFound, PermissionDenied, ValidationFailed
@@ -45,8 +51,27 @@ def check_password_rules(password: str, email: str | None = None, field: str = "
         email is not None and password.strip().lower() in {email, email.split("@")[0]}
     ):
         message = _("This password is too common or too easy to guess. Choose another one.")
+    else:
+        reason = weakness(password, [email, *email.replace("@", ".").split(".")] if email else [])
+        if reason is not None:
+            message = _("This password is too easy to guess: %(why)s", why=_weakness_text(reason))
     if message:
         raise ValidationFailed(message, {field: message})
+
+
+def _weakness_text(reason: str) -> str:
+    """Why a password is weak, in words (and in Korean)."""
+    texts = {
+        "dictionary": _(
+            "it is a common password or word, perhaps with digits or capitals added. "
+            "Use several words that do not belong together."
+        ),
+        "spatial": _("it follows keys next to each other on the keyboard. Use words instead."),
+        "repeat": _("it repeats the same characters or words. Use different words."),
+        "sequence": _("it is a sequence such as abcd or 1234. Use words instead."),
+        "date": _("dates and years are easy to guess. Leave them out or add more words."),
+    }
+    return texts.get(reason, _("it is too short for its kind. Add more words."))
 
 
 def any_user_exists() -> bool:
@@ -269,14 +294,25 @@ def list_users() -> list[Any]:
 # --- passwords -------------------------------------------------------------------------
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def live_tokens(user: User) -> list[ApiToken]:
+    """A user's API tokens that still work."""
+    return [token for token in user_tokens(user) if token.revoked_at is None]
+
+
+def change_password(
+    user: User, current_password: str, new_password: str, revoke_tokens: bool = False
+) -> None:
     """Replace the password after checking the current one (throttled like a login); every
-    session of the user ends."""
+    session of the user ends. Their API tokens are revoked when asked, and always when the
+    change follows a reset (a one-time password another person knew)."""
     reauthenticate(user, current_password, step="password_change", field="current_password")
     check_password_rules(new_password, user.email, field="new_password")
     if new_password == current_password:
         message = _("Choose a password different from the current one.")
         raise ValidationFailed(message, {"new_password": message})
+    if revoke_tokens or user.password_change_required:
+        for token in live_tokens(user):
+            revoke_api_token(user, token.id)
     user.password_hash = hash_password(new_password)
     user.password_change_required = False
     user.password_changed_at = utcnow()
@@ -299,7 +335,10 @@ def two_factor_policy() -> dict[str, bool]:
 
 
 def two_factor_required(user: User) -> bool:
-    """Whether this user's role requires two-factor login."""
+    """Whether this user's role requires two-factor login: an admin's always (enrolment at
+    the first login), other roles as the admin sets them."""
+    if user.role == "admin" and current_app.config.get("ADMIN_REQUIRES_TWO_FACTOR", True):
+        return True
     policy = db.session.get(RolePolicy, user.role)
     return bool(policy and policy.require_two_factor)
 

@@ -295,7 +295,12 @@ def change_password() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            services.change_password(user, form.current_password.data, form.new_password.data)
+            services.change_password(
+                user,
+                form.current_password.data,
+                form.new_password.data,
+                revoke_tokens=bool(form.revoke_tokens.data),
+            )
         except ServiceError as error:
             if isinstance(error, services.WrongPassword):
                 unit_of_work.keep_on_error()  # the failed re-check is kept, like a failed login
@@ -309,7 +314,8 @@ def change_password() -> Response | str | tuple[str, int]:
             return redirect(url_for("accounts.login"))
     elif form.is_submitted():
         status = 422
-    return render_template("accounts/password.html", form=form), status
+    live = services.live_tokens(current_user._get_current_object())
+    return render_template("accounts/password.html", form=form, live_tokens=live), status
 
 
 @bp.route("/account/two-factor")

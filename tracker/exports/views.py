@@ -78,7 +78,7 @@ def _form_page(what: str, params: Any, errors: dict[str, str], status: int) -> t
 @bp.route("/file", methods=["GET", "POST"])
 def download() -> Response | tuple[str, int]:
     params = _params()
-    values = params.to_dict() | {"base_url": request.url_root}
+    values = params.to_dict() | {"base_url": current_app.config["BASE_URL"]}
     what = values.get("what") if values.get("what") in DATASETS else "persons"
     try:
         options = services.clean_options(values)
@@ -144,7 +144,9 @@ def report() -> tuple[str, int]:
         return render_template(
             "errors/error.html", code=400, message="; ".join(error.fields.values())
         ), 400
-    options = services.clean_options({"what": "summary", "base_url": request.url_root})
+    options = services.clean_options(
+        {"what": "summary", "base_url": current_app.config["BASE_URL"]}
+    )
     export = services.start_export(current_user, options, request.args)
     for _chunk in export.chunks():  # the summary CSV for these filters: its hash goes in the footer
         pass
