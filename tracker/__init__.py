@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import caching, i18n, security, unit_of_work
 from tracker import config as settings
@@ -31,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(config)
     settings.check_secret_key(app.config)
+    _trust_proxies(app)
 
     _configure_logging(app)
     db.init_app(app)
@@ -97,6 +99,15 @@ def _register_workspace(app: Flask) -> None:
     from tracker.un.views import bp as un_bp
 
     app.register_blueprint(un_bp)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRACKER_TRUSTED_PROXIES proxies, take the client's address and scheme from the
+    headers they add (the last N entries of X-Forwarded-For); without it, never: a header
+    anyone can send must not choose the address that throttling counts against."""
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def _configure_logging(app: Flask) -> None:

@@ -161,7 +161,12 @@ def restore_command(path: Path, replace: bool) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Processes. Default: 1 while the limiter store is memory:// (limits exact), 2 with a "
+    "shared store (TRACKER_RATELIMIT_STORAGE_URL=redis://…); more than 1 needs the shared store.",
+)
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 @click.option(
     "--job-workers",
@@ -172,13 +177,19 @@ def restore_command(path: Path, replace: bool) -> None:
     "worker` runs elsewhere.",
 )
 @with_appcontext
-def serve_command(host: str, port: int, workers: int, threads: int, job_workers: int) -> None:
+def serve_command(
+    host: str, port: int, workers: int | None, threads: int, job_workers: int
+) -> None:
     """Serve the app with gunicorn (the production server): processes × threads, and a job
     worker beside it."""
     from tracker.jobs.worker import started_worker
-    from tracker.serve import run_gunicorn
+    from tracker.serve import choose_workers, run_gunicorn
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        workers = choose_workers(app.config["RATELIMIT_STORAGE_URI"], workers)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     with started_worker(job_workers):
         run_gunicorn(app, host, port, workers, threads)
 
@@ -209,7 +220,7 @@ def worker_command(workers: int) -> None:
 @click.option("--bom", is_flag=True, help="CSV: start with a byte-order mark (Excel and Hangul).")
 @click.option("--coarse-dates", is_flag=True, help="Dates to the month only.")
 @click.option("--small-counts-below", type=int, help="Show documented counts below N as '<N'.")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--base-url", help="Absolute links start with this (default: TRACKER_BASE_URL).")
 @click.option(
     "--columns",
     help="Only these columns, in this order (comma-separated), e.g. case_code,event_crossing.",
@@ -265,10 +276,12 @@ def export_command(
             raise click.ClickException("No active account with that email.")
     elif options["identifying"]:
         raise click.ClickException("--identifying needs --user EMAIL (and --reason).")
+    base_url = options["base_url"] or current_app.config["BASE_URL"]
     if what == "report":
-        _write_report(params, options["base_url"], language, output)
+        _write_report(params, base_url or "http://127.0.0.1:5000", language, output)
         return
     values = {key: options[key] for key in flags} | {"what": what, "format": fmt}
+    values["base_url"] = base_url
 
     def run() -> dict[str, Any]:
         export = services.start_export(

@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name)
 SECRET_KEY_MIN_LENGTH = 32
@@ -102,7 +103,36 @@ def from_environment(instance_path: str) -> dict:
         # The job queue (imports): empty for a SQLite file in the instance folder,
         # redis://… to share one across machines (tracker/jobs).
         "QUEUE_URL": os.environ.get("TRACKER_QUEUE_URL", ""),
+        "TRUSTED_PROXIES": trusted_proxies(os.environ.get("TRACKER_TRUSTED_PROXIES")),
+        **site_address(os.environ.get("TRACKER_BASE_URL"), os.environ.get("TRACKER_TRUSTED_HOSTS")),
     }
+
+
+def site_address(base_url: str | None, extra_hosts: str | None) -> dict[str, Any]:
+    """BASE_URL (absolute links in exports) and TRUSTED_HOSTS (Flask refuses any other Host
+    header with a 400): the host of TRACKER_BASE_URL plus TRACKER_TRUSTED_HOSTS (commas)."""
+    base = (base_url or "").strip().rstrip("/")
+    hosts = [h.strip().lower() for h in (extra_hosts or "").split(",") if h.strip()]
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise RuntimeError(
+                "TRACKER_BASE_URL must be an http(s) address, e.g. https://tracker.example.org"
+            )
+        hosts.insert(0, parts.hostname.lower())
+    return {"BASE_URL": base, "TRUSTED_HOSTS": hosts or None}
+
+
+def trusted_proxies(value: str | None) -> int:
+    """How many proxies stand in front (TRACKER_TRUSTED_PROXIES): 0 when unset."""
+    text = (value or "").strip()
+    if not text:
+        return 0
+    if not text.isdigit() or int(text) > 10:
+        raise RuntimeError(
+            "TRACKER_TRUSTED_PROXIES must be the number of proxies in front of the app (0-10)"
+        )
+    return int(text)
 
 
 DEFAULTS: dict = {
@@ -123,7 +153,13 @@ DEFAULTS: dict = {
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_STRATEGY": "moving-window",
     "LOGIN_RATE_LIMIT": "10 per minute",  # per client address, every attempt
-    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per 15 minutes",  # per account name, failures only
+    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per 15 minutes",  # per account name and address, failures
+    # Beyond those failures (from any address), each attempt waits 1, 2, 4 … seconds, at most:
+    "LOGIN_ACCOUNT_MAX_DELAY": timedelta(minutes=1),
+    # Proxies in front whose X-Forwarded-For / -Proto are believed (werkzeug's ProxyFix).
+    "TRUSTED_PROXIES": 0,
+    "ADMIN_REQUIRES_TWO_FACTOR": True,  # admins enrol at their first login
+    "BASE_URL": "",  # absolute links in exports; without it they are paths (never from Host)
     "HTTPS_MODE": "auto",  # auto: Secure cookies and HSTS when the request came over HTTPS
     "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
     "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=12),
@@ -152,4 +188,7 @@ def test_settings(database_url: str, instance_path: str) -> dict:
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
         "QUEUE_IMMEDIATE": True,  # jobs run in the calling thread
+        # Most tests act as an admin without an authenticator; tests/security/test_defaults.py
+        # runs with the production default.
+        "ADMIN_REQUIRES_TWO_FACTOR": False,
     }

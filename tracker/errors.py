@@ -6,7 +6,7 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, SecurityError
 from werkzeug.wrappers import Response
 
 from tracker import unit_of_work
@@ -77,6 +77,10 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[str, int] | Response:
         if isinstance(error, InternalServerError):
             return internal_error(error)
+        if isinstance(error, SecurityError):
+            # A Host header not in TRUSTED_HOSTS: no link can be built for it, so no page.
+            security_log.event("host.refused", _user_id())
+            return Response(str(MESSAGES[400]), 400, mimetype="text/plain")
         if is_api_request():
             return api_errors.http_error_response(error)
         code = error.code or 500

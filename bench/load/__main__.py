@@ -139,6 +139,12 @@ def _serve(
         TRACKER_DATABASE_URL=url,
         TRACKER_INSTANCE_PATH=str(instance),
         TRACKER_SECRET_KEY=secrets.token_urlsafe(48),
+        # Several processes share their rate limits through Redis (`tracker serve` refuses
+        # --workers 2 with the default memory:// store); a prefix of this run's own.
+        TRACKER_RATELIMIT_STORAGE_URL=os.environ.get(
+            "TRACKER_RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379/0"
+        ),
+        TRACKER_RATELIMIT_KEY_PREFIX="load-" + secrets.token_hex(6),
     )
     command = [sys.executable, "-m", "tracker", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = (instance / "server.log").open("w")

@@ -83,10 +83,12 @@ def start_server(
     instance: Path,
     limiter_url: str = "memory://",
     prefix: str = "tracker",
+    workers: str | None = "1",
     **settings: str,
 ) -> tuple[subprocess.Popen, str]:
-    """`tracker serve` with one worker on a free port; returns the process and its base URL.
-    `settings` are further TRACKER_* variables (cache_url="…" sets TRACKER_CACHE_URL)."""
+    """`tracker serve` with one worker on a free port (workers=None: its own default); returns
+    the process and its base URL. `settings` are further TRACKER_* variables
+    (cache_url="…" sets TRACKER_CACHE_URL)."""
     port = _free_port()
     env = dict(
         os.environ,
@@ -98,8 +100,9 @@ def start_server(
         TRACKER_RATELIMIT_KEY_PREFIX=prefix,
     )
     tracker = Path(sys.executable).with_name("tracker")
+    command = [str(tracker), "serve", "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
-        [str(tracker), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        command + (["--workers", workers] if workers else []),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -140,6 +140,21 @@ def test_v3_3_2_idle_session_ends_after_the_configured_time(client, login_as):
 
 @pytest.mark.parametrize(
     "app_settings",
+    [{"RATELIMIT_ENABLED": False, "SESSION_IDLE_TIMEOUT": timedelta(minutes=10)}],
+    indirect=True,
+)
+def test_v3_3_2_an_active_session_is_never_cut_before_its_idle_time(client, login_as):
+    """Activity a few seconds after the last noted one counts: the idle time runs from the
+    latest request, not from a note made up to a minute before it (issue 16, finding 10)."""
+    login_as("analyst")
+    _age(client, LAST_SEEN_AT, timedelta(seconds=59))
+    assert client.get("/").status_code == 200  # active now
+    _age(client, LAST_SEEN_AT, timedelta(minutes=9, seconds=50))  # idle 9 min 50 s since
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "app_settings",
     [{"RATELIMIT_ENABLED": False, "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=8)}],
     indirect=True,
 )

@@ -73,12 +73,19 @@ class PasswordChangeForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
+    revoke_tokens = BooleanField(
+        _l("Also revoke my API tokens"),
+        description=_l("Do this if the password may have been seen: a token works without it."),
+    )
     submit = SubmitField(_l("Change the password"))
 
 
 class InviteForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), EMAIL_LENGTH])
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    # The least privilege unless the admin chooses otherwise: never admin by default.
+    role = SelectField(
+        _l("Role"), choices=ROLE_CHOICES, default="analyst", validators=[DataRequired()]
+    )
     submit = SubmitField(_l("Create the account"))
 
     def __init__(self, *args: Any, **kwargs: Any):

@@ -52,3 +52,24 @@ def _common_passwords() -> frozenset[str]:
 def is_common_password(password: str) -> bool:
     """Whether the password (ignoring case and surrounding spaces) is on the shipped list."""
     return password.strip().lower() in _common_passwords()
+
+
+MIN_STRENGTH = 3  # zxcvbn's score (0-4): 3 resists an offline attack on a slow hash
+STRENGTH_SAMPLE = 72  # zxcvbn refuses longer input; the first 72 characters decide
+
+
+def weakness(password: str, user_inputs: list[str]) -> str | None:
+    """Why zxcvbn would guess this password soon (a pattern name: "dictionary", "spatial",
+    "repeat", "sequence", "date"), or None when it is strong enough. zxcvbn carries
+    frequency lists drawn from breached passwords and spots words with digits added,
+    keyboard runs, repeats, sequences and dates."""
+    from zxcvbn import zxcvbn  # type: ignore[import-untyped]
+
+    result = zxcvbn(password[:STRENGTH_SAMPLE], user_inputs=user_inputs)
+    if result["score"] >= MIN_STRENGTH:
+        return None
+    patterns = [match.get("pattern") for match in result["sequence"]]
+    for pattern in ("spatial", "repeat", "sequence", "date", "regex", "dictionary"):
+        if pattern in patterns:
+            return "date" if pattern == "regex" else pattern
+    return "short"

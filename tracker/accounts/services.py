@@ -6,12 +6,18 @@ import secrets
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
-from tracker.accounts import two_factor
+from tracker.accounts import throttling, two_factor
 from tracker.accounts.models import ROLES, ApiToken, RecoveryCode, RolePolicy, User
-from tracker.accounts.passwords import hash_password, is_common_password, verify_password
+from tracker.accounts.passwords import (
+    hash_password,
+    is_common_password,
+    verify_password,
+    weakness,
+)
 from tracker.audit import services as audit
 from tracker.db import utcnow
 from tracker.exceptions import NotFound, PermissionDenied, ValidationFailed
@@ -45,8 +51,27 @@ def check_password_rules(password: str, email: str | None = None, field: str = "
         email is not None and password.strip().lower() in {email, email.split("@")[0]}
     ):
         message = _("This password is too common or too easy to guess. Choose another one.")
+    else:
+        reason = weakness(password, [email, *email.replace("@", ".").split(".")] if email else [])
+        if reason is not None:
+            message = _("This password is too easy to guess: %(why)s", why=_weakness_text(reason))
     if message:
         raise ValidationFailed(message, {field: message})
+
+
+def _weakness_text(reason: str) -> str:
+    """Why a password is weak, in words (and in Korean)."""
+    texts = {
+        "dictionary": _(
+            "it is a common password or word, perhaps with digits or capitals added. "
+            "Use several words that do not belong together."
+        ),
+        "spatial": _("it follows keys next to each other on the keyboard. Use words instead."),
+        "repeat": _("it repeats the same characters or words. Use different words."),
+        "sequence": _("it is a sequence such as abcd or 1234. Use words instead."),
+        "date": _("dates and years are easy to guess. Leave them out or add more words."),
+    }
+    return texts.get(reason, _("it is too short for its kind. Add more words."))
 
 
 def any_user_exists() -> bool:
@@ -98,16 +123,51 @@ def create_first_admin(email: str, password: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active account matching these credentials, or None (same cost either way)."""
+    """The active account matching these credentials, or None (same cost either way); raises
+    TooManyAttempts, before any hashing, when the name is being guessed (throttling.py)."""
+    attempt = throttling.begin(email)
     try:
         user = find_user(email)
     except ValueError:
         user = None
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
+        attempt.end(ok=False)
         record_failed_login(user)
         return None
+    attempt.end(ok=True)
     return user
+
+
+def verify_login_code(user: User, code: str) -> bool:
+    """The second step of a login: a fresh TOTP or recovery code, throttled with the password
+    step (the same account name); a wrong code is recorded as a failed login."""
+    attempt = throttling.begin(user.email)
+    ok = verify_second_factor(user, code)
+    attempt.end(ok)
+    if not ok:
+        record_failed_login(user, step="second_factor")
+    return ok
+
+
+class WrongPassword(ValidationFailed):
+    """A re-authentication failed: the typed password is not the account's."""
+
+
+def reauthenticate(user: User, password: str, step: str, field: str = "password") -> None:
+    """Re-check the password of a logged-in user before something sensitive (an identifying
+    export, a password change): throttled and recorded exactly like a failed login."""
+    attempt = throttling.begin(user.email)
+    ok = verify_password(user.password_hash, password or "")
+    attempt.end(ok)
+    if not ok:
+        record_failed_login(user, step=step)
+        message = (
+            _("That is not your current password.")
+            if field == "current_password"
+            else _("That password is not right.")
+        )
+        raise WrongPassword(message, {field: message})
 
 
 def record_login(user: User) -> None:
@@ -234,15 +294,25 @@ def list_users() -> list[Any]:
 # --- passwords -------------------------------------------------------------------------
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Replace the password after checking the current one; every session of the user ends."""
-    if not verify_password(user.password_hash, current_password):
-        message = _("That is not your current password.")
-        raise ValidationFailed(message, {"current_password": message})
+def live_tokens(user: User) -> list[ApiToken]:
+    """A user's API tokens that still work."""
+    return [token for token in user_tokens(user) if token.revoked_at is None]
+
+
+def change_password(
+    user: User, current_password: str, new_password: str, revoke_tokens: bool = False
+) -> None:
+    """Replace the password after checking the current one (throttled like a login); every
+    session of the user ends. Their API tokens are revoked when asked, and always when the
+    change follows a reset (a one-time password another person knew)."""
+    reauthenticate(user, current_password, step="password_change", field="current_password")
     check_password_rules(new_password, user.email, field="new_password")
     if new_password == current_password:
         message = _("Choose a password different from the current one.")
         raise ValidationFailed(message, {"new_password": message})
+    if revoke_tokens or user.password_change_required:
+        for token in live_tokens(user):
+            revoke_api_token(user, token.id)
     user.password_hash = hash_password(new_password)
     user.password_change_required = False
     user.password_changed_at = utcnow()
@@ -265,7 +335,10 @@ def two_factor_policy() -> dict[str, bool]:
 
 
 def two_factor_required(user: User) -> bool:
-    """Whether this user's role requires two-factor login."""
+    """Whether this user's role requires two-factor login: an admin's always (enrolment at
+    the first login), other roles as the admin sets them."""
+    if user.role == "admin" and current_app.config.get("ADMIN_REQUIRES_TWO_FACTOR", True):
+        return True
     policy = db.session.get(RolePolicy, user.role)
     return bool(policy and policy.require_two_factor)
 
@@ -328,7 +401,11 @@ def regenerate_recovery_codes(user: User, code: str) -> list[str]:
     """New recovery codes for a user who proves the second factor; the old ones stop working."""
     if not user.has_two_factor:
         raise ValidationFailed(_("Two-factor login is not set up."))
-    if not _use_totp_code(user, code):
+    attempt = throttling.begin(user.email)
+    ok = _use_totp_code(user, code)
+    attempt.end(ok)
+    if not ok:
+        record_failed_login(user, step="second_factor_recheck")
         message = _("That code is not right.")
         raise ValidationFailed(message, {"code": message})
     codes = _replace_recovery_codes(user)

@@ -1,7 +1,6 @@
 """Set-up, login (password, then the second factor), logout, the user's own account pages,
 and the gate that keeps everything else private."""
 
-import hashlib
 import time
 from urllib.parse import urlsplit
 
@@ -33,6 +32,7 @@ from tracker.accounts.forms import (
     show_service_error,
 )
 from tracker.accounts.models import User
+from tracker.accounts.throttling import TooManyAttempts
 from tracker.audit import services as audit
 from tracker.exceptions import ServiceError
 from tracker.extensions import limiter, login_manager
@@ -62,7 +62,8 @@ def load_user(session_id: str):  # type: ignore[no-untyped-def]
 
 
 def safe_next(target: str | None) -> str:
-    """A local path to go to after login; anything else (other hosts, schemes) goes home."""
+    """A local path to go to after login; anything else (other hosts, schemes, control
+    characters that would split the Location header) goes home."""
     if target:
         parts = urlsplit(target)
         if (
@@ -71,6 +72,7 @@ def safe_next(target: str | None) -> str:
             and target.startswith("/")
             and not target.startswith("//")
             and "\\" not in target
+            and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in target)
         ):
             return target
     return url_for("dashboard.index")
@@ -114,38 +116,20 @@ def _pending_step(user: User, endpoint: str) -> Response | None:
     return None
 
 
-# --- throttling: per client address and per account name, before any password hashing ---
+# --- throttling: every attempt per client address here (before anything else); failures per
+# account name in the services (tracker/accounts/throttling.py), before any password hashing ---
 
 
 def _client_key() -> str:
     return "ip:" + (request.remote_addr or "-")
 
 
-def _account_key() -> str:
-    """The account being tried, hashed: the same key whether or not the account exists."""
-    if request.endpoint == "accounts.login_code":
-        user = _pending_user()
-        name = user.email if user else "-"
-    else:
-        name = (request.form.get("email") or "").strip().lower()[:254]
-    return "account:" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32]
-
-
-def _failed(response: Response) -> bool:
-    return response.status_code == 401
-
-
 def _log_throttled(limit: RequestLimit) -> None:
-    kind = "account" if limit.key.split("/")[-1].startswith("account:") else "address"
-    security_log.event("login.locked", None, by=kind)
+    security_log.event("login.locked", None, by="address")
 
 
 def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _account_rate_limit() -> str:
-    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
 
 
 throttle_address = limiter.shared_limit(
@@ -155,14 +139,10 @@ throttle_address = limiter.shared_limit(
     methods=["POST"],
     on_breach=_log_throttled,
 )
-throttle_account = limiter.shared_limit(
-    _account_rate_limit,
-    scope="login-account",
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    on_breach=_log_throttled,
-)
+
+
+def _too_many(error: ServiceError) -> tuple[str, int]:
+    return render_template("errors/error.html", code=429, message=error.message), 429
 
 
 def _complete_login(user: User, welcome: str | None = None) -> Response:
@@ -209,7 +189,6 @@ def setup() -> Response | str | tuple[str, int]:
 
 @bp.route("/login", methods=["GET", "POST"])
 @throttle_address
-@throttle_account
 def login() -> Response | str | tuple[str, int]:
     if not services.any_user_exists():
         return redirect(url_for("accounts.setup"))
@@ -218,7 +197,10 @@ def login() -> Response | str | tuple[str, int]:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except TooManyAttempts as error:
+            return _too_many(error)
         if user is not None and user.has_two_factor:
             session.clear()
             session[PENDING_LOGIN] = {"id": user.get_id(), "at": int(time.time())}
@@ -235,7 +217,6 @@ def login() -> Response | str | tuple[str, int]:
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @throttle_address
-@throttle_account
 def login_code() -> Response | str | tuple[str, int]:
     user = _pending_user()
     if user is None:
@@ -245,9 +226,12 @@ def login_code() -> Response | str | tuple[str, int]:
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
-        if services.verify_second_factor(user, form.code.data):
+        try:
+            right = services.verify_login_code(user, form.code.data)
+        except TooManyAttempts as error:
+            return _too_many(error)
+        if right:
             return _complete_login(user)
-        services.record_failed_login(user, step="second_factor")
         unit_of_work.keep_on_error()  # the failed attempt is recorded, though the answer is 401
         form.code.errors.append(_("That code is not right, or it was already used."))
         status = 401
@@ -311,9 +295,17 @@ def change_password() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            services.change_password(user, form.current_password.data, form.new_password.data)
+            services.change_password(
+                user,
+                form.current_password.data,
+                form.new_password.data,
+                revoke_tokens=bool(form.revoke_tokens.data),
+            )
         except ServiceError as error:
-            unit_of_work.rollback()
+            if isinstance(error, services.WrongPassword):
+                unit_of_work.keep_on_error()  # the failed re-check is kept, like a failed login
+            else:
+                unit_of_work.rollback()
             status = show_service_error(form, error)
         else:
             logout_user()
@@ -322,7 +314,8 @@ def change_password() -> Response | str | tuple[str, int]:
             return redirect(url_for("accounts.login"))
     elif form.is_submitted():
         status = 422
-    return render_template("accounts/password.html", form=form), status
+    live = services.live_tokens(current_user._get_current_object())
+    return render_template("accounts/password.html", form=form, live_tokens=live), status
 
 
 @bp.route("/account/two-factor")

@@ -2,6 +2,7 @@
 per-token rate limit. The API has no cookie session (tracker.security.sessions gives its
 requests none), so there is nothing for a cross-site request to ride on: CSRF does not apply."""
 
+import re
 from typing import cast
 
 from flask import Blueprint, Flask, current_app, g, request
@@ -19,6 +20,22 @@ from tracker.security import log as security_log
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # POST routes that only read (a search whose terms must stay out of URLs).
 READ_ONLY_POSTS: set[str] = set()
+
+
+MAX_JSON_DEPTH = 32  # a record is two levels deep; a far deeper body is an attack
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def too_deep(body: bytes) -> bool:
+    """Whether a JSON body nests arrays and objects deeper than MAX_JSON_DEPTH, read without
+    recursion (a parser or validator that recurses would run out of stack first)."""
+    depth = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b"", body)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        if depth > MAX_JSON_DEPTH:
+            return True
+    return False
 
 
 def current_actor() -> User:
@@ -42,6 +59,10 @@ def authenticate() -> Response | None:
         return None  # no such route: 404 or 405, whoever asks
     if request.method in WRITE_METHODS and _has_body() and not request.is_json:
         return error_response(400, "Send the body as JSON (Content-Type: application/json).")
+    if request.method in WRITE_METHODS and _has_body() and too_deep(request.get_data()):
+        return error_response(
+            400, f"The JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels)."
+        )
     plain = _bearer()
     token = accounts.token_in_use(plain) if plain else None
     if token is None:

@@ -34,6 +34,10 @@ def _describe(field: f.Field, extra: str = "") -> str:
         parts.append(extra)
     if field.identifying:
         parts.append("Identifying: null for analysts.")
+    if isinstance(field, f.BirthYear) and field.coarsened:
+        parts.append('Analysts get a five-year band as text ("1985-1989").')
+    elif field.coarsened:
+        parts.append("Analysts get it to the month at most.")
     return " ".join(parts)
 
 

@@ -40,6 +40,13 @@ class Field:
     confidential: bool = False  # emptied in redacted exports when the record is confidential
     is_date: bool = False  # shown as YYYY-MM when dates are coarsened
     small_count: bool = False  # shown as "<N" when small counts are coarsened
+    # The value in a redacted export, where the field's declaration makes it coarser for
+    # those who may not see identities (a person's dates to the month, a birth year's band).
+    redacted: Callable[[Any], Any] | None = None
+
+    def getter(self, identifying: bool) -> Callable[[Any], Any]:
+        """How this column's value is read for an export of this profile."""
+        return self.value if identifying or self.redacted is None else self.redacted
 
 
 def _column(name: str) -> Callable[[Any], Any]:
@@ -71,7 +78,7 @@ def export_fields(kind: Kind) -> list[Field]:
     for declared in kind.fields:
         if declared.internal or not declared.export:
             continue
-        hidden = {"identifying": declared.identifying and not per_record}
+        hidden: dict[str, Any] = {"identifying": declared.identifying and not per_record}
         hidden["confidential"] = declared.identifying and per_record
         if isinstance(declared, f.Rows):
             ids = _ids(declared.shortcut)
@@ -92,7 +99,10 @@ def export_fields(kind: Kind) -> list[Field]:
                 "date_start",
                 "date_end",
             )
-            columns.append(Field(column, _column(column), is_date=is_date, **hidden))
+            coarse = _coarse(declared, column) if declared.coarsened else None
+            columns.append(
+                Field(column, _column(column), is_date=is_date, redacted=coarse, **hidden)
+            )
         if isinstance(declared, f.Ref):
             name = declared.by_name or declared.name.removesuffix("_id")
             named = _named(declared.kind, _one(declared.name), single=True)
@@ -102,6 +112,15 @@ def export_fields(kind: Kind) -> list[Field]:
                     named = _named(part, _one(declared.name), single=True)
                     columns.append(Field(part, named, **hidden))
     return columns
+
+
+def _coarse(declared: f.Field, column: str) -> Callable[[Any], Any]:
+    """One stored column of a field's coarse value (a redacted export's birth year band)."""
+
+    def value(row: Any) -> Any:
+        return declared.stored(declared.coarse(declared.read(row))).get(column)
+
+    return value
 
 
 def _ids(name: str) -> Callable[[Any], list[int]]:
@@ -363,7 +382,9 @@ def _check_listed(kind_name: str) -> Callable[[Any], None]:
     def check(params: Any) -> None:
         from tracker.dashboard.filters import FilterError
 
-        problems = list_query(kind_named(kind_name), params, False, False).problems
+        # Values only (a date that cannot be read): what the viewer may sort or filter by is
+        # settled by the list query itself, which falls back to the default order.
+        problems = list_query(kind_named(kind_name), params, True, False).problems
         if problems:
             raise FilterError(problems)
 

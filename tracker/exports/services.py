@@ -11,7 +11,7 @@ import io
 import json
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +22,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 
-from tracker.accounts.passwords import verify_password
 from tracker.accounts.permissions import can_view_identity
 from tracker.audit import services as audit
 from tracker.audit.models import AuditEntry
@@ -42,6 +41,9 @@ REASON_MAX = 500
 THRESHOLD_RANGE = (2, 100)
 # Cells a spreadsheet would read as a formula (CSV injection, OWASP): kept as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet may split a cell at any of these (Excel's list separator is `;` in most of
+# Europe), so a formula start right after one is neutralised too, not only at the cell's start.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t|])(\s*)(?=[=+\-@\r])")
 XLSX_TEXT_MAX = 32767
 URL_COLUMN = "record_url"
 # What the export form ticks unless the user changes it; the printable report hashes the
@@ -161,7 +163,7 @@ class Export:
     def lines(self) -> Iterator[tuple[Any, list[Any]]]:
         """Each record, with its row's values as the file writes them."""
         columns, options = self.columns, self.options
-        getters = [column.value for column in columns]
+        getters = [column.getter(options.identifying) for column in columns]
         plain = not (
             options.coarse_dates
             or options.small_counts_below
@@ -175,7 +177,10 @@ class Export:
                 row = [get(record) for get in getters]
             else:
                 hidden = not options.identifying and bool(getattr(record, "confidential", False))
-                row = [_shape(column, record, hidden, options) for column in columns]
+                row = [
+                    _shape(column, get, record, hidden, options)
+                    for column, get in zip(columns, getters, strict=True)
+                ]
             self.rows += 1
             yield record, row
 
@@ -193,10 +198,12 @@ class Export:
         self.done = True
 
 
-def _shape(column: Field, record: Any, hidden: bool, options: Options) -> Any:
+def _shape(
+    column: Field, get: Callable[[Any], Any], record: Any, hidden: bool, options: Options
+) -> Any:
     if column.confidential and hidden:
         return None
-    value = column.value(record)
+    value = get(record)
     if options.coarse_dates and column.is_date and isinstance(value, str):
         return value[:7]
     threshold = options.small_counts_below
@@ -206,18 +213,19 @@ def _shape(column: Field, record: Any, hidden: bool, options: Options) -> Any:
 
 
 def csv_cell(value: Any) -> Any:
-    """A value as a CSV cell: lists `;`-separated, and formula-looking text kept as text."""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_START) else value
+    """A value as a CSV cell: lists `;`-separated, and formula-looking text kept as text: a
+    formula start at the beginning, or after a separator a spreadsheet might split at, gets a
+    leading apostrophe (the writer also quotes every cell)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         value = ";".join(str(item) for item in value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = _FORMULA_AFTER_SEPARATOR.sub(r"\1\2'", value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _batched(lines: Iterable[str], first: str = "") -> Iterator[bytes]:
@@ -235,7 +243,7 @@ def _batched(lines: Iterable[str], first: str = "") -> Iterator[bytes]:
 
 def _write_csv(export: Export) -> Iterator[bytes]:
     line = io.StringIO()
-    writer = csv.writer(line, lineterminator="\r\n")
+    writer = csv.writer(line, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
 
     def text(values: list[Any]) -> str:
         line.seek(0)
@@ -483,14 +491,11 @@ def _audit_values(export: Export) -> dict[str, Any]:
 
 
 def confirm_password(user: Any, password: str) -> None:
-    """A fresh login for an identifying export: the account's password, typed again now."""
-    if not verify_password(user.password_hash, password or ""):
-        from tracker.accounts.services import record_failed_login
+    """A fresh login for an identifying export: the account's password, typed again now,
+    throttled and recorded like any login (raises WrongPassword or TooManyAttempts)."""
+    from tracker.accounts.services import reauthenticate
 
-        record_failed_login(user, step="export")
-        raise PermissionDenied(
-            "That password is not right.", {"password": "Enter your password again."}
-        )
+    reauthenticate(user, password, step="export")
 
 
 def exports_of(actor: Any, limit: int = 20) -> list[AuditEntry]:

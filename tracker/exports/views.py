@@ -21,6 +21,7 @@ from flask_login import current_user
 from tracker import unit_of_work
 from tracker.accounts.models import User
 from tracker.accounts.permissions import can_view_identity
+from tracker.accounts.services import WrongPassword
 from tracker.dashboard.filters import FilterError, parse_filters
 from tracker.exceptions import PermissionDenied, ServiceError, ValidationFailed
 from tracker.exports import report as report_service
@@ -80,7 +81,7 @@ def _form_page(what: str, params: Any, errors: dict[str, str], status: int) -> t
 @bp.route("/file", methods=["GET", "POST"])
 def download() -> Response | tuple[str, int]:
     params = _params()
-    values = params.to_dict() | {"base_url": request.url_root}
+    values = params.to_dict() | {"base_url": current_app.config["BASE_URL"]}
     what = values.get("what") if values.get("what") in DATASETS else "persons"
     try:
         options = services.clean_options(values)
@@ -90,8 +91,9 @@ def download() -> Response | tuple[str, int]:
         export = services.start_export(
             current_user, options, params, post_search=request.method == "POST"
         )
-    except PermissionDenied as error:
-        unit_of_work.keep_on_error()  # a mistyped password is a failed login, kept in the audit
+    except (PermissionDenied, WrongPassword) as error:
+        if isinstance(error, WrongPassword):
+            unit_of_work.keep_on_error()  # a mistyped password is a failed login, kept in the audit
         return _form_page(what, params, error.fields or {"": error.message}, 403)
     except ServiceError as error:
         status = 400 if isinstance(error, ValidationFailed) else error.status_code
@@ -148,5 +150,7 @@ def report() -> tuple[str, int]:
         ), 400
     return render_template(
         "exports/report.html",
-        **report_service.page_context(current_user, filters, request.args, request.url_root),
+        **report_service.page_context(
+            current_user, filters, request.args, current_app.config["BASE_URL"]
+        ),
     ), 200

@@ -42,6 +42,16 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     closer: Callable[[], None] | None = None
+    # A workbook's own claim of its extent (its <dimension>), and the rows really read.
+    declared_rows: int | None = None
+    rows_read: list[int] = field(default_factory=lambda: [0])
+
+    def misstated(self) -> tuple[str, int, int] | None:
+        """(sheet, rows it declares, rows it holds) when a workbook misstates its extent; ask
+        once every row has been read."""
+        if self.declared_rows is not None and self.rows_read[0] != self.declared_rows:
+            return (self.sheet or "", self.declared_rows, self.rows_read[0])
+        return None
 
     def close(self) -> None:
         """Release the file (also when the rows were not all read)."""
@@ -205,7 +215,13 @@ def _open_workbook(path: Path, sheet: str | None) -> Table:
         raise FileRejected(
             f"There is no sheet named {sheet!r}; the sheets are: {', '.join(names)}."
         )
-    rows = _sheet_rows(book, book[sheet])
+    worksheet = book[sheet]
+    # A workbook's <dimension> may understate its extent (read-only openpyxl would stop
+    # there, silently cutting rows and columns): note the claim, then read what is there.
+    declared = _declared_rows(worksheet)
+    worksheet.reset_dimensions()
+    counter = [0]
+    rows = _sheet_rows(book, worksheet, counter)
     try:
         first = next(rows)
         headers = _check_headers([_text(cell) for cell in _trim(first)])
@@ -215,16 +231,32 @@ def _open_workbook(path: Path, sheet: str | None) -> Table:
         rows.close()
         raise
     body = ((number, _fit(cells, len(headers), number)) for number, cells in _numbered(rows))
-    return Table(headers=headers, rows=body, sheets=names, sheet=sheet, closer=book.close)
+    return Table(
+        headers=headers,
+        rows=body,
+        sheets=names,
+        sheet=sheet,
+        closer=book.close,
+        declared_rows=declared,
+        rows_read=counter,
+    )
+
+
+def _declared_rows(worksheet: Any) -> int | None:
+    try:
+        return int(worksheet.max_row) if worksheet.max_row else None
+    except Exception:  # a dimension openpyxl cannot read is no claim at all
+        return None
 
 
 def _numbered(rows: Iterator[list[Cell]]) -> Iterator[tuple[int, list[Cell]]]:
     yield from enumerate(rows, start=2)
 
 
-def _sheet_rows(book: Any, sheet: Any) -> Generator[list[Cell], None, None]:
+def _sheet_rows(book: Any, sheet: Any, counter: list[int]) -> Generator[list[Cell], None, None]:
     try:
         for row in sheet.iter_rows():
+            counter[0] += 1
             cells: list[Cell] = []
             for cell in row:
                 if getattr(cell, "data_type", None) == "f":

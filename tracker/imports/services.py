@@ -119,6 +119,8 @@ class ImportReport:
     outcomes: list[tuple[int, str]] = field(default_factory=list)
     # What each updated row changes: row number → [(field, before, after)].
     changes: dict[int, list[tuple[str, str, str]]] = field(default_factory=dict)
+    # A workbook that misstates its size: (sheet, rows it declares, rows it holds).
+    misstated: tuple[str, int, int] | None = None
 
     @property
     def accepted(self) -> int:
@@ -177,6 +179,12 @@ class ImportReport:
             + (f" ({self.flagged} look like existing persons)" if self.flagged else "")
             + "."
         ]
+        if self.misstated:
+            sheet, declared, held = self.misstated
+            out.append(
+                f"The sheet {sheet!r} says it has {declared} rows but holds {held}; "
+                "every row it holds was read."
+            )
         for kind, number in sorted(self.references_created.items()):
             out.append(f"Also {'would create' if self.dry_run else 'created'} {number} {kind}.")
         if self.earlier_batch_id is not None:
@@ -320,6 +328,7 @@ def _import_table(
                         progress(report.rows)
                 importer.write_pending()
             db.session.flush()  # the last chunk's audit entries, while ids are handed out
+        report.misstated = table.misstated()
         report.flagged = len(importer.similar)
         report.similar = importer.similar[:MAX_SIMILAR]
         report.references_created = {k: n for k, n in importer.references.created.items() if n}

@@ -135,8 +135,19 @@ class Field:
     # --- what an analyst gets ---------------------------------------------------------------
 
     def for_analyst(self, value: Any) -> Any:
-        """The value an analyst is shown: None (masked) when the field is identifying."""
-        return None if self.identifying else value
+        """The value an analyst is shown: None (masked) when the field is identifying, else
+        as coarse as its declaration says (a date to the month, a birth year to a band)."""
+        return None if self.identifying else self.coarse(value)
+
+    def coarse(self, value: Any) -> Any:
+        """The value as coarse as this field's declaration asks for viewers who may not see
+        identities; a field that could single a person out chooses this when declared."""
+        return value
+
+    @property
+    def coarsened(self) -> bool:
+        """Whether viewers who may not see identities get a coarser value than the stored one."""
+        return False
 
 
 class Snapshot:
@@ -396,10 +407,23 @@ class FuzzyDate(Field):
 
     kind_of_value = "fuzzy_date"
 
-    def __init__(self, label: Any, *, future: bool = False, **options: Any):
+    def __init__(
+        self, label: Any, *, future: bool = False, analysts: str | None = None, **options: Any
+    ):
         super().__init__(label, **options)
         self.future = future
+        # "month": analysts see the date to the month at most (a person's dates)
+        if analysts not in (None, "month"):
+            raise ValueError(f"analysts={analysts!r}: only 'month' is known")
+        self.analysts = analysts
         self._columns: tuple[str, ...] = ()
+
+    def coarse(self, value: v.FuzzyDate | None) -> v.FuzzyDate | None:
+        return v.to_month(value) if self.analysts == "month" else value
+
+    @property
+    def coarsened(self) -> bool:
+        return self.analysts is not None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -621,6 +645,17 @@ class BirthYear(Field):
 
     kind_of_value = "birth_year"
 
+    def __init__(self, label: Any, *, band: int | None = None, **options: Any):
+        super().__init__(label, **options)
+        self.band = band  # analysts see a band of this many years (1985–1989)
+
+    def coarse(self, value: v.BirthYear | None) -> Any:
+        return v.year_band(value, self.band) if self.band else value
+
+    @property
+    def coarsened(self) -> bool:
+        return self.band is not None
+
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.name, f"{self.name}_approximate")
@@ -642,7 +677,9 @@ class BirthYear(Field):
         setattr(record, self.name, value.year if value else None)
         setattr(record, f"{self.name}_approximate", value.approximate if value else False)
 
-    def stored(self, value: v.BirthYear | None) -> dict[str, Any]:
+    def stored(self, value: v.BirthYear | v.YearBand | None) -> dict[str, Any]:
+        if isinstance(value, v.YearBand):
+            return {self.name: value.text(), f"{self.name}_approximate": None}
         return {
             self.name: value.year if value else None,
             f"{self.name}_approximate": value.approximate if value else False,

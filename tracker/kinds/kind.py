@@ -28,6 +28,12 @@ class Column:
     def shown(self, record: Any, can_see: bool) -> Any:
         return self.for_viewer(record, can_see) if self.for_viewer else self.value(record)
 
+    def hides_values(self) -> bool:
+        """Whether some of its values are hidden from viewers who may not see identities (a
+        name; a confidential source's title): such viewers may not sort by it either, or the
+        order would tell where each hidden value falls."""
+        return self.identifying or self.for_viewer is not None
+
 
 def shown(model: Any, name: str) -> Callable[[Any], str]:
     """A list column's value: the field as a person reads it ("October 2023")."""
@@ -35,6 +41,18 @@ def shown(model: Any, name: str) -> Callable[[Any], str]:
     def value(record: Any) -> str:
         found = field_named(model, name)
         return found.show(found.read(record))
+
+    return value
+
+
+def shown_to(model: Any, name: str) -> Callable[[Any, bool], str]:
+    """A list column's value for a viewer: as coarse as the field's declaration says for
+    viewers who may not see identities (a birth year as 1985–1989)."""
+
+    def value(record: Any, can_see: bool) -> str:
+        found = field_named(model, name)
+        read = found.read(record)
+        return found.show(read if can_see else found.coarse(read))
 
     return value
 

@@ -1,7 +1,7 @@
 """The list of a kind of record for a set of parameters: one query that the list page, the
 API's list and every export of it share, so each holds exactly the rows the others show."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FunctionType
 from typing import Any
 
@@ -46,20 +46,30 @@ def list_query(kind: Kind, params: Any, can_see: bool, post_search: bool) -> Lis
     q = str(params.get("q") or "").strip()[:200]
     if can_see and not post_search:
         q = ""
-    columns = [c for c in kind.columns if can_see or not c.identifying]
+    columns = [
+        c if can_see or not c.hides_values() else replace(c, sort=None)
+        for c in kind.columns
+        if can_see or not c.identifying
+    ]
     sortable = {c.key: c for c in columns if c.sort is not None}
+    problems: dict[str, str] = {}
     sort, direction = params.get("sort"), params.get("dir")
     if params.get("order"):  # a column heading was pressed: "name:desc"
         sort, _colon, direction = str(params["order"]).partition(":")
+    hidden = {c.key for c in kind.columns if c.sort is not None} - set(sortable)
+    if sort in hidden:
+        problems["sort"] = _("You cannot sort by a field that is hidden from you.")
     sort = sort if sort in sortable else kind.default_sort
     descending = direction == "desc"
     query = select(kind.model).where(kind.model.deleted_at.is_(None))
     active: dict[str, str] = {}
-    problems: dict[str, str] = {}
     for item in kind.filters:
         raw = params.get(item.key)
         value = "" if raw is None else str(raw).strip()
-        if not value or (item.identifying and not can_see):
+        if not value:
+            continue
+        if item.identifying and not can_see:
+            problems[item.key] = _("You cannot filter by a field that is hidden from you.")
             continue
         if item.is_date:
             try:

@@ -515,10 +515,39 @@ def parse_birth_year(value: Any, earliest: int = 1900) -> BirthYear | None:
     return BirthYear(year, approximate)
 
 
-def show_year(value: BirthYear | None) -> str:
-    """A birth year as written: "1985", "around 1985"."""
+@dataclass(frozen=True)
+class YearBand:
+    """The span of birth years an analyst sees instead of the year: 1985–1989."""
+
+    first: int
+    last: int
+
+    def text(self) -> str:
+        """As stored in the API and exports: "1985-1989"."""
+        return f"{self.first}-{self.last}"
+
+
+def year_band(value: Any, width: int) -> Any:
+    """The band of `width` years (1985–1989, 1990–1994 …) a birth year falls in."""
+    if not isinstance(value, BirthYear):
+        return value  # nothing, or a band already
+    first = value.year - value.year % width
+    return YearBand(first, first + width - 1)
+
+
+def to_month(value: Any) -> Any:
+    """A date known to the day, told only to the month (October 2023); coarser ones as they are."""
+    if not isinstance(value, FuzzyDate) or value.precision != "day":
+        return value
+    return FuzzyDate(value.start.replace(day=1), "month", value.approximate)
+
+
+def show_year(value: BirthYear | YearBand | None) -> str:
+    """A birth year as written: "1985", "around 1985"; a band as "1985–1989"."""
     if value is None:
         return ""
+    if isinstance(value, YearBand):
+        return f"{value.first}–{value.last}"
     return _("around %(year)s", year=value.year) if value.approximate else str(value.year)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker.dashboard.filters import person_conditions
 from tracker.events.kind import event_label
 from tracker.events.models import RepatriationEvent
-from tracker.kinds.kind import Column, Computed, Filter, Kind, shown
+from tracker.kinds.kind import Column, Computed, Filter, Kind, shown, shown_to
 from tracker.kinds.listing import picker_choices
 from tracker.kinds.registry import register
 from tracker.persons.models import Contact, Person, StatusRecord
@@ -127,9 +127,21 @@ PERSONS = register(
                 identifying=True,
             ),
             Column("gender", _l("Gender"), lambda r: label("gender", r.gender), Person.gender),
-            Column("birth_year", _l("Born"), shown(Person, "birth_year"), Person.birth_year),
+            Column(
+                "birth_year",
+                _l("Born"),
+                shown(Person, "birth_year"),
+                Person.birth_year,
+                for_viewer=shown_to(Person, "birth_year"),
+            ),
             Column("status", _l("Status"), lambda r: label("status", r.status), Person.status),
-            Column("status_as_of", _l("As of"), shown(Person, "status_as_of"), Person.status_as_of),
+            Column(
+                "status_as_of",
+                _l("As of"),
+                shown(Person, "status_as_of"),
+                Person.status_as_of,
+                for_viewer=shown_to(Person, "status_as_of"),
+            ),
             Column("event", _l("Event"), lambda r: event_label(r.event) if r.event else ""),
         ],
         scope=person_conditions,

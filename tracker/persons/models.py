@@ -110,6 +110,7 @@ class Person(TrackedRecord, Base):
     birth_year, birth_year_approximate = birth_year_columns(
         f.BirthYear(
             _l("Birth year"),
+            band=5,  # analysts see 1985–1989: with a place and a date a year can single out
             description=_l("1985, around 1985 or 1985년생."),
             also="born|year of birth|birth|생년|출생연도|출생년도",
         )
@@ -130,10 +131,20 @@ class Person(TrackedRecord, Base):
         also="region|province|출신 지역|출신 도",
     )
     arrest_date, arrest_date_precision, arrest_date_approximate = fuzzy_date(
-        f.FuzzyDate(_l("Date of arrest"), also="arrested|arrest date|체포일|체포 날짜|체포일자")
+        f.FuzzyDate(
+            _l("Date of arrest"),
+            analysts="month",
+            also="arrested|arrest date|체포일|체포 날짜|체포일자",
+        )
     )
-    arrest_place: Mapped[str | None] = c.text(
-        _l("Place of arrest"), 300, also="arrest place|체포 장소|체포지"
+    arrest_place: Mapped[str | None] = c.text(  # free text ("Yanji, Jilin"): identifying
+        _l("Place of arrest"), 300, identifying=True, also="arrest place|체포 장소|체포지"
+    )
+    arrest_region: Mapped[str | None] = c.text(  # province-level
+        _l("Region of arrest"),
+        100,
+        description=_l("Province level; analysts see it."),
+        also="arrest province|arrest region|체포 지역",
     )
     event_id: Mapped[int | None] = column(
         f.Ref(_l("Repatriation event"), "events", also="event|event number|송환 사건|사건 번호"),
@@ -157,13 +168,28 @@ class Person(TrackedRecord, Base):
         ),
     )
     last_seen_date, last_seen_date_precision, last_seen_date_approximate = fuzzy_date(
-        f.FuzzyDate(_l("Last seen on"), also="last seen|date last seen|마지막 목격일|최종 목격일")
+        f.FuzzyDate(
+            _l("Last seen on"),
+            analysts="month",
+            also="last seen|date last seen|마지막 목격일|최종 목격일",
+        )
     )
-    last_seen_place: Mapped[str | None] = c.text(
-        _l("Last seen at"), 300, also="place last seen|location|마지막 목격 장소|최종 목격 장소"
+    last_seen_place: Mapped[str | None] = c.text(  # free text: identifying
+        _l("Last seen at"),
+        300,
+        identifying=True,
+        also="place last seen|location|마지막 목격 장소|최종 목격 장소",
+    )
+    last_seen_region: Mapped[str | None] = c.text(  # province-level
+        _l("Region last seen"),
+        100,
+        description=_l("Province level; analysts see it."),
+        also="last seen province|last seen region|마지막 목격 지역",
     )
     date_of_death, date_of_death_precision, date_of_death_approximate = fuzzy_date(
-        f.FuzzyDate(_l("Date of death"), also="died|death date|사망일|사망 날짜|사망일자")
+        f.FuzzyDate(
+            _l("Date of death"), analysts="month", also="died|death date|사망일|사망 날짜|사망일자"
+        )
     )
     responsible_parties: Mapped[str | None] = long_text(
         _l("Parties believed responsible"),
@@ -239,7 +265,12 @@ class Person(TrackedRecord, Base):
         _l("Status"), "status", editable=False, index=True, also="current status|상태|현재 상태"
     )
     status_as_of, status_as_of_precision, status_as_of_approximate = fuzzy_date(
-        f.FuzzyDate(_l("Status as of"), editable=False, also="as of|status date|상태 기준일")
+        f.FuzzyDate(
+            _l("Status as of"),
+            editable=False,
+            analysts="month",
+            also="as of|status date|상태 기준일",
+        )
     )
     # Which sources (lists) document this person, and what each says: "documented by", apart
     # from the status records' sources. Multiple systems estimation reads it (tracker/estimates).
@@ -349,8 +380,12 @@ class Detention(TrackedRecord, Base):
         nullable=False,
         index=True,
     )
-    date_from, date_from_precision, date_from_approximate = fuzzy_date(f.FuzzyDate(_l("From")))
-    date_to, date_to_precision, date_to_approximate = fuzzy_date(f.FuzzyDate(_l("To")))
+    date_from, date_from_precision, date_from_approximate = fuzzy_date(
+        f.FuzzyDate(_l("From"), analysts="month")
+    )
+    date_to, date_to_precision, date_to_approximate = fuzzy_date(
+        f.FuzzyDate(_l("To"), analysts="month")
+    )
     note: Mapped[str | None] = long_text(_l("Note"), 5_000, identifying=True)
 
     person: Mapped[Person] = relationship(back_populates="detentions")
@@ -370,6 +405,7 @@ class StatusRecord(TrackedRecord, Base):
     as_of, as_of_precision, as_of_approximate = fuzzy_date(
         f.FuzzyDate(
             _l("As of"),
+            analysts="month",
             required=_l("Give the date this status was reported for."),
             description=_l("The date this status was reported for."),
             also="date|as of|status date|기준일|날짜",

@@ -42,11 +42,16 @@ def _extra(person: Person, user: Any) -> dict[str, Any]:
         for row in stays.read(person)
     ]
     as_of = STATUSES.field("as_of")
+
+    def when(entry: Any) -> Any:  # to the month for those who may not see identities
+        read = as_of.read(entry)
+        return read if can_see else as_of.coarse(read)
+
     timeline = [
         {
             "status": show_value(STATUSES.field("status"), entry.status, can_see),
-            "as_of": entry.as_of.isoformat() if entry.as_of else "",
-            "as_of_text": as_of.show(as_of.read(entry)),
+            "as_of": when(entry).start.isoformat() if entry.as_of else "",
+            "as_of_text": as_of.show(when(entry)),
             "source": entry.source,
             "source_label": source_label(entry.source, can_see) if entry.source else "",
             "note": masked(entry.note, can_see),

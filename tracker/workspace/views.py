@@ -138,7 +138,10 @@ def add_blank_rows(form: Any) -> None:
 
 
 def show_value(field: f.Field, value: Any, can_see: bool) -> Any:
-    """A field's value as this viewer reads it: references by name, rows as lines."""
+    """A field's value as this viewer reads it: references by name, rows as lines, and as
+    coarse as the field's declaration says for viewers who may not see identities."""
+    if not can_see:
+        value = field.coarse(value)
     if isinstance(field, f.Ref):
         return reference_label(field.kind, value, can_see) if value is not None else ""
     if isinstance(field, f.Refs):
@@ -153,6 +156,7 @@ def row_text(field: f.Rows, row: dict[str, Any], can_see: bool) -> str:
     parts = []
     for row_field in field.fields:
         value = row.get(row_field.name)
+        value = value if can_see else row_field.coarse(value)
         shown = MASKED if row_field.identifying and not can_see and value else None
         text = str(shown) if shown is not None else show_value(row_field, value, can_see)
         if text:
@@ -173,6 +177,8 @@ def details(web: WebKind, record: Any, can_see: bool) -> list[tuple[Any, Any]]:
         if field.internal or (isinstance(field, f.Rows) and web.rows_in_extra):
             continue
         value = field.read(record)
+        if not can_see:
+            value = field.coarse(value)  # a person's dates to the month, birth year to a band
         if hide and field.identifying:
             shown.append((field.label, masked(value, False) if value not in (None, "", []) else ""))
         else:
@@ -247,6 +253,8 @@ def history_changes(
         new = field.read(Snapshot({c: changes[c]["new"] for c in field.columns if c in changes}))
         for column in parts:
             changes.pop(column)
+        if not can_see:
+            old, new = field.coarse(old), field.coarse(new)
         if old in EMPTY and new in EMPTY:
             continue
         if hide and field.identifying:
