@@ -97,10 +97,21 @@ def test_v7_4_1_the_reference_is_in_the_server_log_with_the_traceback(
     assert logged and logged[0].exc_info is not None
 
 
-def test_v14_4_3_static_files_may_be_cached_but_pages_never(client, login_as):
+def test_v14_4_3_static_files_may_be_cached_but_pages_never_by_a_shared_cache(client, login_as):
+    """An analyst's dashboard (counts only) may be kept by their own browser, which must ask
+    again before reusing it (issue #18); no shared proxy keeps it; a page that may show
+    identities (a researcher's dashboard names confidential sources) is never kept."""
     login_as("analyst")
     page = client.get("/")
     with client.get("/static/tracker.css") as stylesheet:
         assert stylesheet.headers.get("Cache-Control") != "no-store"
         assert stylesheet.headers["X-Content-Type-Options"] == "nosniff"
-    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_a_page_that_may_show_identities_is_never_kept(client, login_as):
+    login_as("researcher")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in response.headers

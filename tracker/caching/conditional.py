@@ -15,6 +15,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from tracker import __version__
+from tracker.accounts.permissions import can_view_identity
 from tracker.caching.services import current_version, key_of
 from tracker.db import utcnow
 from tracker.i18n import current_language
@@ -65,10 +66,15 @@ def revalidated(response: Response, etag: str) -> Response:
     return response
 
 
-def kept_until_the_data_changes(when: Callable[[], bool] = lambda: True) -> Callable[[F], F]:
+def _sees_no_identity() -> bool:
+    return not can_view_identity(current_user)
+
+
+def kept_until_the_data_changes(when: Callable[[], bool] = _sees_no_identity) -> Callable[[F], F]:
     """A view whose page changes only with the data: 304 when the browser's copy is still
     the page, else the page with its ETag. `when` says whether this viewer's page may be kept
-    at all (a researcher's list shows names: it is never kept)."""
+    at all: by default only for those who may not see identities (a researcher's list shows
+    names, their dashboard a confidential source's name: such a page is never kept)."""
 
     def decorator(view: F) -> F:
         @functools.wraps(view)

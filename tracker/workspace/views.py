@@ -309,7 +309,7 @@ class RecordViews:
             bp.before_request(self.require_identity)
         # An analyst's list and record pages change only with the data: their browser keeps
         # them and asks again (304). A page with identities is never kept.
-        kept = kept_until_the_data_changes(when=lambda: not viewer_sees_identity())
+        kept = kept_until_the_data_changes()
         bp.add_url_rule("", "index", kept(self.index), methods=["GET", "POST"])
         bp.add_url_rule("/new", "create", self.create, methods=["GET", "POST"])
         bp.add_url_rule("/lookup", "lookup", self.lookup, methods=["POST"])
