@@ -19,6 +19,7 @@ COORDINATES_NOTE = "Coordinates are approximate (city level)."
 FACILITIES: list[dict[str, Any]] = [
     {
         "name": "Shenyang Prison",
+        "name_ko": "선양 감옥",
         "name_local": "沈阳监狱",
         "kind": "prison",
         "province": "Liaoning",
@@ -30,6 +31,7 @@ FACILITIES: list[dict[str, Any]] = [
     },
     {
         "name": "Changchun Tiebei Prison",
+        "name_ko": "장춘 철북 감옥",
         "name_local": "长春铁北监狱",
         "kind": "prison",
         "province": "Jilin",
@@ -44,6 +46,7 @@ FACILITIES: list[dict[str, Any]] = [
 CROSSINGS: list[dict[str, Any]] = [
     {
         "name": "Onsong",
+        "name_ko": "온성",
         "aliases": ["Onsŏng", "온성", "Tumen–Onsong"],
         "cn_side": "Tumen",
         "kp_side": "Onsong",
@@ -54,6 +57,7 @@ CROSSINGS: list[dict[str, Any]] = [
     },
     {
         "name": "Dandong",
+        "name_ko": "단둥",
         "aliases": ["丹东", "단둥", "Dandong–Sinuiju"],
         "cn_side": "Dandong",
         "kp_side": "Sinuiju",
@@ -168,6 +172,9 @@ def load_october_2023(actor: Any = None) -> int:
         nonlocal created
         existing = _find(service.model, **key)
         if existing is not None:
+            # A place loaded before places had Korean names gets its Korean name now.
+            if values.get("name_ko") and not existing.name_ko:
+                service.update(actor, existing, None, {"name_ko": values["name_ko"]})
             return existing
         created += 1
         return service.create(actor, key | values)
