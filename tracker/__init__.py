@@ -89,6 +89,14 @@ def _register_workspace(app: Flask) -> None:
 
     app.register_blueprint(search_bp)
     app.register_blueprint(vocab_bp)
+    # Browsers ask for /favicon.ico on every page: served as the static file it is (public,
+    # cached like the other static files).
+    app.add_url_rule(
+        "/favicon.ico",
+        endpoint="static",
+        defaults={"filename": "favicon.ico"},
+        view_func=app.view_functions["static"],
+    )
 
 
 def _configure_logging(app: Flask) -> None:

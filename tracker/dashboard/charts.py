@@ -14,6 +14,11 @@ PLOT_WIDTH = 440
 VALUE_ROOM = 110  # after the longest bar, for its value
 OPEN_END = 28  # the marker drawn past a minimum when no maximum is reported
 LABEL_CHARACTERS = 24
+# A phone's chart: each name on its own line above its bars, across the whole width, so that
+# scaled to a 390 px screen its text stays about as large as the page's.
+NARROW_WIDTH = 340
+NARROW_VALUE_ROOM = 80
+NARROW_LABEL_ROOM = 18  # the name's line above the bars
 
 
 def largest(rows: list[Row], limit: int = CHART_ROWS) -> list[Row]:
@@ -84,11 +89,19 @@ class Chart:
     plot_x: int  # where every bar starts; the rows' names end a little before it
     bars: list[Bar]
     description: str
+    label_x: int = 0  # where the names are written, and from which end
+    label_anchor: str = "end"
+    label_dy: int = 12  # a name's baseline below its bar's top (negative: above it)
+    narrow: bool = False
 
 
-def layout(rows: list[Row], show_reported: bool = True) -> Chart:
+def layout(rows: list[Row], show_reported: bool = True, narrow: bool = False) -> Chart:
     """Bars for rows: the reported range drawn as a range (minimum, then up to the maximum,
-    or an open end when none is known) above the documented persons, on one shared scale."""
+    or an open end when none is known) above the documented persons, on one shared scale.
+    `narrow`: the phone's layout, each name on a line above its bars."""
+    label_width = 0 if narrow else LABEL_WIDTH
+    plot_width = NARROW_WIDTH - NARROW_VALUE_ROOM if narrow else PLOT_WIDTH
+    label_room = NARROW_LABEL_ROOM if narrow else 0
     top = max(
         [1]
         + [
@@ -96,14 +109,14 @@ def layout(rows: list[Row], show_reported: bool = True) -> Chart:
             for row in rows
         ]
     )
-    scale = PLOT_WIDTH / (top * 1.15)  # room for the open end and the value
-    row_height = 34 if show_reported else 22
+    scale = plot_width / (top * 1.15)  # room for the open end and the value
+    row_height = (34 if show_reported else 22) + label_room
     # Translated once per chart, filled in for each row.
     reported_word, documented_word = _("reported %(count)s"), _("documented %(count)s")
     reported_title, documented_title = _("Reported %(count)s"), _("Documented %(count)s")
     bars, spoken = [], []
     for index, row in enumerate(rows):
-        y = index * row_height + 4
+        y = index * row_height + 4 + label_room
         label = row.reported.label
         low = (row.reported.people_min or 0) * scale
         high = None if row.reported.people_max is None else row.reported.people_max * scale
@@ -112,32 +125,36 @@ def layout(rows: list[Row], show_reported: bool = True) -> Chart:
         reported_end = low + OPEN_END if high is None else high
         bars.append(
             Bar(
-                label=_shorten(str(row.name)),
+                label=_shorten(row.shown_name),
                 y=y,
                 reported=label if drawn else None,
                 reported_title=reported_title % {"count": label},
                 minimum_width=f"{low:.1f}",
                 open_ended=high is None,
-                range_x=f"{LABEL_WIDTH + low:.1f}",
+                range_x=f"{label_width + low:.1f}",
                 range_width=f"{OPEN_END if high is None else high - low:.1f}",
-                reported_value_x=f"{LABEL_WIDTH + reported_end + 4:.1f}",
+                reported_value_x=f"{label_width + reported_end + 4:.1f}",
                 documented=row.persons,
                 documented_title=documented_title % {"count": row.persons},
                 documented_y=y + 16 if show_reported else y,
                 documented_width=f"{documented:.1f}",
-                documented_value_x=f"{LABEL_WIDTH + documented + 4:.1f}",
+                documented_value_x=f"{label_width + documented + 4:.1f}",
             )
         )
         said = documented_word % {"count": row.persons}
         if show_reported:
             said = reported_word % {"count": label} + ", " + said
-        spoken.append(f"{row.name}: {said}")
+        spoken.append(f"{row.shown_name}: {said}")
     return Chart(
-        width=LABEL_WIDTH + PLOT_WIDTH + VALUE_ROOM,
+        width=NARROW_WIDTH if narrow else LABEL_WIDTH + PLOT_WIDTH + VALUE_ROOM,
         height=len(rows) * row_height + 28,
-        plot_x=LABEL_WIDTH,
+        plot_x=label_width,
         bars=bars,
         description="; ".join(spoken),
+        label_x=0 if narrow else LABEL_WIDTH - 8,
+        label_anchor="start" if narrow else "end",
+        label_dy=-5 if narrow else 12,
+        narrow=narrow,
     )
 
 
