@@ -134,3 +134,36 @@ def test_the_event_picker_finds_onsong_by_its_date_in_english_and_korean(
     expect(page.get_by_role("option", name="온성, 2023년 10월 9일")).to_be_visible()
     picker.fill("1999년 10월")
     expect(page.get_by_text("일치하는 것이 없습니다.")).to_be_visible()
+
+
+def test_a_status_is_added_from_the_keyboard_alone_on_a_phone(page: Page, person: Person):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "researcher@example.org")
+    page.goto(f"/persons/{person.id}")
+    form = page.locator("form").filter(has_text="Add a status")
+    form.get_by_label("Status", exact=True).focus()
+    page.keyboard.type("Rel")  # a select jumps to the option typed
+    page.keyboard.press("Tab")
+    expect(form.get_by_label("As of")).to_be_focused()
+    page.keyboard.type("May 2024")
+    page.keyboard.press("Tab")
+    source = form.get_by_label("Source", exact=True)
+    expect(source).to_be_focused()
+    page.keyboard.type("escapers")
+    expect(
+        page.get_by_role("option", name="China is sending escapers back to North Korea")
+    ).to_be_visible()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(form.get_by_label("Note")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("The status was added to the timeline.")).to_be_visible()
+    expect(page.locator(".timeline li.current")).to_contain_text("Released")
+    expect(page.locator(".timeline li.current")).to_contain_text("May 2024")
+
+    # The history's headings stay on one line on a phone ("Before", not "Be/fo/re").
+    for heading in page.locator("table.changes thead th").all():
+        height = heading.evaluate("h => h.getBoundingClientRect().height")
+        line = heading.evaluate("h => parseFloat(getComputedStyle(h).lineHeight)")
+        assert height < 2 * line, heading.inner_text()
