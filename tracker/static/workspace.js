@@ -329,7 +329,7 @@
     var button = document.querySelector(".menu-toggle");
     var bar = button && button.closest(".topbar");
     if (!bar) return;
-    var narrow = window.matchMedia("(max-width: 48rem)");
+    var narrow = window.matchMedia("(max-width: 40rem)");
     function show(open) {
       bar.classList.toggle("menu-closed", !open);
       button.setAttribute("aria-expanded", open ? "true" : "false");
