@@ -152,6 +152,8 @@ def _pages(role: str, ids: dict[str, Any]) -> list[tuple[str, str]]:
         ("crossings", "/crossings"),
         ("crossing", f"/crossings/{ids['crossing']}"),
         ("account", "/account"),
+        ("password", "/account/password"),
+        ("two-factor", "/account/two-factor"),
         ("export", "/exports/new"),
         ("api-docs", "/api/docs"),
     ]
@@ -160,6 +162,9 @@ def _pages(role: str, ids: dict[str, Any]) -> list[tuple[str, str]]:
             ("person-form", f"/persons/{ids['person']}/edit"),
             ("event-form", "/events/new"),
             ("source-form", "/sources/new"),
+            ("facility-form", "/facilities/new"),
+            ("crossing-form", f"/crossings/{ids['crossing']}/edit"),
+            ("contact-form", f"/contacts/new?person_id={ids['person']}"),
             ("contact", f"/contacts/{ids['contact']}"),
             ("import", "/imports"),
             ("trash", "/trash"),
