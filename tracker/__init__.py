@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import BaseConverter
 
 from tracker import caching, i18n, security, unit_of_work
 from tracker import config as settings
@@ -91,12 +92,16 @@ def _register_workspace(app: Flask) -> None:
     app.register_blueprint(vocab_bp)
     # Browsers ask for /favicon.ico on every page: served as the static file it is (public,
     # cached like the other static files).
+    app.url_map.converters["favicon"] = FaviconName
     app.add_url_rule(
-        "/favicon.ico",
-        endpoint="static",
-        defaults={"filename": "favicon.ico"},
-        view_func=app.view_functions["static"],
+        "/<favicon:filename>", endpoint="static", view_func=app.view_functions["static"]
     )
+
+
+class FaviconName(BaseConverter):
+    """Matches only "favicon.ico" (the name browsers ask for at the root)."""
+
+    regex = r"favicon\.ico"
 
 
 def _configure_logging(app: Flask) -> None:

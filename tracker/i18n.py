@@ -100,14 +100,6 @@ def export_profile_label(code: str) -> str:
     return str(EXPORT_PROFILES.get(code, code))
 
 
-def action_label(code: str) -> str:
-    """An audited action in the interface language ("person.merge" → "다른 기록과 병합"); the
-    stored code when it has no label."""
-    from tracker.workspace.views import ACTION_LABELS
-
-    return str(ACTION_LABELS.get(code, code))
-
-
 def kind_label(name: str) -> str:
     """A kind of record's plural name in the interface language ("events" → "송환 사건")."""
     return str(KIND_LABELS.get(name, name))
@@ -206,7 +198,6 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         role_label=role_label,
         import_kind_label=kind_label,
-        action_label=action_label,
         export_profile_label=export_profile_label,
     )
     app.jinja_env.filters.update(number=format_number, day=format_day)
