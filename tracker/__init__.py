@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter
 
 from tracker import caching, i18n, security, unit_of_work
 from tracker import config as settings
@@ -99,6 +100,12 @@ def _register_workspace(app: Flask) -> None:
     from tracker.un.views import bp as un_bp
 
     app.register_blueprint(un_bp)
+    # Browsers ask for /favicon.ico on every page: served as the static file it is (public,
+    # cached like the other static files).
+    app.url_map.converters["favicon"] = FaviconName
+    app.add_url_rule(
+        "/<favicon:filename>", endpoint="static", view_func=app.view_functions["static"]
+    )
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -108,6 +115,12 @@ def _trust_proxies(app: Flask) -> None:
     count = int(app.config.get("TRUSTED_PROXIES") or 0)
     if count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+
+
+class FaviconName(BaseConverter):
+    """Matches only "favicon.ico" (the name browsers ask for at the root)."""
+
+    regex = r"favicon\.ico"
 
 
 def _configure_logging(app: Flask) -> None:

@@ -91,6 +91,15 @@ def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
+# How an export was made, as its history lists it (stored as codes in the audit entry).
+EXPORT_PROFILES = {"redacted": _l("redacted"), "identifying": _l("identifying")}
+
+
+def export_profile_label(code: str) -> str:
+    """An export's redaction profile in the interface language ("redacted" → "비식별")."""
+    return str(EXPORT_PROFILES.get(code, code))
+
+
 def kind_label(name: str) -> str:
     """A kind of record's plural name in the interface language ("events" → "송환 사건")."""
     return str(KIND_LABELS.get(name, name))
@@ -189,6 +198,7 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         role_label=role_label,
         import_kind_label=kind_label,
+        export_profile_label=export_profile_label,
     )
     app.jinja_env.filters.update(number=format_number, day=format_day)
 

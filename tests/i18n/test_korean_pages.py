@@ -133,6 +133,8 @@ def _pages(app, ids: dict[str, int]) -> list[str]:
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()) or rule.rule.startswith(("/api/v1", "/static")):
             continue
+        if rule.endpoint == "static":  # /favicon.ico: a static file too
+            continue
         path = _build(rule, ids)
         if path is not None:
             paths.append(path)

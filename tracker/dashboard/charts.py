@@ -128,7 +128,7 @@ def layout(rows: list[Row], show_reported: bool = True) -> Chart:
         drawn_any = drawn_any or (drawn and reported_end > 0) or row.persons > 0
         bars.append(
             Bar(
-                label=_shorten(str(row.name)),
+                label=_shorten(row.shown_name),
                 y=top_y + 13,
                 bar_y=bar_y,
                 reported=label if drawn else None,
@@ -161,12 +161,10 @@ def layout(rows: list[Row], show_reported: bool = True) -> Chart:
 def named_months(rows: list[Row]) -> list[Row]:
     """Month rows named in the interface's language ("October 2023", "2023년 10월"); a year
     row by its year, or as a year whose month is unknown."""
-    from tracker.i18n import format_day
-
     named = []
     for row in rows:
         if row.precision == "month" and row.period:
-            name = format_day(row.period[0], "month")
+            name = row.shown_name
         elif row.period:  # events dated only to the year
             name = _("%(year)s (month unknown)", year=row.key)
         else:

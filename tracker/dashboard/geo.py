@@ -106,14 +106,14 @@ def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
             if place.latitude is not None and place.longitude is not None:
                 point = project(place.latitude, place.longitude)
             if point is None:
-                missing.append(row.name)
+                missing.append(row.shown_name)
             else:
                 on_map.append((row, place.id, point))
         on_map.sort(key=lambda found: -_weight(found[0]))
         for rank, (row, id_, (x, y)) in enumerate(on_map):
             r = 4 + (MAX_RADIUS - 4) * math.sqrt(_weight(row) / top)
             text = described % {
-                "name": row.name,
+                "name": row.shown_name,
                 "reported": row.reported.label,
                 "documented": row.persons,
             }
@@ -121,7 +121,7 @@ def markers(summary: Summary) -> tuple[list[Marker], list[str]]:
                 Marker(
                     kind,
                     id_,
-                    row.name,
+                    row.shown_name,
                     f"{x:.1f}",
                     f"{y:.1f}",
                     f"{r:.1f}",

@@ -44,6 +44,19 @@ class Row:
     precision: str | None = None  # for months: "month" (a calendar month) or "year" (month unknown)
     imprecise_events: int = 0  # for months: events dated only to the month (or year)
     period: tuple[date, date] | None = None  # for months: the first and last day it covers
+    name_ko: str | None = None  # a place's Korean name, shown on Korean pages
+
+    @property
+    def shown_name(self) -> str:
+        """The row's name as the page's language writes it: a place's Korean name on Korean
+        pages, a month as "October 2023" / "2023년 10월" (the API keeps `name` and `YYYY-MM`)."""
+        from tracker.i18n import current_language, format_day
+
+        if self.precision == "month" and self.period is not None:
+            return format_day(self.period[0], "month")
+        if self.name_ko and current_language() == "ko":
+            return self.name_ko
+        return str(self.name)
 
     def as_dict(self, key_name: str) -> dict[str, Any]:
         data = {key_name: self.key}
@@ -82,12 +95,20 @@ class Place(NamedTuple):
     province: str | None
     latitude: float | None
     longitude: float | None
+    name_ko: str | None = None
+
+    @property
+    def shown_name(self) -> str:
+        """The place's name in the page's language (its Korean name on Korean pages)."""
+        from tracker.i18n import current_language
+
+        return self.name_ko if self.name_ko and current_language() == "ko" else self.name
 
 
 def live_places(model: Any) -> list[Place]:
     """Every live crossing point (or facility), by name, in one query."""
     query = (
-        select(model.id, model.name, model.province, model.latitude, model.longitude)
+        select(model.id, model.name, model.province, model.latitude, model.longitude, model.name_ko)
         .where(model.deleted_at.is_(None))
         .order_by(model.name, model.id)
     )
@@ -217,7 +238,16 @@ def _rows(sums: dict[Any, Sums], places: Iterable[Place], filters: Filters) -> l
     rows = []
     for place in places:
         found = sums.get(place.id, Sums())
-        rows.append(Row(place.id, place.name, found.reported, found.persons, found.vanished))
+        rows.append(
+            Row(
+                place.id,
+                place.name,
+                found.reported,
+                found.persons,
+                found.vanished,
+                name_ko=place.name_ko,
+            )
+        )
     return _keep_relevant(rows, filters)
 
 

@@ -48,8 +48,12 @@ def _filter_choices(
     return {
         "province": _options(((p, p) for p in provinces), args.get("province")),
         # Ids as the query string has them.
-        "crossing_id": _options(((str(p.id), p.name) for p in crossings), args.get("crossing_id")),
-        "facility_id": _options(((str(p.id), p.name) for p in facilities), args.get("facility_id")),
+        "crossing_id": _options(
+            ((str(p.id), p.shown_name) for p in crossings), args.get("crossing_id")
+        ),
+        "facility_id": _options(
+            ((str(p.id), p.shown_name) for p in facilities), args.get("facility_id")
+        ),
         "status": _options(labels["status"].items(), args.get("status")),
         "gender": _options(labels["gender"].items(), args.get("gender")),
         "min_reliability": _options(

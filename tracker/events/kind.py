@@ -5,7 +5,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.dashboard.filters import event_conditions
@@ -13,7 +13,7 @@ from tracker.events.models import RepatriationEvent, event_facilities
 from tracker.kinds.kind import Column, Filter, Kind
 from tracker.kinds.listing import picker_choices
 from tracker.kinds.registry import field_named, register
-from tracker.kinds.values import show_count, show_span
+from tracker.kinds.values import FuzzyDate, ValueProblem, parse_date, show_count, show_span
 from tracker.places.models import CrossingPoint
 
 
@@ -30,21 +30,42 @@ def people_reported(event: Any) -> str:
 
 def event_label(event: RepatriationEvent, can_see: bool = True) -> str:
     """An event's name: its crossing and date ("Onsong, 9 October 2023")."""
-    crossing = event.crossing.name if event.crossing else _("unknown crossing")
+    crossing = event.crossing.shown_name if event.crossing else _("unknown crossing")
     return f"{crossing}, {describe_dates(event)}"
 
 
 def _search(q: str, can_see: bool) -> Any:
+    """Events by their crossing's name (any language, or alias), description, transport, or by
+    a date written as researchers write it ("Oct 2023", "2023년 10월", "9 October 2023"): an
+    event whose span overlaps that day, month or year."""
     pattern = f"%{q}%"
     crossing_names = select(CrossingPoint.id).where(
-        or_(CrossingPoint.name.ilike(pattern), cast(CrossingPoint.aliases, String).ilike(pattern))
+        or_(
+            CrossingPoint.name.ilike(pattern),
+            CrossingPoint.name_ko.ilike(pattern),
+            cast(CrossingPoint.aliases, String).ilike(pattern),
+        )
     )
-    return or_(
+    matches: list[Any] = [
         RepatriationEvent.crossing_id.in_(crossing_names),
         RepatriationEvent.description.ilike(pattern),
         RepatriationEvent.transport.ilike(pattern),
         cast(RepatriationEvent.date_start, String).like(f"{q}%"),
-    )
+    ]
+    when = _date_in(q)
+    if when is not None:
+        matches.append(
+            and_(RepatriationEvent.date_start <= when.end, RepatriationEvent.date_end >= when.start)
+        )
+    return or_(*matches)
+
+
+def _date_in(q: str) -> FuzzyDate | None:
+    """The date a search text spells, if it is one (the forms' own parser); else None."""
+    try:
+        return parse_date(q)
+    except ValueProblem:
+        return None
 
 
 def _from_facility(query: Any, facility_id: int) -> Any:
@@ -68,7 +89,7 @@ EVENTS = register(
             Column(
                 "crossing",
                 _l("Crossing point"),
-                lambda r: r.crossing.name if r.crossing else "",
+                lambda r: r.crossing.shown_name if r.crossing else "",
                 select(CrossingPoint.name)
                 .where(CrossingPoint.id == RepatriationEvent.crossing_id)
                 .scalar_subquery(),
@@ -76,7 +97,7 @@ EVENTS = register(
             Column(
                 "facilities",
                 _l("Origin facilities"),
-                lambda r: ", ".join(f.name for f in r.facilities),
+                lambda r: ", ".join(f.shown_name for f in r.facilities),
             ),
             Column("people", _l("People reported"), people_reported, RepatriationEvent.people_min),
             Column("sources", _l("Sources"), lambda r: len(r.claims)),

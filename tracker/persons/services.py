@@ -10,9 +10,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.accounts.permissions import can_view_identity
 from tracker.audit import services as audit
+from tracker.audit.models import AuditEntry
 from tracker.db import utcnow
 from tracker.events.models import RepatriationEvent
-from tracker.exceptions import NeedsConfirmation, PermissionDenied
+from tracker.exceptions import NeedsConfirmation, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.kinds.fields import Field, Problems
 from tracker.kinds.values import FuzzyDate
@@ -20,9 +21,11 @@ from tracker.persons.kind import CONTACTS, PERSONS, STATUSES, log_identity_view
 from tracker.persons.lookalike import YEARS_APART, lookalikes
 from tracker.persons.models import CaseCodeCounter, Contact, Person, StatusRecord
 from tracker.records.service import (
+    REASON,
     RecordService,
     check_can_edit,
     check_version,
+    checked_reason,
     clean_fields,
     flush_or_conflict,
     refuse,
@@ -164,9 +167,18 @@ class PersonService(RecordService[Person]):
         audit.record(actor, "status.add", person, changes)
         return entry
 
-    def withdraw_status(self, actor: Any, person: Person, status_id: int) -> None:
-        """Withdraw a status claim (kept, marked deleted); the current status is recomputed."""
+    def withdraw_status(
+        self,
+        actor: Any,
+        person: Person,
+        status_id: int,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        """Withdraw a status claim (kept, marked deleted); the current status is recomputed.
+        The reason, when given (the person page asks for one), is kept in the history."""
         check_can_edit(actor)
+        check_version(person, expected_version)
         entry = next(
             (s for s in person.statuses if s.id == status_id and s.deleted_at is None), None
         )
@@ -179,7 +191,165 @@ class PersonService(RecordService[Person]):
         flush_or_conflict(person)
         changes = audit.diff(before, _current_status(person))
         changes["status_record"] = {"old": {"id": entry.id} | status_values(entry), "new": None}
+        if reason:
+            changes[REASON] = reason
         audit.record(actor, "status.withdraw", person, changes)
+
+    def correct_status(
+        self,
+        actor: Any,
+        person: Person,
+        status_id: int,
+        values: Mapping[str, Any],
+        reason: Any,
+        expected_version: int | None = None,
+    ) -> StatusRecord:
+        """Correct a status claim in place (its status, date, source or note), with the
+        user's reason; the history keeps the values before and after, and can put them back."""
+        check_can_edit(actor)
+        check_version(person, expected_version)
+        entry = _live_status(person, status_id)
+        problems: Problems = {}
+        cleaned = clean_fields(status_fields(), values, entry, problems)
+        if problems:
+            try:
+                checked_reason(reason)
+            except ValidationFailed as missing:
+                problems.update(missing.fields)
+        refuse(problems)
+        reason = checked_reason(reason)
+        old = status_values(entry)
+        for field in status_fields():
+            field.write(entry, cleaned[field.name])
+        new = status_values(entry)
+        if new == old:
+            return entry
+        before = _current_status(person)
+        entry.updated_by_id = getattr(actor, "id", None)
+        entry.updated_at = utcnow()
+        _refresh_status(actor, person)
+        flush_or_conflict(person)
+        changes = audit.diff(before, _current_status(person))
+        changes["status_record"] = {"old": {"id": entry.id} | old, "new": {"id": entry.id} | new}
+        changes[REASON] = reason
+        audit.record(actor, "status.correct", person, changes)
+        return entry
+
+    def withdraw_status_with_reason(
+        self, actor: Any, person: Person, status_id: int, reason: Any, expected_version: int | None
+    ) -> None:
+        """Withdraw a claim from the person page: the reason is required there."""
+        _live_status(person, status_id)
+        self.withdraw_status(actor, person, status_id, checked_reason(reason), expected_version)
+
+    def undo_status_step(
+        self, actor: Any, person: Person, entry_id: int, expected_version: int | None = None
+    ) -> None:
+        """Undo one step of a person's status history, as its own audited step: an added
+        claim is withdrawn, a withdrawn one comes back, a corrected one gets its earlier values.
+        Refused when the claim has changed since that step (undo the later step first)."""
+        check_can_edit(actor)
+        check_version(person, expected_version)
+        step = db.session.get(AuditEntry, entry_id)
+        if (
+            step is None
+            or step.entity_type != "persons"
+            or step.entity_id != person.id
+            or step.action not in STATUS_STEPS
+        ):
+            raise NotFound(_("That change is not part of this person's status history."))
+        claim = (step.changes or {}).get("status_record") or {}
+        after, before = claim.get("new"), claim.get("old")
+        status_id = (after or before or {}).get("id")
+        entry = next((s for s in person.statuses if s.id == status_id), None)
+        if entry is None:
+            raise NotFound(_("That change is not part of this person's status history."))
+        live = entry.deleted_at is None
+        current = {"id": entry.id} | status_values(entry)
+        undone = _(
+            "Undone: %(step)s of %(date)s",
+            step=_step_name(step.action),
+            date=step.at.date().isoformat(),
+        )
+        if step.action in ("status.add", "status.restore") and live and current == after:
+            self.withdraw_status(actor, person, entry.id, undone)
+        elif step.action == "status.withdraw" and not live:
+            self._bring_back(actor, person, entry, undone)
+        elif step.action == "status.correct" and live and current == after and before:
+            values = {k: v for k, v in before.items() if k != "id"}
+            self.correct_status(actor, person, entry.id, values, undone)
+        else:
+            raise ValidationFailed(
+                _("This status has changed since that step: undo the later change first."), {}
+            )
+
+    def _bring_back(self, actor: Any, person: Person, entry: StatusRecord, reason: str) -> None:
+        before = _current_status(person)
+        entry.deleted_at = None
+        entry.deleted_by_id = None
+        _refresh_status(actor, person)
+        flush_or_conflict(person)
+        changes = audit.diff(before, _current_status(person))
+        changes["status_record"] = {"old": None, "new": {"id": entry.id} | status_values(entry)}
+        changes[REASON] = reason
+        audit.record(actor, "status.restore", person, changes)
+
+    def correct_detention(
+        self,
+        actor: Any,
+        person: Person,
+        position: int,
+        values: Mapping[str, Any] | None,
+        reason: Any,
+        expected_version: int | None,
+    ) -> Person:
+        """Correct (`values`) or withdraw (None) one row of a person's detention history, as
+        the person page lists it, with the user's reason; a withdrawn row is kept, and
+        restoring the person's earlier version brings it back."""
+        check_can_edit(actor)
+        check_version(person, expected_version)
+        stays = PERSONS.field("detentions")
+        rows = stays.read(person)
+        if not 0 <= position < len(rows):
+            raise NotFound(_("There is no such detention row."))
+        wanted = list(rows)
+        if values is None:
+            del wanted[position]
+        else:
+            wanted[position] = dict(rows[position]) | dict(values)
+        problems: Problems = {}
+        try:
+            self.clean(self.merged(person, {"detentions": wanted}), person)
+        except ValidationFailed as failed:
+            # The row's messages by the row's own field names (the correction form's).
+            prefix = f"detentions-{position}-"
+            problems |= {k.removeprefix(prefix): v for k, v in failed.fields.items()}
+        try:
+            reason = checked_reason(reason)
+        except ValidationFailed as missing:
+            problems |= missing.fields
+        refuse(problems)
+        return self.update(actor, person, expected_version, {"detentions": wanted}, reason=reason)
+
+
+STATUS_STEPS = ("status.add", "status.withdraw", "status.correct", "status.restore")
+
+
+def _step_name(action: str) -> str:
+    names = {
+        "status.add": _("the status added"),
+        "status.withdraw": _("the status withdrawn"),
+        "status.correct": _("the status corrected"),
+        "status.restore": _("the status brought back"),
+    }
+    return names.get(action, action)
+
+
+def _live_status(person: Person, status_id: int) -> StatusRecord:
+    entry = next((s for s in person.statuses if s.id == status_id and s.deleted_at is None), None)
+    if entry is None:
+        raise NotFound(_("There is no such status entry."))
+    return entry
 
 
 def status_fields() -> list[Field]:

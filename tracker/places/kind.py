@@ -53,9 +53,9 @@ FACILITIES = register(
         singular=_l("facility"),
         plural=_l("Facilities"),
         description="Detention facilities.",
-        label=lambda r, can_see: r.name,
+        label=lambda r, can_see: r.shown_name,
         columns=[
-            Column("name", _l("Name"), lambda r: r.name, Facility.name),
+            Column("name", _l("Name"), lambda r: r.shown_name, Facility.name),
             Column("kind", _l("Kind"), lambda r: label("facility_kind", r.kind), Facility.kind),
             Column("province", _l("Province"), lambda r: r.province or "", Facility.province),
             Column("country", _l("Country"), lambda r: r.country or "", Facility.country),
@@ -98,9 +98,9 @@ CROSSINGS = register(
         singular=_l("crossing point"),
         plural=_l("Crossing points"),
         description="Border crossing points.",
-        label=lambda r, can_see: r.name,
+        label=lambda r, can_see: r.shown_name,
         columns=[
-            Column("name", _l("Name"), lambda r: r.name, CrossingPoint.name),
+            Column("name", _l("Name"), lambda r: r.shown_name, CrossingPoint.name),
             Column("cn_side", _l("Chinese side"), lambda r: r.cn_side or "", CrossingPoint.cn_side),
             Column(
                 "kp_side",

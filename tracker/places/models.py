@@ -7,6 +7,9 @@ from tracker.db import Base, TrackedRecord
 from tracker.kinds.columns import country, decimal, lines, long_text, term, text
 
 NAME = _l("Name")
+NAME_KO = _l("Name in Korean")
+NAME_KO_HELP = _l("Shown on Korean pages, e.g. 온성.")
+NAME_KO_ALSO = "korean name|name (korean)|한국어 이름|이름(한국어)"
 OTHER_NAMES = _l("Other names")
 ONE_PER_LINE = _l("One per line.")
 NOTES = "note|comments|remarks|비고|메모"
@@ -15,12 +18,30 @@ LAT = {"description": _l("Decimal degrees, e.g. 42.96"), "also": "lat"}
 LON = {"description": _l("Decimal degrees, e.g. 129.85"), "also": "lon|lng|long"}
 
 
-class Facility(TrackedRecord, Base):
+class NamedPlace:
+    """A place named in each language of the interface: `name` (English, the key that files
+    and the API use) and `name_ko` (Korean)."""
+
+    name: str
+    name_ko: str | None
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the page's language: the Korean one on Korean pages, when known."""
+        from tracker.i18n import current_language
+
+        if self.name_ko and current_language() == "ko":
+            return self.name_ko
+        return self.name
+
+
+class Facility(NamedPlace, TrackedRecord, Base):
     """A detention facility."""
 
     __tablename__ = "facilities"
 
     name: Mapped[str] = text(NAME, 200, required=True, index=True, also="facility|prison|시설명")
+    name_ko: Mapped[str | None] = text(NAME_KO, 200, description=NAME_KO_HELP, also=NAME_KO_ALSO)
     name_local: Mapped[str | None] = text(
         _l("Local name (Chinese or Korean)"), 200, also="local name|chinese name|현지 이름"
     )
@@ -37,12 +58,13 @@ class Facility(TrackedRecord, Base):
     notes: Mapped[str | None] = long_text(_l("Notes"), 20_000, also=NOTES)
 
 
-class CrossingPoint(TrackedRecord, Base):
+class CrossingPoint(NamedPlace, TrackedRecord, Base):
     """A border crossing, named by its two sides."""
 
     __tablename__ = "crossing_points"
 
     name: Mapped[str] = text(NAME, 200, required=True, index=True, also=CROSSING)
+    name_ko: Mapped[str | None] = text(NAME_KO, 200, description=NAME_KO_HELP, also=NAME_KO_ALSO)
     aliases: Mapped[list[str]] = lines(OTHER_NAMES, 200, description=ONE_PER_LINE, also="alias")
     cn_side: Mapped[str | None] = text(
         _l("Chinese side"), 200, description=_l("e.g. Tumen"), also="china side|cn|중국 측"

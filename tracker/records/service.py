@@ -36,6 +36,28 @@ LIFECYCLE_FIELDS = frozenset({"id", "deleted_at", "deleted_by_id"})
 READ_ACTIONS = ("person.view_identity", "file.download")
 
 
+# The key of an audit entry's changes that holds why the user made them (a correction).
+REASON = "reason"
+REASON_LENGTH = 1_000
+
+
+def checked_reason(reason: Any) -> str:
+    """The reason a user gives for correcting or withdrawing what was entered: required,
+    one paragraph at most."""
+    text = " ".join(str(reason or "").split())
+    if not text:
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            {REASON: _("Say why: the history keeps the reason beside the change.")},
+        )
+    if len(text) > REASON_LENGTH:
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            {REASON: _("Use at most %(count)s characters.", count=REASON_LENGTH)},
+        )
+    return text
+
+
 def check_version(record: Any, expected_version: int | None) -> None:
     """Refuse to change a record whose version is not the one the caller read."""
     if expected_version is not None and expected_version != record.version:
@@ -246,9 +268,10 @@ class RecordService(Generic[T]):
         values: Mapping[str, Any],
         action: str = "update",
         confirmed: bool = True,
+        reason: str | None = None,
     ) -> T:
         """Validate and change a record read at `expected_version`; audit old and new values
-        (`confirmed` as for `create`)."""
+        (`confirmed` as for `create`), and the user's `reason` for the change when given."""
         check_can_edit(actor)
         check_version(record, expected_version)
         before = self.snapshot(record)
@@ -260,6 +283,8 @@ class RecordService(Generic[T]):
         if changes:
             stamp(actor, record)
             flush_or_conflict(record)
+            if reason:
+                changes[REASON] = reason
             audit.record(actor, action, record, changes)
         return record
 

@@ -19,6 +19,7 @@ COORDINATES_NOTE = "Coordinates are approximate (city level)."
 FACILITIES: list[dict[str, Any]] = [
     {
         "name": "Shenyang Prison",
+        "name_ko": "선양 감옥",
         "name_local": "沈阳监狱",
         "kind": "prison",
         "province": "Liaoning",
@@ -30,6 +31,7 @@ FACILITIES: list[dict[str, Any]] = [
     },
     {
         "name": "Changchun Tiebei Prison",
+        "name_ko": "장춘 철북 감옥",
         "name_local": "长春铁北监狱",
         "kind": "prison",
         "province": "Jilin",
@@ -44,6 +46,7 @@ FACILITIES: list[dict[str, Any]] = [
 CROSSINGS: list[dict[str, Any]] = [
     {
         "name": "Onsong",
+        "name_ko": "온성",
         "aliases": ["Onsŏng", "온성", "Tumen–Onsong"],
         "cn_side": "Tumen",
         "kp_side": "Onsong",
@@ -54,6 +57,7 @@ CROSSINGS: list[dict[str, Any]] = [
     },
     {
         "name": "Dandong",
+        "name_ko": "단둥",
         "aliases": ["丹东", "단둥", "Dandong–Sinuiju"],
         "cn_side": "Dandong",
         "kp_side": "Sinuiju",
@@ -196,7 +200,8 @@ def load_october_2023(actor: Any = None) -> int:
             created += 1
             return service.create(actor, key | values)
         # A sample loaded by an earlier version lacks what this one adds (a source's address
-        # and grade, an event's origin facility): those are filled in where still empty.
+        # and grade, an event's origin facility, a place's Korean name): those are filled in
+        # where still empty.
         missing = {
             name: values[name]
             for name in filled
@@ -208,11 +213,15 @@ def load_october_2023(actor: Any = None) -> int:
         return existing
 
     facility_ids = {
-        item["name"]: ensure(facilities, {"name": item["name"]}, _without(item, "name")).id
+        item["name"]: ensure(
+            facilities, {"name": item["name"]}, _without(item, "name"), ("name_ko",)
+        ).id
         for item in FACILITIES
     }
     crossing_ids = {
-        item["name"]: ensure(crossings, {"name": item["name"]}, _without(item, "name")).id
+        item["name"]: ensure(
+            crossings, {"name": item["name"]}, _without(item, "name"), ("name_ko",)
+        ).id
         for item in CROSSINGS
     }
     source_ids = {

@@ -127,7 +127,9 @@ def search_places(model: Any, q: str, within: Select[Any] | None = None) -> Rank
     ranked = []
     for place in db.session.execute(query).scalars():
         names = [place.name, *(place.aliases or [])]
-        names += [getattr(place, key, None) for key in ("name_local", "cn_side", "kp_side")]
+        names += [
+            getattr(place, key, None) for key in ("name_ko", "name_local", "cn_side", "kp_side")
+        ]
         match = place_match(q, names)
         if match is not None:
             ranked.append((place, match))

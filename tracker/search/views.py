@@ -3,6 +3,8 @@
 Only for roles that see identities (names are searched), and only by POST, so a name never
 lands in a URL, a server log or the browser history."""
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +15,7 @@ from tracker.accounts.permissions import role_required
 from tracker.audit.models import AuditEntry
 from tracker.exceptions import Conflict, NotFound, ValidationFailed
 from tracker.extensions import db
-from tracker.persons.kind import log_identity_view
+from tracker.persons.kind import PERSONS, log_identity_view
 from tracker.persons.models import Person
 from tracker.search.duplicates import duplicate_candidates, mark_different
 from tracker.search.merge import conflicts, merge, undo_merge
@@ -45,10 +47,39 @@ def duplicates() -> str:
         if batch is None:
             abort(404)
     candidates = duplicate_candidates(current_user, batch=batch)
-    page = render_template("search/duplicates.html", candidates=candidates, batch=batch)
+    page = render_template(
+        "search/duplicates.html",
+        candidates=[(c, _compared(c.first, c.second)) for c in candidates],
+        batch=batch,
+    )
     shown = sorted({p.id for c in candidates for p in (c.first, c.second)})
     log_identity_view(current_user, shown, "duplicates")
     return page
+
+
+# What the duplicates page sets side by side, each value shown as the person page shows it.
+COMPARED = (
+    "family_name",
+    "given_name",
+    "name_hangul",
+    "aliases",
+    "birth_year",
+    "gender",
+    "origin_region",
+    "status",
+    "event_id",
+)
+
+
+def _compared(first: Person, second: Person) -> list[tuple[Any, list[Any]]]:
+    """Rows of (field label, [first's value, second's value]) in the page's language."""
+    rows = []
+    for name in COMPARED:
+        field = PERSONS.field(name)
+        rows.append(
+            (field.label, [show_value(field, field.read(p), True) for p in (first, second)])
+        )
+    return rows
 
 
 @bp.route("/persons/duplicates/different", methods=["POST"])
@@ -133,7 +164,15 @@ def merged(entry_id: int) -> str:
     entry = db.session.get(AuditEntry, entry_id)
     if entry is None or entry.action != "person.merge":
         abort(404)
-    return render_template("search/merged.html", entry=entry)
+    # The two cases by their case codes (a researcher's handle), never by database ids.
+    survivor = db.session.get(Person, entry.entity_id)
+    merged_away = db.session.get(Person, (entry.changes or {}).get("merged_id"))
+    return render_template(
+        "search/merged.html",
+        entry=entry,
+        survivor=survivor.case_code if survivor else "",
+        merged=merged_away.case_code if merged_away else "",
+    )
 
 
 @bp.route("/persons/merges/<int:entry_id>/undo", methods=["POST"])

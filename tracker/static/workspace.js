@@ -47,7 +47,8 @@
       input.setAttribute("aria-describedby", select.getAttribute("aria-describedby"));
     }
     if (select.getAttribute("aria-invalid")) input.setAttribute("aria-invalid", "true");
-    input.placeholder = this.multiple ? "Type to add…" : "Type to search…";
+    // The page's language: the template puts the translated texts on the select.
+    input.placeholder = select.getAttribute("data-placeholder") || (this.multiple ? "Type to add…" : "Type to search…");
     var list = document.createElement("ul");
     list.id = listId;
     list.className = "picker-options";
@@ -55,7 +56,7 @@
     list.hidden = true;
     var chosen = document.createElement("ul");
     chosen.className = "picker-chosen";
-    chosen.setAttribute("aria-label", "Chosen");
+    chosen.setAttribute("aria-label", select.getAttribute("data-chosen") || "Chosen");
 
     // The label now names the search box; the select stays in the form, hidden, and holds the value.
     var label = document.querySelector('label[for="' + id + '"]');
@@ -105,8 +106,9 @@
       var remove = document.createElement("button");
       remove.type = "button";
       remove.className = "link";
-      remove.textContent = "Remove";
-      remove.setAttribute("aria-label", "Remove " + option.textContent);
+      remove.textContent = self.select.getAttribute("data-remove") || "Remove";
+      var named = self.select.getAttribute("data-remove-named") || "Remove {name}";
+      remove.setAttribute("aria-label", named.replace("{name}", option.textContent));
       remove.addEventListener("click", function () {
         option.selected = false;
         self.showChosen();
@@ -147,7 +149,7 @@
     if (!items.length) {
       var empty = document.createElement("li");
       empty.className = "picker-empty";
-      empty.textContent = "Nothing matches.";
+      empty.textContent = this.select.getAttribute("data-nothing") || "Nothing matches.";
       this.list.appendChild(empty);
     }
     items.forEach(function (item, index) {
@@ -322,7 +324,26 @@
     });
   }
 
+  // The top bar's menu button: on a narrow screen the menu folds behind it.
+  function menuToggle() {
+    var button = document.querySelector(".menu-toggle");
+    var bar = button && button.closest(".topbar");
+    if (!bar) return;
+    var narrow = window.matchMedia("(max-width: 40rem)");
+    function show(open) {
+      bar.classList.toggle("menu-closed", !open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    button.hidden = false;
+    show(!narrow.matches);
+    button.addEventListener("click", function () {
+      show(bar.classList.contains("menu-closed"));
+    });
+    narrow.addEventListener("change", function () { show(!narrow.matches); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    menuToggle();
     prepareRows();
     enhancePickers(document);
     precisionToggle();

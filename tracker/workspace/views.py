@@ -42,7 +42,7 @@ from tracker.kinds.kind import Kind
 from tracker.kinds.listing import list_query, picker_choices, search_rank
 from tracker.kinds.references import reference_label
 from tracker.kinds.registry import kind as kind_named
-from tracker.records.service import Version
+from tracker.records.service import REASON, Version
 from tracker.search.names import Match
 from tracker.search.services import CANDIDATES
 from tracker.security.converters import parse_id
@@ -194,6 +194,8 @@ ACTION_LABELS = {
     "revert": _l("Earlier version restored"),
     "status.add": _l("Status added"),
     "status.withdraw": _l("Status withdrawn"),
+    "status.correct": _l("Status corrected"),
+    "status.restore": _l("Status brought back"),
     "file.add": _l("File attached"),
     "person.merge": _l("Merged with another record"),
     "person.unmerge": _l("Merge undone"),
@@ -208,6 +210,7 @@ HISTORY_LABELS = {
     "file": _l("File"),
 }
 HISTORY_ROWS = {"status_record": "statuses"}
+UNDOABLE_STEPS = frozenset({"status.add", "status.withdraw", "status.correct", "status.restore"})
 HIDDEN_IN_HISTORY = {"id", "deleted_at", "deleted_by_id", "external_source", "merged_into_id"}
 EMPTY: tuple[Any, ...] = (None, "", [])
 
@@ -230,6 +233,11 @@ def history_rows(web: WebKind, record: Any, can_see: bool) -> list[dict[str, Any
                 "action": ACTION_LABELS.get(entry.action, entry.action),
                 "changes": history_changes(kind, raw, hide, can_see),
                 "revertable": position > 0 and entry.action in ("create", "update", "revert"),
+                # A status step is undone on its own (the statuses are not the record's values).
+                "undoable": entry.action in UNDOABLE_STEPS,
+                "reason": masked(raw.get(REASON), can_see)
+                if isinstance(raw.get(REASON), str)
+                else None,
             }
         )
     return rows
