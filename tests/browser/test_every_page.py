@@ -30,8 +30,18 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 PHONE, LAPTOP = 390, 1366
 AXE = Axe()
 # Not interface text: the product's name, codes, units, file formats, other products' names,
-# the map's data credit (Natural Earth) and the language switch itself.
+# the map's data credit (Natural Earth), the language switch itself, and the words below.
 ALLOWED = {
+    # the estimate's method note: its statistics' names, authors and software, a key's name
+    "MSE",
+    "GLM",
+    "Cormack",
+    "Rcapture",
+    "statsmodels",
+    "exp",
+    "Ctrl",
+    # the UN working group's elements (a)-(f) of a case
+    *"abcdef",
     "Repatriation",
     "Tracker",
     "RT",

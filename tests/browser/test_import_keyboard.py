@@ -28,10 +28,10 @@ def test_the_mapping_is_chosen_and_previewed_from_the_keyboard(page: Page, app, 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     for field, header in (
-        ("external_id", "Incident"),
-        ("date_start", "When"),
-        ("people", "People"),
-        ("sources", "Source"),
+        ("External id", "Incident"),  # the fields by their labels, as the page names them
+        ("Date", "When"),
+        ("People reported", "People"),
+        ("What each source says", "Source"),
     ):
         select = page.get_by_label(field, exact=True)
         select.focus()
