@@ -155,3 +155,30 @@ def test_v2_2_1_the_delay_doubles_up_to_its_cap(app):
         60,
         60,
     ]
+
+
+@THROTTLED
+def test_v2_2_1_the_password_re_check_before_a_un_case_document_is_throttled(
+    app, client, login_as, caplog
+):
+    """The UN case document names the person: its password re-check is the login's too, and a
+    wrong password is a failed login kept in the audit, not rolled back with the request."""
+    from tracker.audit.models import AuditEntry
+
+    caplog.set_level(logging.INFO, logger="tracker.security")
+    user = login_as("researcher")
+    person = october_case(user)["person"]
+    db.session.commit()
+
+    def document(password: str):  # type: ignore[no-untyped-def]
+        path = f"/un/persons/{person.id}/document"
+        form = {"reason": "UN case file", "password": password, "language": "en"}
+        return client.post(path, data=form | {"csrf_token": csrf_token(client, path)})
+
+    assert [document(WRONG).status_code for _ in range(5)] == [403] * 5
+    right = document(factories.PASSWORD)
+    assert right.status_code == 429
+    assert FAMILY_NAME not in right.get_data(as_text=True)
+    assert len(_security_events(caplog, "login.failure")) == 5
+    kept = db.session.query(AuditEntry).filter(AuditEntry.action == "user.login_failed").count()
+    assert kept == 5

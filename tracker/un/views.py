@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from tracker import unit_of_work
 from tracker.accounts.models import User
 from tracker.accounts.permissions import can_view_identity, role_required
+from tracker.accounts.services import WrongPassword
 from tracker.exceptions import PermissionDenied, ServiceError
 from tracker.exports.views import _fresh_login as fresh_login
 from tracker.extensions import db
@@ -112,7 +113,7 @@ def document(record_id: int) -> Response | tuple[str, int]:
             request.form.getlist("sources"),
             request.form.get("language") or "en",
         )
-    except PermissionDenied as error:
+    except (PermissionDenied, WrongPassword) as error:
         unit_of_work.keep_on_error()  # a mistyped password is a failed login, kept in the audit
         return _document_form(person, error.fields or {"": error.message}, 403)
     except ServiceError as error:
@@ -150,8 +151,8 @@ def batch() -> Response | tuple[str, int]:
         made = services.start_batch(
             current_user, request.form.get("reason") or "", request.form.get("language") or "en"
         )
-    except PermissionDenied as error:
-        unit_of_work.keep_on_error()
+    except (PermissionDenied, WrongPassword) as error:
+        unit_of_work.keep_on_error()  # a mistyped password is a failed login, kept in the audit
         return _batch_refused(error.fields or {"": error.message}, 403)
     except ServiceError as error:
         return _batch_refused(error.fields or {"": error.message}, error.status_code)
