@@ -16,13 +16,16 @@ branch_labels = None
 depends_on = None
 
 
+# ALTER TABLE … ADD/DROP COLUMN (SQLite 3.35 and later), as in 0009: a copy of the table would
+# turn 0011's inline foreign key (consent_source_id) into a table constraint that SQLite's DROP
+# COLUMN then refuses when 0011 is taken down.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("persons") as batch:
-        batch.add_column(sa.Column("arrest_region", sa.String(length=100), nullable=True))
-        batch.add_column(sa.Column("last_seen_region", sa.String(length=100), nullable=True))
+    op.add_column("persons", sa.Column("arrest_region", sa.String(length=100), nullable=True))
+    op.add_column("persons", sa.Column("last_seen_region", sa.String(length=100), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("persons") as batch:
-        batch.drop_column("last_seen_region")
-        batch.drop_column("arrest_region")
+    op.drop_column("persons", "last_seen_region")
+    op.drop_column("persons", "arrest_region")

@@ -15,13 +15,16 @@ branch_labels = None
 depends_on = None
 
 
+# ALTER TABLE … ADD/DROP COLUMN (SQLite 3.35 and later), as in 0009: a copy of the table would
+# turn the inline foreign keys of earlier columns into table constraints that SQLite's DROP
+# COLUMN then refuses (0011's downgrade).
+
+
 def upgrade() -> None:
     for table in ("facilities", "crossing_points"):
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("name_ko", sa.String(length=200), nullable=True))
+        op.add_column(table, sa.Column("name_ko", sa.String(length=200), nullable=True))
 
 
 def downgrade() -> None:
     for table in ("facilities", "crossing_points"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("name_ko")
+        op.drop_column(table, "name_ko")
