@@ -278,7 +278,7 @@ def export_command(
         raise click.ClickException("--identifying needs --user EMAIL (and --reason).")
     base_url = options["base_url"] or current_app.config["BASE_URL"]
     if what == "report":
-        _write_report(params, base_url or "http://127.0.0.1:5000", language, output)
+        _write_report(params, base_url, language, output)
         return
     values = {key: options[key] for key in flags} | {"what": what, "format": fmt}
     values["base_url"] = base_url

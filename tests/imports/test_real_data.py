@@ -193,3 +193,33 @@ def test_hrdag_killings_become_persons_with_several_sources_each(runner, tmp_pat
     assert f"{len(flags) - len(with_source)} rejected" in result.output
     statuses = set(db.session.execute(select(Person.status)).scalars())
     assert statuses == {"deceased"}
+
+
+def test_another_sheet_of_an_imported_workbook_is_not_the_same_file(runner, tmp_path):
+    """A workbook keeps a city per sheet: its second sheet is imported after the first, and
+    only the sheet imported before is refused as imported again."""
+    import openpyxl
+
+    from tracker.persons.models import Person
+
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Manila"
+    first.append(["family_name", "given_name"])
+    first.append(["Cruz", "Maria"])
+    second = book.create_sheet("Caloocan")
+    second.append(["family_name", "given_name"])
+    second.append(["Santos", "Jose"])
+    path = tmp_path / "cities.xlsx"
+    book.save(path)
+
+    def sheet(name: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(args=["import", str(path), "--kind", "persons", "--sheet", name])
+
+    assert sheet("Manila").exit_code == 0
+    caloocan = sheet("Caloocan")
+    assert caloocan.exit_code == 0, caloocan.output
+    assert count(Person) == 2
+    refused = sheet("Manila")
+    assert refused.exit_code != 0 and "already imported" in refused.output
+    assert count(Person) == 2

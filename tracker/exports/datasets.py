@@ -3,6 +3,7 @@ names, each reference's name beside its id, each fuzzy value with its precision 
 of them identify someone, and the rows, read through the same query as the list page or the
 dashboard."""
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -308,6 +309,12 @@ def _stays(row: Any) -> list[str]:
     ]
 
 
+def _stays_to_the_month(row: Any) -> list[str]:
+    """The detentions as those who may not see identities read them: a person's dates to the
+    month, as every other date of the person (a day is a quasi-identifier)."""
+    return [re.sub(r"(\d{4}-\d{2})-\d{2}", r"\1", stay) for stay in _stays(row)]
+
+
 def _source_names(ids: set[int], can_see: bool) -> dict[int, str]:
     """Sources' titles; a confidential source's only for those who may see it."""
     if not ids:
@@ -500,7 +507,8 @@ def _led(columns: list[Field], lead: tuple[str, ...]) -> list[Field]:
 def _kind_dataset(name: str, title: str) -> Dataset:
     columns = export_fields(kind_named(name))
     if name == "persons":
-        columns = _led([*columns, Field("detentions", _stays)], PERSON_LEAD)
+        stays = Field("detentions", _stays, redacted=_stays_to_the_month)
+        columns = _led([*columns, stays], PERSON_LEAD)
     return Dataset(
         name,
         title,

@@ -234,7 +234,9 @@ def standalone_html(params: Any, base_url: str, language: str) -> str:
 
     from tracker.dashboard.filters import FilterError, parse_filters
 
-    with current_app.test_request_context("/exports/report", base_url=base_url):
+    # Links are drawn as on the site (relative without TRACKER_BASE_URL), and the summary file
+    # whose hash the report prints is the one `tracker export --what summary` writes.
+    with current_app.test_request_context("/exports/report", base_url=base_url or None):
         try:
             filters = parse_filters(params)
         except FilterError as error:

@@ -21,6 +21,7 @@ class ImportBatch(Base):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    sheet: Mapped[str | None] = mapped_column(String(100))  # the workbook's sheet it read
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)

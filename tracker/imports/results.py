@@ -87,6 +87,7 @@ def _dump(report: ImportReport, options: dict[str, Any] | None = None) -> dict[s
         "rejected_rows": report.rejected_rows,
         "batch_id": report.batch_id,
         "earlier_batch_id": report.earlier_batch_id,
+        "misstated": report.misstated,
         "options": options or {},
     }
 
@@ -112,6 +113,7 @@ def _load(data: dict[str, Any]) -> Results:
         batch_id=data["batch_id"],
         rejected_rows=[(n, cells) for n, cells in data["rejected_rows"]],
         earlier_batch_id=data["earlier_batch_id"],
+        misstated=tuple(data["misstated"]) if data.get("misstated") else None,  # type: ignore[arg-type]
         outcomes=[(n, outcome) for n, outcome in data["outcomes"]],
         changes={
             int(k): [tuple(change) for change in v]  # type: ignore[misc]

@@ -71,14 +71,16 @@ class AlreadyImported(ValidationFailed):
         super().__init__(message, {"file": message})
 
 
-def earlier_import(sha256: str, kind: str) -> ImportBatch | None:
-    """The latest import of the same file as the same kind that brought rows in and was not
-    reverted."""
+def earlier_import(sha256: str, kind: str, sheet: str | None = None) -> ImportBatch | None:
+    """The latest import of the same file (and sheet of a workbook) as the same kind that
+    brought rows in and was not reverted."""
+    same_sheet = ImportBatch.sheet.is_(None) if sheet is None else ImportBatch.sheet == sheet
     batches = db.session.execute(
         select(ImportBatch)
         .where(
             ImportBatch.sha256 == sha256,
             ImportBatch.kind == kind,
+            same_sheet,
             ImportBatch.reverted_at.is_(None),
         )
         .order_by(ImportBatch.id.desc())
@@ -262,7 +264,7 @@ def import_file(
     table = read_file(path, options.sheet)
     try:
         sha256 = file_sha256(path)
-        earlier = earlier_import(sha256, kind)
+        earlier = earlier_import(sha256, kind, _sheet_read(table))
         if earlier is not None and not dry_run and not options.allow_repeat:
             raise AlreadyImported(earlier)
         report = _import_table(actor, table, sha256, filename, kind, mapping, options, progress)
@@ -272,6 +274,20 @@ def import_file(
     if dry_run:
         report.dry_run, report.batch_id = True, None
     return report
+
+
+def _sheet_read(table: Table) -> str | None:
+    """The workbook's sheet a table was read from (None for a CSV file)."""
+    return table.sheet[:100] if table.sheet else None
+
+
+def repeated_import(path: Path, kind: str, sheet: str | None) -> ImportBatch | None:
+    """The earlier import of this file's sheet (the first, unless one is named), if any."""
+    table = read_file(path, sheet)
+    try:
+        return earlier_import(file_sha256(path), kind, _sheet_read(table))
+    finally:
+        table.close()
 
 
 def _import_table(
@@ -298,6 +314,7 @@ def _import_table(
         kind=kind,
         filename=report.filename,
         sha256=report.sha256,
+        sheet=_sheet_read(table),
         actor_id=getattr(actor, "id", None),
         counts={},
     )

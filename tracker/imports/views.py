@@ -186,7 +186,7 @@ def run(token: str) -> Response:
         chosen = forms.mapping_from(upload.kind, request.form)
         options = forms.options_from(request.form, sheet)
         if not options.allow_repeat:  # refused now, not after a wait for the worker
-            earlier = services.earlier_import(services.file_sha256(upload.path), upload.kind)
+            earlier = services.repeated_import(upload.path, upload.kind, sheet)
             if earlier is not None:
                 raise services.AlreadyImported(earlier)
     except ServiceError as error:
