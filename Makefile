@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 BENCH_VENV := .venv-bench
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PYTEST_ARGS ?=
+# The suite runs a process per core (pytest-xdist); PYTEST_ARGS=-n0 runs it in one.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format bench load clean
 

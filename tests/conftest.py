@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
@@ -38,9 +38,27 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TRACKER_TEST_DATABASE_URL")
     if url:
         url = normalise_database_url(url)
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        if worker:  # tests in parallel (pytest-xdist): each worker its own database
+            url = own_postgres_database(url, worker)
         reset_postgres_schema(url)
         return url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker-test.db")
+
+
+def own_postgres_database(url: str, worker: str) -> str:
+    """The database named by `url` with the worker's name appended, made when missing."""
+    named = make_url(url)
+    own = named.set(database=f"{named.database}_{worker}")
+    engine = create_engine(named, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        ).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def reset_postgres_schema(url: str) -> None:
