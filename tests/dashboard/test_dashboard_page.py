@@ -105,3 +105,14 @@ def test_documented_persons_draw_on_every_chart_on_both_databases(client, login_
     assert "Onsong: reported 300–?, documented 3" in page
     assert "Changchun Tiebei Prison: reported 300–?, documented 3" in page
     assert _figure(page, "vanished") == "2"
+
+
+def test_a_korean_page_names_places_in_korean_in_its_tables_too(client, login_as, sample):
+    """The charts and the tables beside them name a place the same way: 온성 on a Korean page."""
+    from tests.i18n.test_language import _switch
+
+    login_as("analyst")
+    assert _switch(client, "ko").status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert '<th scope="row">온성</th>' in page
+    assert '<th scope="row">Onsong</th>' not in page
