@@ -55,7 +55,9 @@ def test_the_preview_counts_every_row_and_says_the_file_claimed_fewer(client, lo
     assert response.status_code == 302
     map_path = response.headers["Location"]
     form = {"csrf_token": csrf_token(client, map_path), **MAPPING, "create_missing": "y"}
-    html = client.post(map_path + "/preview", data=form, follow_redirects=True).get_data(as_text=True)
+    html = client.post(map_path + "/preview", data=form, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert re.search(r'data-count="rows">4<', html)
     notice = html[html.index('id="misstated"') :].split("</p>", 1)[0]
     assert "says it has 2 rows but holds 5" in notice
