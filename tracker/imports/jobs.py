@@ -33,9 +33,9 @@ def start_import(
     )
 
 
-def run_preview(job: Job, payload: dict[str, Any]) -> dict[str, Any]:
-    """The preview job: the same import, rolled back; what it found is kept for the
-    preview's pages."""
+def _import(job: Job, payload: dict[str, Any], dry_run: bool) -> tuple[Any, Any]:
+    """The upload imported as its uploader, in one unit of work, progress reported to the
+    job: rolled back for a preview, kept only when a row was accepted."""
     actor = db.session.get(User, job["user_id"])
     upload = uploads.load_upload(actor, payload["token"])
     options = services.ImportOptions(**payload["options"])
@@ -49,34 +49,26 @@ def run_preview(job: Job, payload: dict[str, Any]) -> dict[str, Any]:
             payload["mapping"],
             options,
             progress=job.progress,
-            dry_run=True,
+            dry_run=dry_run,
         ),
-        dry_run=True,
+        dry_run=dry_run,
+        keep=lambda done: done.accepted > 0,
     )
-    results.save_preview(upload.path, report, asdict(options))
+    return upload, report
+
+
+def run_preview(job: Job, payload: dict[str, Any]) -> dict[str, Any]:
+    """The preview job: the same import, rolled back; what it found is kept for the
+    preview's pages."""
+    upload, report = _import(job, payload, dry_run=True)
+    results.save_preview(upload.path, report, payload["options"])
     first = next((s for s in ("rejected", *results.SHOWS) if getattr(report, s)), "created")
     return {"token": upload.token, "show": first}
 
 
 def run_import(job: Job, payload: dict[str, Any]) -> dict[str, Any]:
     """The job: import the upload as its uploader, commit once, keep the rows' results."""
-    actor = db.session.get(User, job["user_id"])
-    upload = uploads.load_upload(actor, payload["token"])
-    options = services.ImportOptions(**payload["options"])
-    job.progress(0, services.count_rows(upload.path, options.sheet))
-
-    report = unit_of_work.run_job(
-        lambda: services.import_file(
-            actor,
-            upload.path,
-            upload.filename,
-            upload.kind,
-            payload["mapping"],
-            options,
-            progress=job.progress,
-        ),
-        keep=lambda done: done.accepted > 0,
-    )
+    upload, report = _import(job, payload, dry_run=False)
     if report.accepted == 0:
         return {"batch_id": None, "counts": report.counts(), "nothing": True}
     results.save_batch(report)
