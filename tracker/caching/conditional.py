@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from tracker import __version__
 from tracker.accounts.permissions import can_view_identity
-from tracker.caching.services import current_version, key_of
+from tracker.caching.services import cached, current_version, key_of
 from tracker.db import utcnow
 from tracker.i18n import current_language
 from tracker.requests import is_api_request
@@ -50,13 +50,24 @@ def etag_for(*parts: object) -> str | None:
     csrf = session.get("csrf_token") or ""
     viewer = (
         getattr(current_user, "id", None),
-        getattr(current_user, "role", None),
-        current_language(),
         hashlib.sha256(str(csrf).encode()).hexdigest()[:16],
     )
+    return key_of(version, *shared_page_parts(), viewer, *parts)[:32]
+
+
+def shared_page_parts() -> tuple[Any, ...]:
+    """What a page shown alike to every viewer of one role depends on besides the data: the
+    installation's build, the day, the address with its query, the role and the language."""
     query = sorted(request.args.items(multi=True))
-    today = utcnow().date()
-    return key_of(version, _build(), today, request.path, query, viewer, *parts)[:32]
+    role = getattr(current_user, "role", None)
+    return (_build(), utcnow().date(), request.path, query, role, current_language())
+
+
+def rendered_once_per_version(render: Callable[[], str]) -> str:
+    """A part of a page rendered once per data version and shared by every viewer of one role
+    and language, in every process (tracker/caching): only for a part that shows no
+    identity and carries nothing of one session (no CSRF token)."""
+    return cached("page", shared_page_parts(), render)
 
 
 def revalidated(response: Response, etag: str) -> Response:

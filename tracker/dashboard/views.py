@@ -8,11 +8,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from tracker.accounts.permissions import can_view_identity
-from tracker.caching.conditional import kept_until_the_data_changes
+from tracker.caching.conditional import kept_until_the_data_changes, rendered_once_per_version
 from tracker.dashboard import charts, geo, services
 from tracker.dashboard.filters import QUERY_LABELS, FilterError, Filters, parse_filters
+from tracker.estimates.panel import asks_for_estimate
 from tracker.estimates.panel import panel as estimate_panel
 from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import RELIABILITY_GRADES
@@ -68,12 +70,24 @@ def index() -> tuple[str, int]:
     try:
         filters = parse_filters(request.args)
     except FilterError as error:
-        filters, errors = Filters(), error.fields
-    else:
-        errors = {}
-    summary = (
-        services.cached_summary(filters, can_view_identity(current_user)) if not errors else None
-    )
+        return _page(_content(None, error.fields)), 400
+    if can_view_identity(current_user) or asks_for_estimate(request.args):
+        # Names a confidential source, or carries the session's token in its save form.
+        return _page(_content(filters)), 200
+    return _page(rendered_once_per_version(lambda: _content(filters))), 200
+
+
+def _page(content: str) -> str:
+    """The dashboard's content in the page around it (menu, account, language)."""
+    # The content is a template's own output, escaped as it was rendered.
+    return render_template("dashboard/index.html", content=Markup(content))  # noqa: S704
+
+
+def _content(filters: Filters | None, errors: dict[str, str] | None = None) -> str:
+    """The dashboard's content for these filters (None: the filters were refused, `errors`
+    says why, and only the form is shown)."""
+    can_see = can_view_identity(current_user)
+    summary = services.cached_summary(filters, can_see) if filters is not None else None
     crossings = summary.crossings if summary else services.live_places(CrossingPoint)
     facilities = summary.facilities if summary else services.live_places(Facility)
     labels = labels_by_code(["status", "gender"])
@@ -82,29 +96,26 @@ def index() -> tuple[str, int]:
         "labels": labels,
         "args": request.args,
         "query_labels": QUERY_LABELS,
+        "errors": errors or {},
+        "filters": filters or Filters(),
     }
-    if summary is None:
-        return render_template(
-            "dashboard/index.html", summary=None, filters=filters, errors=errors, **page
-        ), 400
+    if summary is None or filters is None:
+        return render_template("dashboard/_page.html", summary=None, **page)
     markers, off_map = geo.markers(summary)
     full = request.args.get("all")
-    page["un_urgent"] = _un_urgent()
-    estimate = estimate_panel(request.args, filters, can_view_identity(current_user))
     return render_template(
-        "dashboard/index.html",
+        "dashboard/_page.html",
         summary=summary,
-        filters=filters,
-        errors={},
         outline=geo.outline(),
         markers=markers,
         off_map=off_map,
         tables=_tables(summary, full),
         full=full,
         table_rows=TABLE_ROWS,
-        estimate=estimate,
+        estimate=estimate_panel(request.args, filters, can_see),
+        un_urgent=_un_urgent(),
         **page,
-    ), 200
+    )
 
 
 def _un_urgent() -> int | None:

@@ -72,6 +72,12 @@ def read_rows(args: Any) -> list[ListRow]:
     return rows
 
 
+def asks_for_estimate(args: Any) -> bool:
+    """Whether the query string defines lists to estimate from (the panel then shows a result
+    and a form to save the lists, with the session's CSRF token)."""
+    return bool(read_rows(args))
+
+
 def lists_of(rows: list[ListRow]) -> dict[str, list[int]]:
     """The rows as named lists, checked by the one parser every door uses."""
     return services.parse_lists({row.name or f"#{row.number}": row.source_ids for row in rows})

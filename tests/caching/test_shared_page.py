@@ -1,0 +1,80 @@
+"""The dashboard an analyst sees is rendered once per data version and shared by every analyst
+reading it in the same language, in every process; a write shows on the next view; a page
+that names a confidential source or carries a session's token is never shared."""
+
+import pytest
+from flask import template_rendered
+
+from tests import factories
+from tests.conftest import csrf_token, log_in
+from tracker.extensions import db
+from tracker.places.services import crossings
+
+CONTENT = "dashboard/_page.html"
+
+
+@pytest.fixture
+def rendered(app):  # type: ignore[no-untyped-def]
+    """The names of the templates rendered since the test began, in order."""
+    names: list[str] = []
+
+    def note(sender, template, context, **extra):  # type: ignore[no-untyped-def]
+        names.append(template.name)
+
+    template_rendered.connect(note, app)
+    yield names
+    template_rendered.disconnect(note, app)
+
+
+def _analyst(app):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    user = factories.make_user("analyst")
+    db.session.commit()
+    assert log_in(client, user.email).status_code == 302
+    return client
+
+
+def test_analysts_share_one_rendering_until_the_data_changes(app, rendered):
+    first, second = _analyst(app), _analyst(app)
+    crossings.create(None, {"name": "Onsong", "province": "North Hamgyong"})
+    db.session.commit()
+    page = first.get("/?province=North+Hamgyong").get_data(as_text=True)
+    assert "Onsong" in page and rendered.count(CONTENT) == 1
+
+    other = second.get("/?province=North+Hamgyong").get_data(as_text=True)
+    assert rendered.count(CONTENT) == 1, "the second analyst should read the kept rendering"
+    assert other.split("<main")[1] == page.split("<main")[1]
+
+    crossings.create(None, {"name": "Namyang", "province": "North Hamgyong"})
+    db.session.commit()
+    after = second.get("/?province=North+Hamgyong").get_data(as_text=True)
+    assert "Namyang" in after and rendered.count(CONTENT) == 2
+
+
+def test_each_language_and_each_filter_is_its_own_rendering(app, rendered):
+    analyst, other = _analyst(app), _analyst(app)
+    analyst.get("/")
+    analyst.get("/?gender=female")
+    assert rendered.count(CONTENT) == 2
+    token = csrf_token(analyst, "/account")
+    analyst.post("/language", data={"csrf_token": token, "language": "ko"})
+    assert "대시보드" in analyst.get("/").get_data(as_text=True)
+    assert rendered.count(CONTENT) == 3
+    assert "대시보드" not in other.get("/").get_data(as_text=True)
+    assert rendered.count(CONTENT) == 3
+
+
+def test_a_researchers_dashboard_is_never_shared(app, client, login_as, rendered):
+    _analyst(app).get("/")
+    login_as("researcher")
+    page = client.get("/")
+    assert rendered.count(CONTENT) == 2, "a researcher's page must be rendered for them"
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_a_page_with_an_estimate_carries_its_own_sessions_token(app, rendered):
+    asked = "/?list1=A&list1_ids=1&list2=B&list2_ids=2&list3=C&list3_ids=3"
+    first, second = _analyst(app), _analyst(app)
+    first.get(asked)
+    second.get(asked)
+    assert rendered.count(CONTENT) == 2
