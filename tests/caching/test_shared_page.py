@@ -2,13 +2,17 @@
 reading it in the same language, in every process; a write shows on the next view; a page
 that names a confidential source or carries a session's token is never shared."""
 
+from pathlib import Path
+
 import pytest
 from flask import template_rendered
 
 from tests import factories
 from tests.conftest import csrf_token, log_in
 from tracker.extensions import db
+from tracker.persons.services import persons
 from tracker.places.services import crossings
+from tracker.sources.services import SourceService
 
 CONTENT = "dashboard/_page.html"
 
@@ -78,3 +82,28 @@ def test_a_page_with_an_estimate_carries_its_own_sessions_token(app, rendered):
     first.get(asked)
     second.get(asked)
     assert rendered.count(CONTENT) == 2
+
+
+def test_the_offered_sources_follow_every_write_and_no_confidential_title_is_kept(
+    app, client, login_as
+):
+    persons.create(None, {"family_name": "Ri", "given_name": "Sun-hui"})  # the panel shows
+    sources = SourceService()
+    sources.create(None, {"title": "Onsong interviews", "kind": "interview"})
+    sources.create(None, {"title": "Witness in Yanji", "kind": "interview", "confidential": True})
+    db.session.commit()
+    analyst = _analyst(app)
+    page = analyst.get("/").get_data(as_text=True)
+    assert "Onsong interviews" in page and "Witness in Yanji" not in page
+
+    sources.create(None, {"title": "Relatives association", "kind": "relative"})
+    db.session.commit()
+    assert "Relatives association" in analyst.get("/").get_data(as_text=True)
+
+    login_as("researcher")
+    assert "Witness in Yanji" in client.get("/").get_data(as_text=True)
+    kept = b"".join(
+        path.read_bytes() for path in Path(app.instance_path).rglob("*") if path.is_file()
+    )
+    assert "Onsong interviews".encode() in kept, "the analysts' choices should be kept"
+    assert "Witness in Yanji".encode() not in kept

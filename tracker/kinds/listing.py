@@ -8,8 +8,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, select
 
+from tracker.caching.services import cached
 from tracker.dashboard.filters import QUERY_LABELS, FilterError, parse_filters
 from tracker.extensions import db
+from tracker.i18n import current_language
 from tracker.kinds.kind import Column, Kind
 from tracker.kinds.references import reference_label
 from tracker.kinds.values import ValueProblem, parse_date
@@ -156,7 +158,15 @@ def count_live(kind: Kind) -> int:
 def picker_choices(kind: Kind, can_see: bool) -> list[tuple[str, str]]:
     """Every live record of a kind as select options (the picker's fallback without script) —
     unless there are too many to list (100,000 events): then none, and the search-as-you-type
-    picker asks the server."""
+    picker asks the server. The masked options are built once per data version and language
+    (every analyst's form offers the same); options naming identities are never kept."""
+    if can_see:
+        return _picker_choices(kind, can_see)
+    parts = (kind.name, current_language())
+    return cached("picker", parts, lambda: _picker_choices(kind, can_see))
+
+
+def _picker_choices(kind: Kind, can_see: bool) -> list[tuple[str, str]]:
     if count_live(kind) > PICKER_LIMIT:
         return []
     query = select(kind.model).where(kind.model.deleted_at.is_(None))
