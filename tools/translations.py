@@ -38,7 +38,8 @@ def fill(language: str, translations: dict[str, str]) -> list[str]:
         catalog = read_po(handle, locale=language)
     missing = []
     for message in catalog:
-        if not message.id or message.string:
+        translated = message.string if isinstance(message.string, str) else any(message.string)
+        if not message.id or translated:
             continue
         msgid = message.id if isinstance(message.id, str) else message.id[0]
         text = translations.get(msgid)

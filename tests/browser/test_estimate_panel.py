@@ -1,6 +1,8 @@
 """An analyst filters the dashboard to vanished persons, defines three lists and reads the
 estimate of the undocumented, apart from the documented and reported figures (issue #19)."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -10,6 +12,7 @@ from tracker.extensions import db
 from tracker.sample.services import load_october_2023
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 PATTERNS = [
     ((1, 0, 0), 60),
@@ -64,3 +67,15 @@ def test_an_analyst_estimates_the_undocumented_vanished(page, app):
     expect(documented).to_have_text("200")
     expect(reported).to_have_text(reported_before)
     assert "status=vanished" in page.url
+
+    # The printable report carries the same estimate, in its own section after the counts.
+    page.get_by_role("link", name="Printable report with this estimate").click()
+    section = page.locator("section.report-estimate")
+    expect(section.locator('[data-figure="estimate"]')).to_have_text("360")
+    expect(section).to_contain_text("closed population")
+    expect(page.locator('[data-figure="persons"]')).to_have_text("200")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        section.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"report-estimate-{width}.png"))

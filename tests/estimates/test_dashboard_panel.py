@@ -1,6 +1,7 @@
 """The dashboard's estimate panel through HTTP, as an analyst: the estimate beside (never in)
 the documented figures, a refusal in plain words, the overlap table as CSV, no identities."""
 
+import html
 import re
 
 from tests.estimates.conftest import build_lists
@@ -56,3 +57,34 @@ def test_the_panel_refuses_two_lists_in_plain_words(app, login_as, client):
     html = client.get("/?" + query).get_data(as_text=True)
     assert "No estimate." in html and "at least three lists" in html
     assert 'data-figure="estimate"' not in html
+
+
+def test_the_printable_report_carries_the_estimate_apart_from_the_counts(app, login_as, client):
+    ids = build_lists(["A", "B", "C"], PATTERNS)
+    login_as("analyst")
+    query = "&".join(
+        f"list{n}={name}&list{n}_sources={ids[name]}" for n, name in enumerate("ABC", 1)
+    )
+    dashboard = client.get("/?" + query).get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">Printable report with this estimate</a>', dashboard)
+    assert link, "the panel should offer the report with its estimate"
+    report = client.get(html.unescape(link.group(1)))
+    assert report.status_code == 200
+    page = report.get_data(as_text=True)
+    assert figure(page, "persons") == "200"
+    assert figure(page, "estimate") == "360"
+    assert int(figure(page, "estimate-lower")) < 360 < int(figure(page, "estimate-upper"))
+    assert "Estimated total, including the undocumented" in page and "closed population" in page
+    assert "<dt>A</dt><dd>1 source; 100 persons on it</dd>" in page
+
+    plain = client.get("/exports/report").get_data(as_text=True)
+    assert 'data-figure="estimate"' not in plain and figure(plain, "persons") == "200"
+
+
+def test_the_report_says_why_there_is_no_estimate(app, login_as, client):
+    ids = build_lists(["A", "B", "C"], PATTERNS)
+    login_as("analyst")
+    query = f"list1=A&list1_sources={ids['A']}&list2=B&list2_sources={ids['B']}"
+    page = client.get("/exports/report?" + query).get_data(as_text=True)
+    assert "No estimate." in page and "at least three lists" in page
+    assert 'data-figure="estimate"' not in page

@@ -17,10 +17,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
 
 from tracker.caching.services import current_version
 from tracker.dashboard.filters import Filters, all_of, event_conditions
 from tracker.dashboard.services import Summary, cached_summary
+from tracker.estimates.panel import asks_for_estimate
+from tracker.estimates.panel import panel as estimate_panel
 from tracker.events.kind import event_label
 from tracker.events.models import EventSource, RepatriationEvent, ReportedFigure
 from tracker.exceptions import ValidationFailed
@@ -173,8 +176,16 @@ def page_context(actor: Any, filters: Filters, params: Any, base_url: str) -> di
 
     built = build_report(actor, filters, params, base_url)
     markers, off_map = geo.markers(built.summary)
+    args = MultiDict(params)
+    estimate = estimate_panel(args, filters, can_see=False) if asks_for_estimate(args) else None
     return {
         "report": built,
+        "estimate": estimate,
+        "estimate_csv_url": url_for(
+            "estimates.overlaps_csv", _external=True, **(filters.as_query() | estimate.query)
+        )
+        if estimate
+        else None,
         "summary": built.summary,
         "filters": filters,
         "shown_filters": describe(filters),
