@@ -74,8 +74,12 @@ class Table:
         return cached
 
     def on_all(self, term: Term) -> int:
-        """How many persons are on every list of `term`."""
-        return sum(n for p, n in self.counts.items() if all(p[i] for i in term))
+        """How many persons are on every list of `term` (each term counted once per table:
+        every model of a search asks again)."""
+        known: dict[Term, int] = self.__dict__.setdefault("_on_all", {})
+        if term not in known:
+            known[term] = sum(n for p, n in self.counts.items() if all(p[i] for i in term))
+        return known[term]
 
     def list_total(self, index: int) -> int:
         return self.on_all((index,))
