@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 
 from tracker.extensions import db
 
@@ -52,6 +52,9 @@ def seed(persons: int = 100_000) -> dict[str, list[int]]:
         db.session.execute(delete(PersonSource))
         for start in range(0, len(rows), 50_000):
             db.session.execute(insert(PersonSource), rows[start : start + 50_000])
+        # The generator's ANALYZE saw other links; planners should know these, as they would
+        # on a served database (PostgreSQL's autovacuum may be off where the bench runs).
+        db.session.execute(text("ANALYZE person_sources"))
         db.session.commit()
     return lists
 
@@ -127,7 +130,10 @@ def main() -> None:
         raw = _raw_connection(url)
         mine = median_time(ours(lists), args.runs)
         baseline = median_time(raw_grouped(raw), args.runs)
-        print(f"stepwise estimate {mine:.3f}s; raw grouped query {baseline:.3f}s")
+        print(
+            f"stepwise estimate {mine:.3f}s; raw grouped query {baseline:.3f}s "
+            f"(ours {mine / baseline:.2f}× the raw query, measured in the same run)"
+        )
 
 
 if __name__ == "__main__":

@@ -260,3 +260,18 @@ def test_a_list_can_be_every_source_of_a_kind(app, api_as):
     none = post(api, {"A": [ids["A"]], "B": [ids["B"]], "Sat": ["kind:satellite_imagery"]})
     assert none.status_code == 422
     assert "No source is of this kind yet." in none.get_json()["error"]["fields"]["Sat"]
+
+
+def test_a_person_on_two_sources_of_one_list_is_on_that_list_once(app, login_as):
+    researcher = login_as("researcher")
+    interviews = [
+        sources.create(researcher, {"title": f"Interviews {n}", "kind": "interview"}).id
+        for n in (1, 2)
+    ]
+    relatives = sources.create(researcher, {"title": "Relatives", "kind": "relative"}).id
+    media = sources.create(researcher, {"title": "Media", "kind": "media"}).id
+    persons.create(researcher, {"gender": "female", "source_ids": [*interviews, media]})
+    persons.create(researcher, {"gender": "male", "source_ids": [interviews[1], relatives]})
+    db.session.commit()
+    lists = [interviews, [relatives], [media]]
+    assert queries.pattern_counts(lists, Filters()) == {(1, 0, 1): 1, (1, 1, 0): 1}

@@ -74,8 +74,12 @@ class Table:
         return cached
 
     def on_all(self, term: Term) -> int:
-        """How many persons are on every list of `term`."""
-        return sum(n for p, n in self.counts.items() if all(p[i] for i in term))
+        """How many persons are on every list of `term` (each term counted once per table:
+        every model of a search asks again)."""
+        known: dict[Term, int] = self.__dict__.setdefault("_on_all", {})
+        if term not in known:
+            known[term] = sum(n for p, n in self.counts.items() if all(p[i] for i in term))
+        return known[term]
 
     def list_total(self, index: int) -> int:
         return self.on_all((index,))
@@ -219,6 +223,13 @@ def fit(
     ):
         known = dict(zip(start._design.columns, start.params, strict=True))
         initial = np.array([known.get(column, 0.0) for column in d.columns])
+        # A new term starts where it would match its margin if nothing else moved: the log
+        # of the persons on its lists over the start model's fitted count there.
+        means = np.exp(d.x @ initial)
+        for j, column in enumerate(d.columns):
+            if column not in known:
+                cells = d.x[:, j] > 0
+                initial[j] = math.log(d.y[cells].sum() / means[cells].sum())
     result = _glm(d.y, d.x, start=initial)
     params = np.asarray(result.params)
     if not np.all(np.isfinite(params)) or not result.converged:
@@ -273,6 +284,8 @@ def stepwise(table: Table, threshold: float = 0.05) -> Fit:
         # is the same choice as checking all first); on a tie the first pair in list order,
         # as modslavmse does.
         tried.sort(key=lambda pair: pair[0].aic)
+        if not tried or tried[0][0].aic >= current.aic:
+            return current  # no pair lowers AIC, whether its estimate exists or not
         best = None
         for candidate, term in tried:
             if estimate_exists(candidate._design):  # type: ignore[arg-type]
@@ -348,10 +361,18 @@ def profile_interval(model: Fit) -> tuple[float, float]:
     empty_cell[0, 0] = 1.0
     x = np.vstack([d.x, empty_cell])
     constant = float(np.sum(special.gammaln(d.y + 1)))
+    # Each refit starts from the estimates at the nearest total already fitted (at the
+    # model's own total they are the model's): a few iterations instead of a dozen.
+    fitted: dict[float, np.ndarray] = {}
+    if model.params is not None and model._design is not None:
+        fitted[model.total] = model.params
 
     def loglik(total: float) -> float:
         y = np.append(d.y, total - observed)
-        mu = np.asarray(_glm(y, x).mu)
+        nearest = min(fitted, key=lambda done: abs(done - total), default=None)
+        result = _glm(y, x, start=None if nearest is None else fitted[nearest])
+        fitted[total] = np.asarray(result.params)
+        mu = np.asarray(result.mu)
         return float(
             special.gammaln(total + 1)
             - special.gammaln(total - observed + 1)

@@ -3,7 +3,7 @@ query. A record merged into another counts once, on the survivor, in every list 
 
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import and_, case, func, literal_column, select, union_all
 from sqlalchemy.orm import aliased
 
 from tracker.dashboard.filters import Filters, person_conditions
@@ -33,17 +33,16 @@ def merged_roots() -> Any:
 
 
 def _documented(source_lists: list[list[int]]) -> Any:
-    """(person, l0, l1, …): each person the lists' sources document (merged records on their
-    survivor), with a 0/1 per list; read from the (person, source) index in person order."""
+    """(person, pattern): each person the lists' sources document (merged records on their
+    survivor), with a bit per list that holds them (list i is 1 << i). A source is in one
+    list only (the service checks it), so summing each person's distinct bits sets each
+    list's bit once; one sum reads faster than a 0/1 aggregate per list."""
     roots = merged_roots()
     everything = sorted({s for ids in source_lists for s in ids})
     person = func.coalesce(roots.c.root, PersonSource.person_id)
-    flags = [
-        func.max(case((PersonSource.source_id.in_(ids), 1), else_=0)).label(f"l{i}")
-        for i, ids in enumerate(source_lists)
-    ]
+    bit = case(*((PersonSource.source_id.in_(ids), 1 << i) for i, ids in enumerate(source_lists)))
     return (
-        select(person.label("person_id"), *flags)
+        select(person.label("person_id"), func.sum(bit.distinct()).label("pattern"))
         .outerjoin(roots, roots.c.member == PersonSource.person_id)
         .where(PersonSource.source_id.in_(everything))
         .group_by(person)
@@ -54,24 +53,31 @@ def _documented(source_lists: list[list[int]]) -> Any:
 def pattern_counts(source_lists: list[list[int]], filters: Filters) -> dict[tuple[int, ...], int]:
     """How many persons the filters select have each capture pattern (1 = on that list)."""
     documented = _documented(source_lists)
-    columns = [documented.c[f"l{i}"] for i in range(len(source_lists))]
     rows = db.session.execute(
-        select(*columns, func.count(literal_column("*")))
+        select(documented.c.pattern, func.count(literal_column("*")))
         .join(Person, Person.id == documented.c.person_id)
         .where(*person_conditions(filters))
-        .group_by(*columns)
+        .group_by(documented.c.pattern)
     ).all()
-    return {tuple(int(v) for v in row[:-1]): int(row[-1]) for row in rows}
+    size = len(source_lists)
+    return {
+        tuple(int(pattern) >> i & 1 for i in range(size)): int(count) for pattern, count in rows
+    }
 
 
 def counted_persons(source_lists: list[list[int]], filters: Filters) -> Any:
-    """A select of the ids of the persons an estimate counts (for its warnings)."""
-    documented = _documented(source_lists)
-    return (
-        select(Person.id)
-        .join(documented, documented.c.person_id == Person.id)
-        .where(*person_conditions(filters))
+    """A select of the ids of the persons an estimate counts (for its warnings): those the
+    filters select whom a source of the lists documents, or documents a record merged into
+    them. Read without grouping, so the warnings do not pay for the overlap query again."""
+    everything = sorted({s for ids in source_lists for s in ids})
+    roots = merged_roots()
+    documented = union_all(
+        select(PersonSource.person_id).where(PersonSource.source_id.in_(everything)),
+        select(roots.c.root)
+        .join(PersonSource, PersonSource.person_id == roots.c.member)
+        .where(PersonSource.source_id.in_(everything)),
     )
+    return select(Person.id).where(*person_conditions(filters), Person.id.in_(documented))
 
 
 def persons_in_scope(filters: Filters) -> int:

@@ -77,6 +77,14 @@ class Person(TrackedRecord, Base):
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
         ),
+        # Merged-away records only (a few): estimates follow each merge to its survivor
+        # without reading every person.
+        Index(
+            "ix_persons_merged_into_id",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
     )
 
     case_code: Mapped[str] = c.text(
@@ -322,7 +330,11 @@ class PersonSource(Base):
     """One source documenting one person, with what it says (its own words and where)."""
 
     __tablename__ = "person_sources"
-    __table_args__ = (UniqueConstraint("person_id", "source_id"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "source_id"),
+        # The persons of some sources, read from the index alone (an estimate's lists).
+        Index("ix_person_sources_source_id_person_id", "source_id", "person_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
@@ -330,7 +342,6 @@ class PersonSource(Base):
         f.Ref(_l("Source"), "sources", by_name="source"),
         ForeignKey("sources.id"),
         nullable=False,
-        index=True,
     )
     # What the source says about the person, and where: it can identify the source and the
     # person alike.

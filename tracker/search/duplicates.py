@@ -59,18 +59,30 @@ def unreviewed_count(among: Any, limit: int = PAIRS_READ) -> int:
 
 
 def _candidates(among: Any = None, both: bool = False, limit: int = PAIRS_READ) -> list[Candidate]:
-    """The look-alike pairs not yet reviewed, at most PAIRS_READ read; with `among`, only pairs
+    """The look-alike pairs not yet reviewed, at most `limit` read; with `among`, only pairs
     with a person (or with `both`, both persons) in that select of ids."""
     a, b = aliased(PersonNameKey), aliased(PersonNameKey)
     pa, pb = aliased(Person), aliased(Person)
-    query = select(a.person_id, b.person_id)
+    same_key = and_(b.name_key == a.name_key, b.person_id > a.person_id)
     if among is not None and both:
-        query = query.where(a.person_id.in_(among), b.person_id.in_(among))
-    elif among is not None:
-        query = query.where(or_(a.person_id.in_(among), b.person_id.in_(among)))
-    pairs = db.session.execute(
-        query.join(b, and_(b.name_key == a.name_key, b.person_id > a.person_id))
-        .join(pa, pa.id == a.person_id)
+        # Read `among` once (a CTE used twice is materialised once, on SQLite and PostgreSQL)
+        # and start from its persons; two IN tests would read it twice, and SQLite then walks
+        # the second list for every name key.
+        first = among.cte("among")
+        second = first.alias("among_b")
+        query = (
+            select(a.person_id, b.person_id)
+            .select_from(first)
+            .join(a, a.person_id == first.c[0])
+            .join(b, same_key)
+            .join(second, second.c[0] == b.person_id)
+        )
+    else:
+        query = select(a.person_id, b.person_id).join(b, same_key)
+        if among is not None:
+            query = query.where(or_(a.person_id.in_(among), b.person_id.in_(among)))
+    query = (
+        query.join(pa, pa.id == a.person_id)
         .join(pb, pb.id == b.person_id)
         .where(pa.deleted_at.is_(None), pb.deleted_at.is_(None))
         .where(
@@ -81,9 +93,15 @@ def _candidates(among: Any = None, both: bool = False, limit: int = PAIRS_READ) 
             )
             .exists()
         )
-        .distinct()
-        .limit(limit)
-    ).all()
+    )
+    if both:
+        # Read as they come, a pair once per name key the two share, made distinct here:
+        # PostgreSQL's DISTINCT would first gather every pair the keys give (seconds at
+        # 100,000 counted persons with common names), where a plain read stops at `limit`.
+        rows = db.session.execute(query.limit(limit)).all()
+    else:
+        rows = db.session.execute(query.distinct().limit(limit)).all()
+    pairs = list(dict.fromkeys((x, y) for x, y in rows))
     ids = {person_id for pair in pairs for person_id in pair}
     persons = {
         p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()
