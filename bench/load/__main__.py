@@ -291,7 +291,9 @@ def write_report(path: Path, runs: list[Run], users: int, seconds: int, ref: str
         "# Load test results",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}",
-        f"- Machine: {machine()}; the locust client runs on the same cores as the server.",
+        f"- Machine: {machine()}; the locust client runs on the same cores as the server "
+        "(its FastHttpUser, geventhttpclient, for both versions: the client's own CPU is "
+        "taken from the same two cores, and python-requests took several times more of it).",
         f"- Users: {users} analysts on one login, each waiting 0.5–2 s between pages (the "
         "unfiltered dashboard, the dashboard for a month and a province, persons and events "
         "list pages 1–20, person pages), their browser revalidating a kept page by its ETag; "
