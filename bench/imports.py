@@ -25,6 +25,8 @@ SYLLABLES = ["young", "hee", "chol", "ok", "sun", "ja", "min", "su", "jin", "hyu
              "bok", "song", "hye", "yong", "kwang", "sok", "un", "man", "won", "chun", "hak",
              "ri", "gum", "ran", "hyang", "byol", "rim", "se", "jong", "sil", "pil", "dal"]  # fmt: skip
 PERSON_HEADER = ["external_id", "family_name", "given_name", "gender", "birth_year", "origin"]
+STATUS_HEADER = ["status", "status_as_of", "sources"]
+STATUSES = ["detained", "repatriated", "vanished", "released", "unknown"]
 
 
 def write_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
@@ -53,25 +55,31 @@ def write_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
     return data
 
 
-def write_person_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
-    """A CSV of `rows` persons (made-up names, years, regions); also returned."""
+def write_person_rows(
+    path: Path, rows: int, seed: int = 7, statuses: bool = False
+) -> list[list[str]]:
+    """A CSV of `rows` persons (made-up names, years, regions), each with a dated, sourced
+    status when `statuses`; also returned."""
     generator = random.Random(seed)
+    start = date(2015, 1, 1)
     data = []
     for number in range(rows):
         given = "-".join(generator.sample(SYLLABLES, 2)).capitalize()
-        data.append(
-            [
-                f"P-{number}",
-                generator.choice(FAMILIES),
-                given,
-                generator.choice(["female", "female", "male", "unknown"]),
-                str(generator.randrange(1940, 2010)),
-                generator.choice(["Hoeryong", "Musan", "Hyesan", ""]),
-            ]
-        )
+        row = [
+            f"P-{number}",
+            generator.choice(FAMILIES),
+            given,
+            generator.choice(["female", "female", "male", "unknown"]),
+            str(generator.randrange(1940, 2010)),
+            generator.choice(["Hoeryong", "Musan", "Hyesan", ""]),
+        ]
+        if statuses:
+            day = start + timedelta(days=generator.randrange(3000))
+            row += [generator.choice(STATUSES), day.isoformat(), generator.choice(SOURCES)]
+        data.append(row)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(PERSON_HEADER)
+        writer.writerow(PERSON_HEADER + (STATUS_HEADER if statuses else []))
         writer.writerows(data)
     return data
 

@@ -147,11 +147,11 @@ def test_an_error_in_a_later_chunk_leaves_nothing_written(app, tmp_path, monkeyp
     insert_many = persons.insert_many
     calls = {"n": 0}
 
-    def failing(actor, cleaned_rows):  # type: ignore[no-untyped-def]
+    def failing(actor, cleaned_rows, *statuses):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 3:
             raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-        return insert_many(actor, cleaned_rows)
+        return insert_many(actor, cleaned_rows, *statuses)
 
     monkeypatch.setattr(persons, "insert_many", failing)
     rows = [{**person_row(n), "facilities": ""} for n in range(1_200)]

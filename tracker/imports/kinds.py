@@ -268,8 +268,9 @@ class KindImporter:
         self.references = References(actor, options.create_missing)
         self.seen: dict[Any, int] = {}
         self._external: dict[str, int] | None = None
-        # New records validated but not written yet: their rows' cleaned values.
-        self.pending: list[tuple[RowContext, dict[str, Any]]] = []
+        # New records validated but not written yet: their rows' cleaned values, and what
+        # each writes beside its record (`written_with`).
+        self.pending: list[tuple[RowContext, dict[str, Any], Any]] = []
         # Records of the chunk looked up in one query, held so the session keeps them.
         self.prefetched: list[Any] = []
         # Rows whose new person looks like an existing one: (row number, that case's code).
@@ -294,7 +295,7 @@ class KindImporter:
             cleaned = self.service.prepare(self.actor, values)
             similar = self.check_similar(row, cleaned)
             if row.savepoint is None:
-                self.pending.append((row, cleaned))
+                self.pending.append((row, cleaned, self.written_with(row)))
             else:
                 record = self.service.create_many(self.actor, [cleaned])[0]
                 self.after_create(row, record)
@@ -370,9 +371,17 @@ class KindImporter:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        records = self.service.insert_many(self.actor, [cleaned for _, cleaned in pending])
-        for (row, _), record in zip(pending, records, strict=True):
+        records = self.insert_pending(pending)
+        for (row, _cleaned, _beside), record in zip(pending, records, strict=True):
             self.after_create(row, record)
+
+    def written_with(self, row: RowContext) -> Any:
+        """A hook: what a new record's row writes beside it, in the same bulk INSERTs."""
+        return None
+
+    def insert_pending(self, pending: list[tuple[RowContext, dict[str, Any], Any]]) -> list[Any]:
+        """Write the validated new records (and what their rows write beside them) together."""
+        return list(self.service.insert_many(self.actor, [cleaned for _, cleaned, _ in pending]))
 
     def file_key(self, row: RowContext, record: Any) -> tuple[str, str] | None:
         """What identifies the row's record in the file (to refuse a second row with it)."""
@@ -547,6 +556,10 @@ class KindImporter:
         return db.session.get(model, record_id) if record_id is not None else None
 
 
+# The import column of each field of a person's status claim.
+STATUS_COLUMNS = {"status": "status", "as_of": "status_as_of", "source_id": "sources"}
+
+
 class PersonImporter(KindImporter):
     """Persons: found by case code too; each row's status claims written after it; a new
     person who looks like an existing case (tracker/persons/lookalike.py) is flagged."""
@@ -594,9 +607,17 @@ class PersonImporter(KindImporter):
             if event_id is not None:
                 values["event_id"] = event_id
         self._pending_status = self._statuses(row)
-        if self._pending_status:
-            row.protect()  # the person is written first, then each status
+        if self._pending_status and record is not None:
+            row.protect()  # the person is updated first, then each status added
         return values
+
+    def written_with(self, row: RowContext) -> list[dict[str, Any]]:
+        """A new person's status claims, written with the person."""
+        return self._pending_status
+
+    def insert_pending(self, pending: list[tuple[RowContext, dict[str, Any], Any]]) -> list[Any]:
+        cleaned_rows = [cleaned for _row, cleaned, _claims in pending]
+        return persons.insert_many(self.actor, cleaned_rows, [claims for *_, claims in pending])
 
     def _statuses(self, row: RowContext) -> list[dict[str, Any]]:
         """The row's status claims, one per source; the status term is checked here, before
@@ -615,7 +636,17 @@ class PersonImporter(KindImporter):
             row.fail("sources", "Say which source reports this status.")
         if as_of is None or status is None:
             return []
-        return [{"status": status, "as_of": as_of, "source_id": s} for s in source_ids]
+        try:
+            return [
+                persons.prepare_status(
+                    self.actor, {"status": status, "as_of": as_of, "source_id": s}
+                )
+                for s in source_ids
+            ]
+        except ValidationFailed as error:
+            for name, message in error.fields.items():
+                row.fail(STATUS_COLUMNS.get(name, "status"), message)
+            return []
 
     def _event(self, row: RowContext) -> int | None:
         """The repatriation event a row names by its crossing and the day the person crossed:

@@ -131,6 +131,16 @@ def new_ids(table: Any, count: int) -> list[int]:
 _MISSING = object()
 
 
+def number_new(records: list[Any]) -> None:
+    """Give new Drafts of one kind their ids before `insert_new` writes them (for what must
+    name them first: their audit entries' snapshots)."""
+    db.session.flush()  # rows waiting in the session take their ids first
+    table = records[0].__mapper__.local_table
+    id_key = table.autoincrement_column.key
+    for number, record in zip(new_ids(table, len(records)), records, strict=True):
+        record.__dict__[id_key] = number
+
+
 def insert_new(records: list[Any]) -> None:
     """Insert new Drafts of one kind, and the rows in their collections (a person's name keys
     and detentions, an event's claims and facilities), as one bulk INSERT per table.
@@ -139,12 +149,12 @@ def insert_new(records: list[Any]) -> None:
     thousands of rows and reads them no more."""
     if not records:
         return
-    db.session.flush()  # rows waiting in the session take their ids first
     mapper = records[0].__mapper__
     table = mapper.local_table
-    id_key = table.autoincrement_column.key
-    for number, record in zip(new_ids(table, len(records)), records, strict=True):
-        record.__dict__[id_key] = number
+    if records[0].__dict__.get(table.autoincrement_column.key) is None:
+        number_new(records)
+    else:
+        db.session.flush()  # rows waiting in the session go first
     if mapper.version_id_col is not None:
         version = mapper.get_property_by_column(mapper.version_id_col).key
         for record in records:
