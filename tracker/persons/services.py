@@ -379,7 +379,7 @@ def _live_status(person: Person, status_id: int) -> StatusRecord:
 
 def status_fields() -> list[Field]:
     """The fields of a status claim a door gives (its person is the one it is added to)."""
-    return [f for f in STATUSES.fields if f.editable]
+    return STATUSES.editable_fields
 
 
 def status_values(entry: StatusRecord) -> dict[str, Any]:

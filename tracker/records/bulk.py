@@ -128,17 +128,26 @@ def new_ids(table: Any, count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
-_MISSING = object()
-
-
 def number_new(records: list[Any]) -> None:
-    """Give new Drafts of one kind their ids before `insert_new` writes them (for what must
-    name them first: their audit entries' snapshots)."""
+    """Give new Drafts of one kind what a flush gives a new row before its INSERT: its id,
+    its first version, and the default of each column left unset (so that their audit
+    entries' snapshots can be taken before `insert_new` writes them)."""
     db.session.flush()  # rows waiting in the session take their ids first
-    table = records[0].__mapper__.local_table
+    mapper = records[0].__mapper__
+    table = mapper.local_table
     id_key = table.autoincrement_column.key
     for number, record in zip(new_ids(table, len(records)), records, strict=True):
         record.__dict__[id_key] = number
+    if mapper.version_id_col is not None:
+        version = mapper.get_property_by_column(mapper.version_id_col).key
+        for record in records:
+            record.__dict__[version] = 1
+    for prop in mapper.column_attrs:
+        default = prop.columns[0].default
+        value = None if default is None else default.arg
+        for record in records:
+            if prop.key not in record.__dict__:
+                record.__dict__[prop.key] = value(None) if callable(value) else value
 
 
 def insert_new(records: list[Any]) -> None:
@@ -155,27 +164,8 @@ def insert_new(records: list[Any]) -> None:
         number_new(records)
     else:
         db.session.flush()  # rows waiting in the session go first
-    if mapper.version_id_col is not None:
-        version = mapper.get_property_by_column(mapper.version_id_col).key
-        for record in records:
-            record.__dict__[version] = 1
-    # Columns the record leaves unset take their default, on the record too, as a flush does.
-    defaults = {}
-    for prop in mapper.column_attrs:
-        default = prop.columns[0].default
-        value = None if default is None else default.arg
-        defaults[prop.key] = (prop.columns[0].key, value)
-    rows = []
-    for record in records:
-        values = record.__dict__
-        row = {}
-        for key, (column, default) in defaults.items():
-            value = values.get(key, _MISSING)
-            if value is _MISSING:
-                value = default(None) if callable(default) else default
-                setattr(record, key, value)
-            row[column] = value
-        rows.append(row)
+    columns = [(prop.key, prop.columns[0].key) for prop in mapper.column_attrs]
+    rows = [{column: record.__dict__[key] for key, column in columns} for record in records]
     bulk_insert(db.session.connection(), table, rows)
     mark_changed()  # written around the session's flush: the data version must still move on
     children: dict[Any, list[Any]] = {}
