@@ -25,6 +25,8 @@ SYLLABLES = ["young", "hee", "chol", "ok", "sun", "ja", "min", "su", "jin", "hyu
              "bok", "song", "hye", "yong", "kwang", "sok", "un", "man", "won", "chun", "hak",
              "ri", "gum", "ran", "hyang", "byol", "rim", "se", "jong", "sil", "pil", "dal"]  # fmt: skip
 PERSON_HEADER = ["external_id", "family_name", "given_name", "gender", "birth_year", "origin"]
+STATUS_HEADER = ["status", "status_as_of", "sources"]
+STATUSES = ["detained", "repatriated", "vanished", "released", "unknown"]
 
 
 def write_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
@@ -53,25 +55,31 @@ def write_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
     return data
 
 
-def write_person_rows(path: Path, rows: int, seed: int = 7) -> list[list[str]]:
-    """A CSV of `rows` persons (made-up names, years, regions); also returned."""
+def write_person_rows(
+    path: Path, rows: int, seed: int = 7, statuses: bool = False
+) -> list[list[str]]:
+    """A CSV of `rows` persons (made-up names, years, regions), each with a dated, sourced
+    status when `statuses`; also returned."""
     generator = random.Random(seed)
+    start = date(2015, 1, 1)
     data = []
     for number in range(rows):
         given = "-".join(generator.sample(SYLLABLES, 2)).capitalize()
-        data.append(
-            [
-                f"P-{number}",
-                generator.choice(FAMILIES),
-                given,
-                generator.choice(["female", "female", "male", "unknown"]),
-                str(generator.randrange(1940, 2010)),
-                generator.choice(["Hoeryong", "Musan", "Hyesan", ""]),
-            ]
-        )
+        row = [
+            f"P-{number}",
+            generator.choice(FAMILIES),
+            given,
+            generator.choice(["female", "female", "male", "unknown"]),
+            str(generator.randrange(1940, 2010)),
+            generator.choice(["Hoeryong", "Musan", "Hyesan", ""]),
+        ]
+        if statuses:
+            day = start + timedelta(days=generator.randrange(3000))
+            row += [generator.choice(STATUSES), day.isoformat(), generator.choice(SOURCES)]
+        data.append(row)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(PERSON_HEADER)
+        writer.writerow(PERSON_HEADER + (STATUS_HEADER if statuses else []))
         writer.writerows(data)
     return data
 
@@ -157,12 +165,54 @@ def time_executemany_persons(app: Any, url: str, rows: list[list[str]], connect:
     return _executemany(url, connect, sql, values)
 
 
-def _executemany(url: str, connect: Any, sql: str, values: list[tuple[Any, ...]]) -> float:
+def time_executemany_persons_statuses(
+    app: Any, url: str, rows: list[list[str]], connect: Any
+) -> float:
+    """Seconds for the persons rows and their statuses as two executemany of already-parsed
+    values, in one transaction (the sources they name are there before)."""
+    _fresh(app, url)
+    with app.app_context():
+        db.session.execute(
+            text(
+                "INSERT INTO sources (title, kind, confidential, version, created_at, updated_at) "
+                "VALUES (:title, 'ngo_report', false, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            [{"title": title} for title in SOURCES],
+        )
+        db.session.commit()
+        db.session.remove()
+    marker = "?" if url.startswith("sqlite") else "%s"
+    people = [
+        (n + 1, f"RT-2026-{n + 1:05d}", row[1], row[2], row[3], int(row[4]), row[5] or None, row[0])
+        for n, row in enumerate(rows)
+    ]
+    statuses = [(n + 1, row[6], row[7], SOURCES.index(row[8]) + 1) for n, row in enumerate(rows)]
+    persons_sql = (
+        "INSERT INTO persons (id, case_code, family_name, given_name, gender, birth_year, "
+        "origin, external_id, external_source, aliases, birth_year_approximate, version, "
+        f"created_at, updated_at) VALUES ({marker}, {marker}, {marker}, {marker}, {marker}, "
+        f"{marker}, {marker}, {marker}, 'bench', '[]', false, 1, CURRENT_TIMESTAMP, "
+        "CURRENT_TIMESTAMP)"
+    )
+    statuses_sql = (
+        "INSERT INTO status_records (person_id, status, as_of, as_of_precision, "
+        "as_of_approximate, source_id, version, created_at, updated_at) VALUES "
+        f"({marker}, {marker}, {marker}, 'day', false, {marker}, 1, CURRENT_TIMESTAMP, "
+        "CURRENT_TIMESTAMP)"
+    )
+    return _executemany(url, connect, persons_sql, people, (statuses_sql, statuses))
+
+
+def _executemany(
+    url: str, connect: Any, sql: str, values: list[tuple[Any, ...]], *more: tuple[str, Any]
+) -> float:
+    """Seconds for one executemany per statement (`sql`, then each of `more`), one commit."""
     raw = connect(url)
     try:
         start = time.perf_counter()
         cursor = raw.cursor()
-        cursor.executemany(sql, values)
+        for statement, rows in ((sql, values), *more):
+            cursor.executemany(statement, rows)
         raw.commit()
         return time.perf_counter() - start
     finally:

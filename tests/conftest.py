@@ -129,29 +129,41 @@ def app(migrated: str, tmp_path: Path, app_settings: dict[str, object]) -> Itera
 def empty_database() -> None:
     """Delete every row a test wrote, and put the default vocabularies back."""
     tables = [t for t in Base.metadata.sorted_tables if t.name not in PRESERVED_TABLES]
-    with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(table.delete())
-        connection.execute(
-            VocabularyTerm.__table__.insert(),
-            [
-                {
-                    "vocabulary": v,
-                    "code": c,
-                    "label_en": en,
-                    "label_ko": ko,
-                    "position": i,
-                    "active": True,
-                    "aliases": DEFAULT_ALIASES.get((v, c), []),
-                }
-                for i, (v, c, en, ko) in enumerate(DEFAULT_TERMS)
-            ],
-        )
-        move_on(connection)
+    with db.engine.connect() as connection:
+        # On SQLite every row goes without checking each against the rest: a person refers
+        # to the one it was merged into (unindexed), so deleting 100,000 took minutes.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction
+            connection.commit()
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    names = ", ".join(t.name for t in tables)
+                    connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                else:
+                    for table in reversed(tables):
+                        connection.execute(table.delete())
+                connection.execute(
+                    VocabularyTerm.__table__.insert(),
+                    [
+                        {
+                            "vocabulary": v,
+                            "code": c,
+                            "label_en": en,
+                            "label_ko": ko,
+                            "position": i,
+                            "active": True,
+                            "aliases": DEFAULT_ALIASES.get((v, c), []),
+                        }
+                        for i, (v, c, en, ko) in enumerate(DEFAULT_TERMS)
+                    ],
+                )
+                move_on(connection)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 @pytest.fixture

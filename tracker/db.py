@@ -31,27 +31,36 @@ def utcnow() -> datetime:
 def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows (dicts with the same keys) into a table together: on PostgreSQL by COPY, in
     one round trip (its driver would send an executemany as one INSERT per row); on SQLite as
-    one executemany of the driver, which loops inside SQLite's C library."""
+    one executemany of the driver, which loops inside SQLite's C library. A column that is
+    NULL in every row (and has no server default) is left out: it is NULL all the same."""
     if not rows:
         return
     dialect = connection.dialect
-    keys = list(rows[0])
-    columns = [table.c[key] for key in keys]
-    # The values as SQLAlchemy would bind them: aware datetimes to UTC, JSON serialised, ...
-    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
-    pairs = list(zip(keys, processors, strict=True))
-    values = ([row[k] if bind is None else bind(row[k]) for k, bind in pairs] for row in rows)
+    columns, values = [], []
+    for key in rows[0]:
+        column = table.c[key]
+        given = [row[key] for row in rows]
+        if (
+            column.server_default is None
+            and not column.primary_key
+            and given.count(None) == len(given)
+        ):
+            continue
+        # The values as SQLAlchemy would bind them: aware datetimes to UTC, JSON serialised, ...
+        bind = column.type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(column)
+        values.append(given if bind is None else list(map(bind, given)))
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(column.name) for column in columns)
     if dialect.name == "postgresql":
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-            for row in values:
+            for row in zip(*values, strict=True):
                 copy.write_row(row)
     else:
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
-        connection.exec_driver_sql(sql, [tuple(row) for row in values])
+        connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
 
 
 class UTCDateTime(TypeDecorator):

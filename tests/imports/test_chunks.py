@@ -13,10 +13,11 @@ from tracker.audit.models import AuditEntry
 from tracker.extensions import db
 from tracker.imports import services
 from tracker.imports.models import ImportBatch
-from tracker.persons.models import Detention, Person, PersonNameKey
-from tracker.persons.services import persons
+from tracker.persons.models import Detention, Person, PersonNameKey, StatusRecord
+from tracker.persons.services import persons, status_values
 from tracker.places.services import facilities
 from tracker.search.names import iter_keys, person_readings
+from tracker.sources.services import sources
 
 ROWS = 3_000  # six chunks of CHUNK_ROWS
 FAMILIES = ["Kim", "Ri", "Pak", "Choe", "Jong", "Han"]
@@ -143,15 +144,93 @@ def test_rows_rejected_in_a_later_chunk_and_a_key_repeated_across_chunks(app, tm
     assert count(Person) == 1_197
 
 
+def status_entries(batch_id: int) -> dict[int, list[AuditEntry]]:
+    """The batch's status.add entries by person."""
+    found: dict[int, list[AuditEntry]] = {}
+    query = select(AuditEntry).where(
+        AuditEntry.import_batch_id == batch_id, AuditEntry.action == "status.add"
+    )
+    for entry in db.session.execute(query.order_by(AuditEntry.id)).scalars():
+        found.setdefault(entry.entity_id, []).append(entry)
+    return found
+
+
+def without_ids(changes: dict) -> dict:  # type: ignore[type-arg]
+    claim = changes["status_record"]["new"]
+    return changes | {"status_record": {"old": None, "new": {**claim, "id": None}}}
+
+
+def test_statuses_imported_with_their_persons_are_what_add_status_writes(app, tmp_path):
+    report_source = sources.create(None, {"title": "NGO report", "kind": "ngo_report"})
+    relative = sources.create(None, {"title": "Relative abroad", "kind": "relative"})
+    db.session.commit()
+    rows = [
+        {
+            **person_row(n),
+            "facilities": "",
+            "status": ["detained", "vanished", "repatriated"][n % 3],
+            "status_as_of": f"2023-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
+            "sources": "NGO report; Relative abroad" if n % 5 == 0 else "NGO report",
+        }
+        for n in range(1_200)
+    ]
+    report = import_people(tmp_path, rows, allow_similar=True)
+    db.session.commit()
+    assert (report.created, report.rejected) == (1_200, 0)
+    imported = list(db.session.execute(select(Person).order_by(Person.id)).scalars())
+    assert count(StatusRecord) == 1_200 + 240  # a claim per source
+    added = status_entries(report.batch_id)  # type: ignore[arg-type]
+
+    for number in (0, 1, 5, 1_199):
+        row, person = rows[number], imported[number]
+        assert person.status == row["status"]
+        assert person.status_as_of.isoformat() == row["status_as_of"]
+        claims = [status_values(s) | {"id": s.id} for s in person.statuses]
+        assert len(claims) == (2 if number % 5 == 0 else 1)
+        # Each claim's entry holds the claim as stored.
+        assert sorted(e.changes["status_record"]["new"]["id"] for e in added[person.id]) == sorted(
+            c["id"] for c in claims
+        )
+        for entry in added[person.id]:
+            claim = entry.changes["status_record"]["new"]
+            assert claim == next(c for c in claims if c["id"] == claim["id"])
+        # The same person and claims through the service, one at a time: the same entries.
+        values = {k: v for k, v in row.items() if k not in ("facilities", "status", "sources")}
+        values.pop("status_as_of")
+        alone = persons.create(None, values | {"external_id": f"again-{number}"})
+        used = [report_source.id, relative.id] if number % 5 == 0 else [report_source.id]
+        for source_id in used:
+            claim = {"status": row["status"], "as_of": row["status_as_of"], "source_id": source_id}
+            persons.add_status(None, alone, claim)
+        db.session.flush()
+        alone_added = db.session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.entity_id == alone.id, AuditEntry.action == "status.add")
+            .order_by(AuditEntry.id)
+        ).scalars()
+        assert [without_ids(e.changes) for e in alone_added] == [
+            without_ids(e.changes) for e in added[person.id]
+        ]
+        assert (alone.status, alone.status_as_of) == (person.status, person.status_as_of)
+    db.session.rollback()
+
+    # Reverting the batch withdraws the claims with the persons.
+    batch = db.session.get(ImportBatch, report.batch_id)
+    services.revert_batch(None, batch)
+    db.session.commit()
+    assert count(Person, Person.deleted_at.is_(None)) == 0
+    assert count(StatusRecord, StatusRecord.deleted_at.is_(None)) == 0
+
+
 def test_an_error_in_a_later_chunk_leaves_nothing_written(app, tmp_path, monkeypatch):
     insert_many = persons.insert_many
     calls = {"n": 0}
 
-    def failing(actor, cleaned_rows):  # type: ignore[no-untyped-def]
+    def failing(actor, cleaned_rows, *statuses):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 3:
             raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-        return insert_many(actor, cleaned_rows)
+        return insert_many(actor, cleaned_rows, *statuses)
 
     monkeypatch.setattr(persons, "insert_many", failing)
     rows = [{**person_row(n), "facilities": ""} for n in range(1_200)]

@@ -8,9 +8,11 @@ import html
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
+from tests.imports.test_jobs import QUEUED, run_next_job
 from tests.imports.test_korean_sheet import SHEET
 from tracker.extensions import db
 from tracker.imports import results
@@ -176,3 +178,28 @@ def test_an_update_is_previewed_field_by_field(client, login_as, tmp_path):
     assert re.search(r'<td data-field="birth_year">[^<]+</td><td>1990</td><td>1991</td>', updated)
     changes = updated[updated.index('id="updated-rows"') :]
     assert 'data-field="external_id"' not in changes  # a key in another case is not a change
+
+
+# The preview runs in a worker, outside any request: in the language of the page it came from.
+@pytest.mark.parametrize("app_settings", [QUEUED], indirect=True)
+def test_a_korean_researcher_reads_the_rows_problems_in_korean(app, client, login_as):
+    login_as("researcher")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    sheet = (
+        "external_id,family_name,given_name,status,status_as_of,sources\n"
+        "K-1,Kim,Ok,detained,2023-10-09,\n"  # a status without its source
+        "K-2,Ri,Sun,,,\n"
+        "K-2,Pak,Chol,,,\n"  # the key of the row above again
+    )
+    map_path = upload(client, sheet.encode())
+    form = form_of(client.get(map_path).get_data(as_text=True))
+    token = csrf_token(client, map_path)
+    queued = client.post(map_path + "/preview", data={"csrf_token": token, **form})
+    run_next_job(app)
+    preview = client.get(queued.headers["Location"])
+    assert preview.status_code == 302 and "show=rejected" in preview.headers["Location"]
+    shown = html.unescape(client.get(preview.headers["Location"]).get_data(as_text=True))
+    assert "이 상태를 보고한 출처를 밝히십시오." in shown
+    assert "Say which source reports this status." not in shown
+    assert "위의 3행과 키가 같습니다." in shown
+    assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == 0

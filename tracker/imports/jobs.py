@@ -5,9 +5,12 @@ transaction (a worker killed midway leaves the database as it was) and records i
 from dataclasses import asdict
 from typing import Any
 
+from flask_babel import force_locale
+
 from tracker import unit_of_work
 from tracker.accounts.models import User
 from tracker.extensions import db
+from tracker.i18n import DEFAULT, current_language
 from tracker.imports import results, services, uploads
 from tracker.jobs.queue import RUNNERS, Job, submit
 
@@ -24,6 +27,7 @@ def start_import(
 ) -> Job:
     """Queue the import (or its preview) of an upload; the job's page follows it."""
     payload = {"token": upload.token, "mapping": mapping, "options": asdict(options)}
+    payload["language"] = current_language()  # the rows' problems are written in it
     return submit(
         PREVIEW if preview else NAME,
         getattr(actor, "id", None),
@@ -40,20 +44,21 @@ def _import(job: Job, payload: dict[str, Any], dry_run: bool) -> tuple[Any, Any]
     upload = uploads.load_upload(actor, payload["token"])
     options = services.ImportOptions(**payload["options"])
     job.progress(0, services.count_rows(upload.path, options.sheet))
-    report = unit_of_work.run_job(
-        lambda: services.import_file(
-            actor,
-            upload.path,
-            upload.filename,
-            upload.kind,
-            payload["mapping"],
-            options,
-            progress=job.progress,
+    with force_locale(payload.get("language") or DEFAULT):  # the language of its page
+        report = unit_of_work.run_job(
+            lambda: services.import_file(
+                actor,
+                upload.path,
+                upload.filename,
+                upload.kind,
+                payload["mapping"],
+                options,
+                progress=job.progress,
+                dry_run=dry_run,
+            ),
             dry_run=dry_run,
-        ),
-        dry_run=dry_run,
-        keep=lambda done: done.accepted > 0,
-    )
+            keep=lambda done: done.accepted > 0,
+        )
     return upload, report
 
 

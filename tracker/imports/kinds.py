@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.exceptions import NotFound, ValidationFailed
@@ -204,8 +205,11 @@ class References:
             elif found is None:
                 row.fail(
                     field_name,
-                    f"No {reference_kind(kind).singular} is called {name!r}; tick 'create "
-                    "missing' to add it.",
+                    _(
+                        "No %(kind)s is called %(name)s; tick 'create missing' to add it.",
+                        kind=reference_kind(kind).singular,
+                        name=repr(name),
+                    ),
                 )
             if found is not None and found not in ids:
                 ids.append(found)
@@ -221,7 +225,10 @@ class References:
             record = service.create(self.actor, values)
         except ValidationFailed as error:
             for message in error.fields.values():
-                row.fail(field_name, f"Cannot create {name!r}: {message}")
+                row.fail(
+                    field_name,
+                    _("Cannot create %(name)s: %(reason)s", name=repr(name), reason=message),
+                )
             return None
         self.table(kind)[_name_key(name)] = record.id
         self.created[kind] += 1
@@ -268,8 +275,9 @@ class KindImporter:
         self.references = References(actor, options.create_missing)
         self.seen: dict[Any, int] = {}
         self._external: dict[str, int] | None = None
-        # New records validated but not written yet: their rows' cleaned values.
-        self.pending: list[tuple[RowContext, dict[str, Any]]] = []
+        # New records validated but not written yet: their rows' cleaned values, and what
+        # each writes beside its record (`written_with`).
+        self.pending: list[tuple[RowContext, dict[str, Any], Any]] = []
         # Records of the chunk looked up in one query, held so the session keeps them.
         self.prefetched: list[Any] = []
         # Rows whose new person looks like an existing one: (row number, that case's code).
@@ -284,7 +292,7 @@ class KindImporter:
         record = self.find(row)
         key = self.file_key(row, record)
         if key is not None and key in self.seen:
-            row.fail(key[0], f"Row {self.seen[key]} above has the same key.")
+            row.fail(key[0], _("Row %(row)s above has the same key.", row=self.seen[key]))
         values = self.values(row, record)
         self.check_identity(row, record)
         if row.problems:
@@ -294,7 +302,7 @@ class KindImporter:
             cleaned = self.service.prepare(self.actor, values)
             similar = self.check_similar(row, cleaned)
             if row.savepoint is None:
-                self.pending.append((row, cleaned))
+                self.pending.append((row, cleaned, self.written_with(row)))
             else:
                 record = self.service.create_many(self.actor, [cleaned])[0]
                 self.after_create(row, record)
@@ -370,9 +378,17 @@ class KindImporter:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        records = self.service.insert_many(self.actor, [cleaned for _, cleaned in pending])
-        for (row, _), record in zip(pending, records, strict=True):
+        records = self.insert_pending(pending)
+        for (row, _cleaned, _beside), record in zip(pending, records, strict=True):
             self.after_create(row, record)
+
+    def written_with(self, row: RowContext) -> Any:
+        """A hook: what a new record's row writes beside it, in the same bulk INSERTs."""
+        return None
+
+    def insert_pending(self, pending: list[tuple[RowContext, dict[str, Any], Any]]) -> list[Any]:
+        """Write the validated new records (and what their rows write beside them) together."""
+        return list(self.service.insert_many(self.actor, [cleaned for _, cleaned, _ in pending]))
 
     def file_key(self, row: RowContext, record: Any) -> tuple[str, str] | None:
         """What identifies the row's record in the file (to refuse a second row with it)."""
@@ -387,12 +403,12 @@ class KindImporter:
         if row.has("id") and row.text("id"):
             record_id = parse_id(row.text("id"))
             if record_id is None:
-                row.fail("id", "Give the record's number.")
+                row.fail("id", _("Give the record's number."))
                 return None
             try:
                 return self.service.get(record_id)
             except NotFound:
-                row.fail("id", "There is no record with this number.")
+                row.fail("id", _("There is no record with this number."))
             return None
         named_by = self.kind.named_by
         if named_by and row.has(named_by) and row.text(named_by):
@@ -547,6 +563,10 @@ class KindImporter:
         return db.session.get(model, record_id) if record_id is not None else None
 
 
+# The import column of each field of a person's status claim.
+STATUS_COLUMNS = {"status": "status", "as_of": "status_as_of", "source_id": "sources"}
+
+
 class PersonImporter(KindImporter):
     """Persons: found by case code too; each row's status claims written after it; a new
     person who looks like an existing case (tracker/persons/lookalike.py) is flagged."""
@@ -582,7 +602,7 @@ class PersonImporter(KindImporter):
         if row.has("case_code") and row.text("case_code"):
             found = self._by_code.get(row.text("case_code").upper())
             if found is None:
-                row.fail("case_code", "No case has this code; leave it empty for a new case.")
+                row.fail("case_code", _("No case has this code; leave it empty for a new case."))
             return found
         return super().find(row)
 
@@ -594,9 +614,17 @@ class PersonImporter(KindImporter):
             if event_id is not None:
                 values["event_id"] = event_id
         self._pending_status = self._statuses(row)
-        if self._pending_status:
-            row.protect()  # the person is written first, then each status
+        if self._pending_status and record is not None:
+            row.protect()  # the person is updated first, then each status added
         return values
+
+    def written_with(self, row: RowContext) -> list[dict[str, Any]]:
+        """A new person's status claims, written with the person."""
+        return self._pending_status
+
+    def insert_pending(self, pending: list[tuple[RowContext, dict[str, Any], Any]]) -> list[Any]:
+        cleaned_rows = [cleaned for _row, cleaned, _claims in pending]
+        return persons.insert_many(self.actor, cleaned_rows, [claims for *_, claims in pending])
 
     def _statuses(self, row: RowContext) -> list[dict[str, Any]]:
         """The row's status claims, one per source; the status term is checked here, before
@@ -606,16 +634,26 @@ class PersonImporter(KindImporter):
         written = row.has("status_as_of") and row.text("status_as_of")
         as_of = row.date("status_as_of") if written else None
         if not written:
-            row.fail("status_as_of", "Give the date the status was reported for.")
+            row.fail("status_as_of", _("Give the date the status was reported for."))
         status = self._status_code(row)
         source_ids = (
             self.references.resolve(row, "sources", "sources") if row.has("sources") else []
         )
         if not source_ids and not (row.has("sources") and row.text("sources")):
-            row.fail("sources", "Say which source reports this status.")
+            row.fail("sources", _("Say which source reports this status."))
         if as_of is None or status is None:
             return []
-        return [{"status": status, "as_of": as_of, "source_id": s} for s in source_ids]
+        try:
+            return [
+                persons.prepare_status(
+                    self.actor, {"status": status, "as_of": as_of, "source_id": s}
+                )
+                for s in source_ids
+            ]
+        except ValidationFailed as error:
+            for name, message in error.fields.items():
+                row.fail(STATUS_COLUMNS.get(name, "status"), message)
+            return []
 
     def _event(self, row: RowContext) -> int | None:
         """The repatriation event a row names by its crossing and the day the person crossed:
@@ -630,8 +668,10 @@ class PersonImporter(KindImporter):
             if not (row.has(missing) and row.text(missing)):  # not already failed as written
                 row.fail(
                     missing,
-                    "Give both the crossing and the date of repatriation to link the person "
-                    "to their event, or neither.",
+                    _(
+                        "Give both the crossing and the date of repatriation to link the "
+                        "person to their event, or neither."
+                    ),
                 )
             return None
         found = self.references.resolve(row, "crossing", "crossings")
@@ -650,7 +690,10 @@ class PersonImporter(KindImporter):
                 )
             except ValidationFailed as error:
                 for message in error.fields.values():
-                    row.fail("repatriation_date", f"Cannot create the event: {message}")
+                    row.fail(
+                        "repatriation_date",
+                        _("Cannot create the event: %(reason)s", reason=message),
+                    )
                 return None
             self._events[key] = event.id
             self._new_events.append(key)
@@ -658,8 +701,11 @@ class PersonImporter(KindImporter):
         elif self._events[key] is None:
             row.fail(
                 "repatriation_date",
-                f"No event at {crossing!r} includes this day; add it, or tick 'create "
-                "missing' to add it.",
+                _(
+                    "No event at %(crossing)s includes this day; add it, or tick 'create "
+                    "missing' to add it.",
+                    crossing=repr(crossing),
+                ),
             )
         return self._events[key]
 
@@ -694,7 +740,7 @@ class PersonImporter(KindImporter):
             (
                 "(row)",
                 "",
-                "This row names nobody: give a name, an alias, a case code or an external id.",
+                _("This row names nobody: give a name, an alias, a case code or an external id."),
             )
         )
 
@@ -819,13 +865,13 @@ class StatusImporter(KindImporter):
         person = None
         code = row.text("case_code").upper()
         if not code:
-            row.fail("case_code", "Give the case code of the person.")
+            row.fail("case_code", _("Give the case code of the person."))
         else:
             person = db.session.execute(
                 select(Person).where(Person.case_code == code, Person.deleted_at.is_(None))
             ).scalar_one_or_none()
             if person is None:
-                row.fail("case_code", "No case has this code.")
+                row.fail("case_code", _("No case has this code."))
         claim = self.values(row, None)
         row.check()
         assert person is not None  # row.check() refused a row without one

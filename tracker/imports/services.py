@@ -2,8 +2,10 @@
 nothing (the edge commits once, or rolls back), updates instead of duplicates."""
 
 import csv
+import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -327,7 +329,7 @@ def _import_table(
     db.session.info[audit.IMPORT_BATCH_KEY] = batch.id
     refresh_at = FIRST_STATISTICS_REFRESH
     try:
-        with cached_lookups():
+        with cached_lookups(), fewer_collections():
             for chunk in _chunks(table.rows, CHUNK_ROWS):
                 if report.rows >= refresh_at:
                     refresh_statistics(importer.looked_up)
@@ -361,6 +363,23 @@ def _import_table(
     if progress is not None:
         progress(report.rows)
     return report
+
+
+# While an import runs, Python's cyclic garbage collector runs once per this many new objects
+# (700 by default): a chunk's rows hold tens of thousands of young objects that live until it
+# is written, and scanning them over and over took a third of an import's time.
+IMPORT_GC_THRESHOLD = 10_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect cyclic garbage less often until the block ends (see IMPORT_GC_THRESHOLD)."""
+    before = gc.get_threshold()
+    gc.set_threshold(IMPORT_GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def refresh_statistics(tables: tuple[Any, ...]) -> bool:

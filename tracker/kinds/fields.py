@@ -10,6 +10,7 @@ back (`read`), and says it to a person (`show`) or to a machine (`stored`: JSON-
 by column name, what the audit, the API and the exports carry).
 """
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -872,8 +873,9 @@ class Rows(Field):
         model = self._row_model
         return model if isinstance(model, type) else model()
 
-    @property
+    @functools.cached_property
     def fields(self) -> list[Field]:
+        """The row's editable fields (worked out once: every row of an import asks often)."""
         from tracker.kinds.registry import fields_of
 
         return [f for f in fields_of(self.row_model) if f.editable]

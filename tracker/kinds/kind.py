@@ -2,6 +2,7 @@
 names, how a record is called, its list's columns, filters and search, and which service
 holds its rules. Declared once per kind in its feature's `kind.py`; no HTTP in it."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,8 +131,9 @@ class Kind:
         """Every field the model declares, in declaration order."""
         return fields_of(self.model)
 
-    @property
+    @functools.cached_property
     def editable_fields(self) -> list[Field]:
+        """The fields a door may give (worked out once: every row of an import asks)."""
         return [f for f in self.fields if f.editable]
 
     def field(self, name: str) -> Field:

@@ -128,17 +128,10 @@ def new_ids(table: Any, count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
-_MISSING = object()
-
-
-def insert_new(records: list[Any]) -> None:
-    """Insert new Drafts of one kind, and the rows in their collections (a person's name keys
-    and detentions, an event's claims and facilities), as one bulk INSERT per table.
-
-    This is the unit of work of `flush` without its bookkeeping, for a bulk job that writes
-    thousands of rows and reads them no more."""
-    if not records:
-        return
+def number_new(records: list[Any]) -> None:
+    """Give new Drafts of one kind what a flush gives a new row before its INSERT: its id,
+    its first version, and the default of each column left unset (so that their audit
+    entries' snapshots can be taken before `insert_new` writes them)."""
     db.session.flush()  # rows waiting in the session take their ids first
     mapper = records[0].__mapper__
     table = mapper.local_table
@@ -149,23 +142,30 @@ def insert_new(records: list[Any]) -> None:
         version = mapper.get_property_by_column(mapper.version_id_col).key
         for record in records:
             record.__dict__[version] = 1
-    # Columns the record leaves unset take their default, on the record too, as a flush does.
-    defaults = {}
     for prop in mapper.column_attrs:
         default = prop.columns[0].default
         value = None if default is None else default.arg
-        defaults[prop.key] = (prop.columns[0].key, value)
-    rows = []
-    for record in records:
-        values = record.__dict__
-        row = {}
-        for key, (column, default) in defaults.items():
-            value = values.get(key, _MISSING)
-            if value is _MISSING:
-                value = default(None) if callable(default) else default
-                setattr(record, key, value)
-            row[column] = value
-        rows.append(row)
+        for record in records:
+            if prop.key not in record.__dict__:
+                record.__dict__[prop.key] = value(None) if callable(value) else value
+
+
+def insert_new(records: list[Any]) -> None:
+    """Insert new Drafts of one kind, and the rows in their collections (a person's name keys
+    and detentions, an event's claims and facilities), as one bulk INSERT per table.
+
+    This is the unit of work of `flush` without its bookkeeping, for a bulk job that writes
+    thousands of rows and reads them no more."""
+    if not records:
+        return
+    mapper = records[0].__mapper__
+    table = mapper.local_table
+    if records[0].__dict__.get(table.autoincrement_column.key) is None:
+        number_new(records)
+    else:
+        db.session.flush()  # rows waiting in the session go first
+    columns = [(prop.key, prop.columns[0].key) for prop in mapper.column_attrs]
+    rows = [{column: record.__dict__[key] for key, column in columns} for record in records]
     bulk_insert(db.session.connection(), table, rows)
     mark_changed()  # written around the session's flush: the data version must still move on
     children: dict[Any, list[Any]] = {}
