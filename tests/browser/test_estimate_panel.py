@@ -7,27 +7,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.estimates.conftest import build_lists
+from tests.estimates.conftest import THREE_LISTS, build_lists
 from tracker.extensions import db
 from tracker.sample.services import load_october_2023
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
-PATTERNS = [
-    ((1, 0, 0), 60),
-    ((0, 1, 0), 50),
-    ((0, 0, 1), 40),
-    ((1, 1, 0), 20),
-    ((1, 0, 1), 15),
-    ((0, 1, 1), 10),
-    ((1, 1, 1), 5),
-]
-
 
 def test_an_analyst_estimates_the_undocumented_vanished(page, app):
     load_october_2023()
-    build_lists(["Interviews", "Relatives", "Media"], PATTERNS, status="vanished")
+    build_lists(["Interviews", "Relatives", "Media"], THREE_LISTS, status="vanished")
     # Others who are not vanished: the filter leaves them out of the lists' counts.
     build_lists(["Other A", "Other B", "Other C"], [((1, 1, 1), 7)], status="released")
     analyst = factories.make_user("analyst")

@@ -14,6 +14,18 @@ MSE_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "mse"
 if not MSE_DATA.exists():  # a worktree beside the main checkout
     MSE_DATA = Path("/work/shared/data/mse")
 
+# Three overlapping lists of 200 persons whose independence estimate is 360 (the tests'
+# worked example): (pattern over the three lists, persons).
+THREE_LISTS = [
+    ((1, 0, 0), 60),
+    ((0, 1, 0), 50),
+    ((0, 0, 1), 40),
+    ((1, 1, 0), 20),
+    ((1, 0, 1), 15),
+    ((0, 1, 1), 10),
+    ((1, 1, 1), 5),
+]
+
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[tuple[int, ...], int]]]:
     """A capture-pattern file: list names, then (pattern, count) rows."""

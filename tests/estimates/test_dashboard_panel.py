@@ -4,19 +4,9 @@ the documented figures, a refusal in plain words, the overlap table as CSV, no i
 import html
 import re
 
-from tests.estimates.conftest import build_lists
+from tests.estimates.conftest import THREE_LISTS, build_lists
 from tracker.extensions import db
 from tracker.persons.services import persons
-
-PATTERNS = [
-    ((1, 0, 0), 60),
-    ((0, 1, 0), 50),
-    ((0, 0, 1), 40),
-    ((1, 1, 0), 20),
-    ((1, 0, 1), 15),
-    ((0, 1, 1), 10),
-    ((1, 1, 1), 5),
-]
 
 
 def figure(html: str, name: str) -> str:
@@ -26,7 +16,7 @@ def figure(html: str, name: str) -> str:
 
 
 def test_an_analyst_sees_the_estimate_apart_from_the_counts(app, login_as, client):
-    ids = build_lists(["A", "B", "C"], PATTERNS)
+    ids = build_lists(["A", "B", "C"], THREE_LISTS)
     from tests import factories
 
     researcher = factories.make_user("researcher")
@@ -51,7 +41,7 @@ def test_an_analyst_sees_the_estimate_apart_from_the_counts(app, login_as, clien
 
 
 def test_the_panel_refuses_two_lists_in_plain_words(app, login_as, client):
-    ids = build_lists(["A", "B", "C"], PATTERNS)
+    ids = build_lists(["A", "B", "C"], THREE_LISTS)
     login_as("analyst")
     query = f"list1=A&list1_sources={ids['A']}&list2=B&list2_sources={ids['B']}"
     html = client.get("/?" + query).get_data(as_text=True)
@@ -60,7 +50,7 @@ def test_the_panel_refuses_two_lists_in_plain_words(app, login_as, client):
 
 
 def test_the_printable_report_carries_the_estimate_apart_from_the_counts(app, login_as, client):
-    ids = build_lists(["A", "B", "C"], PATTERNS)
+    ids = build_lists(["A", "B", "C"], THREE_LISTS)
     login_as("analyst")
     query = "&".join(
         f"list{n}={name}&list{n}_sources={ids[name]}" for n, name in enumerate("ABC", 1)
@@ -82,7 +72,7 @@ def test_the_printable_report_carries_the_estimate_apart_from_the_counts(app, lo
 
 
 def test_the_report_says_why_there_is_no_estimate(app, login_as, client):
-    ids = build_lists(["A", "B", "C"], PATTERNS)
+    ids = build_lists(["A", "B", "C"], THREE_LISTS)
     login_as("analyst")
     query = f"list1=A&list1_sources={ids['A']}&list2=B&list2_sources={ids['B']}"
     page = client.get("/exports/report?" + query).get_data(as_text=True)

@@ -1,7 +1,7 @@
 """Estimates as a user meets them: refusals that say why, merged duplicates counted once,
 warnings about unreviewed look-alikes, and "documented by" entered through the API."""
 
-from tests.estimates.conftest import build_lists
+from tests.estimates.conftest import THREE_LISTS, build_lists
 from tracker.dashboard.filters import Filters
 from tracker.estimates import queries
 from tracker.extensions import db
@@ -142,16 +142,7 @@ def test_documented_by_is_entered_and_read_through_the_api(app, api_as):
 def test_lists_saved_by_name_are_reused_by_the_api_the_cli_and_the_panel(
     app, api_as, runner, login_as, client
 ):
-    patterns = [
-        ((1, 0, 0), 60),
-        ((0, 1, 0), 50),
-        ((0, 0, 1), 40),
-        ((1, 1, 0), 20),
-        ((1, 0, 1), 15),
-        ((0, 1, 1), 10),
-        ((1, 1, 1), 5),
-    ]
-    ids = build_lists(THREE, patterns)
+    ids = build_lists(THREE, THREE_LISTS)
     analyst = api_as("analyst")
     saved = analyst.post("/estimates/lists", json={"lists": {"Interviews": [ids["A"]]}})
     assert saved.status_code == 201, saved.get_data(as_text=True)
