@@ -49,7 +49,7 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
         # The values as SQLAlchemy would bind them: aware datetimes to UTC, JSON serialised, ...
         bind = column.type.dialect_impl(dialect).bind_processor(dialect)
         columns.append(column)
-        values.append(given if bind is None else list(map(bind, given)))
+        values.append(given if bind is None else _bound(bind, given))
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(column.name) for column in columns)
     if dialect.name == "postgresql":
@@ -61,6 +61,22 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
         connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
+
+
+def _bound(bind: Any, given: list[Any]) -> list[Any]:
+    """Each value bound, each distinct one once (a chunk's rows share their moment, their
+    dates, their empty lists)."""
+    bound: dict[Any, Any] = {}
+    result = []
+    for value in given:
+        key = (type(value), value if type(value) is not list or value else ())
+        try:
+            result.append(bound[key])
+        except KeyError:
+            result.append(bound.setdefault(key, bind(value)))
+        except TypeError:  # a dict or a list with items: bound on its own
+            result.append(bind(value))
+    return result
 
 
 class UTCDateTime(TypeDecorator):

@@ -95,4 +95,7 @@ def record_many(actor: Any, action: str, entries: list[tuple[Any, dict[str, Any]
     """`record` for many (record, changes) at once, as one executemany (a bulk import)."""
     if entries:
         rows = [entry_values(actor, action, obj, changes) for obj, changes in entries]
+        at = rows[0]["at"]  # written together
+        for row in rows:
+            row["at"] = at
         bulk_insert(db.session.connection(), AuditEntry.__table__, rows)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ takes (read from the kind's field declarations), how an existing record is found
 code, external id, name), and the references by name. The services hold every rule; these
 only translate."""
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -135,6 +136,23 @@ def _shown(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(str(item) for item in value)
     return str(value)
+
+
+def _columns_read(field: f.Field) -> tuple[str, ...]:
+    """The import columns `KindImporter.field_values` reads for a field."""
+    if isinstance(field, f.DateSpan):
+        return ("date_start",)
+    if isinstance(field, f.Count):
+        return (field.name, f"{field.prefix}_min", f"{field.prefix}_max")
+    if isinstance(field, f.FuzzyDate):
+        return (field.name,)
+    if isinstance(field, f.Ref | f.Refs | f.Rows) and field.by_name:
+        return (field.by_name,)
+    if isinstance(field, f.Refs):
+        return ()
+    if isinstance(field, f.Ref | f.Rows):
+        return (field.name,)
+    return () if field.internal else (field.name,)
 
 
 def _name_key(name: str) -> str:
@@ -420,7 +438,7 @@ class KindImporter:
     def values(self, row: RowContext, record: Any) -> dict[str, Any]:
         """The service's values from the row: only mapped fields, so updates keep the rest."""
         values: dict[str, Any] = {}
-        for field in self.kind.editable_fields:
+        for field in self.mapped_fields:
             values.update(self.field_values(row, field, record))
         if values.get("external_id"):  # kept with the file's source key
             values["external_source"] = self.source_key
@@ -429,8 +447,19 @@ class KindImporter:
                 values["external_id"] = stored  # `nk-001` is the same key: not a change
         return values
 
+    @functools.cached_property
+    def mapped_fields(self) -> list[f.Field]:
+        """The fields this file's mapping gives columns for (the others give nothing)."""
+        mapped = set(self.mapping.readers)
+        return [
+            field
+            for field in self.kind.editable_fields
+            if not mapped.isdisjoint(_columns_read(field))
+        ]
+
     def field_values(self, row: RowContext, field: f.Field, record: Any) -> dict[str, Any]:
-        """One field's values from the row's cells, by its value type."""
+        """One field's values from the row's cells, by its value type (`_columns_read`
+        names the columns each reads)."""
         if isinstance(field, f.DateSpan):
             if not row.has("date_start"):
                 return {}

@@ -87,6 +87,12 @@ class Field:
         """Whether a door's values say anything about this field."""
         return self.name in values or any(column in values for column in self.columns)
 
+    @functools.cached_property
+    def inputs(self) -> tuple[str, ...]:
+        """Every door value `clean` may read (so equal inputs clean to equal values)."""
+        shortcut = getattr(self, "shortcut", None)
+        return tuple(dict.fromkeys((self.name, *self.columns, *([shortcut] if shortcut else []))))
+
     # --- reading and writing -------------------------------------------------------------
 
     def read(self, source: Any) -> Any:

@@ -145,6 +145,9 @@ def number_new(records: list[Any]) -> None:
     for prop in mapper.column_attrs:
         default = prop.columns[0].default
         value = None if default is None else default.arg
+        if callable(value):
+            made = value(None)  # the moment they were created: the same for all
+            value = made if not isinstance(made, list | dict) else value
         for record in records:
             if prop.key not in record.__dict__:
                 record.__dict__[prop.key] = value(None) if callable(value) else value

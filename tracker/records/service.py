@@ -8,8 +8,10 @@ coordinates in pairs); everything else is here, once, for all of them. Services 
 audit; they never commit.
 """
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from flask_babel import gettext as _
@@ -25,7 +27,7 @@ from tracker.extensions import db
 from tracker.kinds.fields import Field, Problems
 from tracker.kinds.kind import Kind
 from tracker.kinds.values import ValueProblem
-from tracker.records.bulk import insert_new, new_draft, new_instance
+from tracker.records.bulk import insert_new, lookups, new_draft, new_instance
 
 T = TypeVar("T")
 
@@ -79,15 +81,15 @@ def check_can_edit(actor: Any) -> None:
         raise PermissionDenied(_("Your role may read records but not change them."))
 
 
-def stamp(actor: Any, record: Any, created: bool = False) -> None:
-    """Who created or last changed the record, and when."""
+def stamp(actor: Any, record: Any, created: bool = False, now: datetime | None = None) -> None:
+    """Who created or last changed the record, and when (`now`: records written together)."""
     actor_id = getattr(actor, "id", None)
     if created:
         record.created_by_id = actor_id
     record.updated_by_id = actor_id
     # Always touch a column, so the row (and its version) changes even when only a
     # relation (an event's facilities, a person's detentions) did.
-    record.updated_at = utcnow()
+    record.updated_at = now or utcnow()
 
 
 def clean_fields(
@@ -95,14 +97,111 @@ def clean_fields(
 ) -> dict[str, Any]:
     """Each field's value from what a door gave, checked by the field's own value type; every
     message goes into `problems`, by field name."""
+    memo = cleaned_once() if record is None else None
+    if memo is not None:
+        return _clean_remembered(memo, fields, values, problems)
     cleaned: dict[str, Any] = {}
     for field in fields:
-        try:
-            cleaned[field.name] = field.clean(values, record, problems)
-        except ValueProblem as problem:
-            problems.setdefault(field.name, str(problem))
-            cleaned[field.name] = None
+        cleaned[field.name] = _clean_field(field, values, record, problems)
     return cleaned
+
+
+def _clean_field(field: Field, values: Mapping[str, Any], record: Any, problems: Problems) -> Any:
+    try:
+        return field.clean(values, record, problems)
+    except ValueProblem as problem:
+        problems.setdefault(field.name, str(problem))
+        return None
+
+
+# In a bulk job (an import), a new record's field is cleaned once per distinct input: a
+# column of a hundred thousand rows holds a few hundred dates, a handful of genders, and the
+# fields a file has no column for are the same in every row. Only values accepted without a
+# problem are remembered (a reference not there yet may be created by a later row); lists
+# and rows are remembered frozen and given to each record as a copy of its own.
+CLEANED_KEY = "cleaned"
+
+
+def cleaned_once() -> dict[Any, Any] | None:
+    """What a bulk job remembered of cleaned field values (None outside one)."""
+    cache = lookups()
+    return None if cache is None else cache.setdefault(CLEANED_KEY, {})
+
+
+def _clean_remembered(
+    memo: dict[Any, Any], fields: Iterable[Field], values: Mapping[str, Any], problems: Problems
+) -> dict[str, Any]:
+    fields = tuple(fields)
+    plan_key = (fields, frozenset(values))
+    plan = memo.get(plan_key)
+    if plan is None:  # the fields these values give nothing for: cleaned once for all rows
+        plan = memo[plan_key] = _plan(fields, values)
+    constant, given = plan
+    cleaned = {name: _thawed(value) for name, value in constant}
+    for field in given:
+        key: Any = None
+        try:
+            key = (field, *map(_frozen, map(values.get, field.inputs)))
+            cleaned[field.name] = _thawed(memo[key])
+            continue
+        except KeyError:
+            pass
+        except TypeError:  # something that has no frozen form is cleaned each time
+            key = None
+        before = len(problems)
+        cleaned[field.name] = value = _clean_field(field, values, None, problems)
+        if key is not None and len(problems) == before:
+            with contextlib.suppress(TypeError):  # a value with no frozen form: not kept
+                memo[key] = _frozen(value)
+    return cleaned
+
+
+def _plan(fields: tuple[Field, ...], values: Mapping[str, Any]) -> tuple[Any, Any]:
+    """(the frozen values of the fields `values` say nothing about, the other fields)."""
+    constant, given = [], []
+    for field in fields:
+        if not any(name in values for name in field.inputs):
+            problems: Problems = {}
+            value = _clean_field(field, {}, None, problems)
+            try:
+                if not problems:
+                    constant.append((field.name, _frozen(value)))
+                    continue
+            except TypeError:
+                pass
+        given.append(field)
+    return tuple(constant), tuple(given)
+
+
+class _Frozen(tuple):  # type: ignore[type-arg]
+    """A list or a dict, frozen to be a key or a remembered value: its type, then its items
+    (`_thawed` gives it back)."""
+
+
+def _frozen(value: Any) -> Any:
+    """`value` in a hashable form, equal for equal values (TypeError when it has none)."""
+    kind = type(value)
+    if kind is list or kind is dict:
+        items = value.items() if kind is dict else value
+        return _Frozen((kind, *(_frozen(item) for item in items)))
+    if kind is tuple:
+        return tuple(_frozen(item) for item in value)
+    hash(value)
+    frozen_dataclass = getattr(getattr(value, "__dataclass_params__", None), "frozen", False)
+    if hasattr(value, "__dict__") and not frozen_dataclass:
+        raise TypeError("a mutable object is never shared")  # a record, a lazy message
+    return value
+
+
+def _thawed(value: Any) -> Any:
+    """A new list or dict from a frozen one (each record gets its own)."""
+    kind = type(value)
+    if kind is _Frozen:
+        items = [_thawed(item) for item in value[1:]]
+        return dict(items) if value[0] is dict else items
+    if kind is tuple:
+        return tuple(_thawed(item) for item in value)
+    return value
 
 
 def refuse(problems: Problems) -> None:
@@ -255,8 +354,9 @@ class RecordService(Generic[T]):
         check_can_edit(actor)
         pairs: list[tuple[T, dict[str, Any]]] = [(make(self.model), row) for row in cleaned_rows]
         self.on_create_many(actor, pairs)
+        now = utcnow()  # created together
         for record, cleaned in pairs:
-            stamp(actor, record, created=True)
+            stamp(actor, record, created=True, now=now)
             self.assign(actor, record, cleaned)
         return [record for record, _cleaned in pairs]
 
