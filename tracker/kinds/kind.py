@@ -137,10 +137,12 @@ class Kind:
         return [f for f in self.fields if f.editable]
 
     def field(self, name: str) -> Field:
-        for found in self.fields:
-            if found.name == name:
-                return found
-        raise KeyError(name)
+        """The field of this name (KeyError if none)."""
+        return self._fields_by_name[name]
+
+    @functools.cached_property
+    def _fields_by_name(self) -> dict[str, Field]:
+        return {found.name: found for found in reversed(self.fields)}  # the first of a name
 
     @property
     def identifying_names(self) -> frozenset[str]:
