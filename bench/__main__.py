@@ -465,6 +465,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--import-rows", type=int, default=None, help="rows to import (default: persons / 10)"
     )
+    parser.add_argument(
+        "--only-imports",
+        action="store_true",
+        help="measure the imports alone (no generated database): a partial RESULTS, for --out",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
     sizes = Sizes.scaled(args.persons)
@@ -473,20 +478,24 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     notes: list[str] = []
     import_rows = args.import_rows or max(args.persons // 10, 100)
-    sqlite = generated_database("sqlite", args.persons)
-    results += measure_database("SQLite", sqlite, sizes, args.runs, notes)
+    if not args.only_imports:
+        sqlite = generated_database("sqlite", args.persons)
+        results += measure_database("SQLite", sqlite, sizes, args.runs, notes)
     for kind in IMPORT_KINDS:
         results.append(measure_import("SQLite", f"sqlite:///{data}/import.db", import_rows, kind))
     if not args.no_postgres:
-        postgres = generated_database("postgresql", args.persons, args.postgres_url)
+        postgres = args.postgres_url
+        if not args.only_imports:
+            postgres = generated_database("postgresql", args.persons, args.postgres_url)
         try:
             _ensure_postgres_database(postgres)
         except psycopg.Error as error:
             notes.append(f"PostgreSQL was not reachable at {postgres} ({error}); not measured.")
         else:
-            results += measure_database(
-                "PostgreSQL", normalise_database_url(postgres), sizes, args.runs, notes
-            )
+            if not args.only_imports:
+                results += measure_database(
+                    "PostgreSQL", normalise_database_url(postgres), sizes, args.runs, notes
+                )
             import_url = args.postgres_url.rstrip("/") + "_import"
             _ensure_postgres_database(import_url)
             for kind in IMPORT_KINDS:
