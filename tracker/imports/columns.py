@@ -63,8 +63,20 @@ def field_columns(field: f.Field) -> list[ImportColumn]:
     if isinstance(field, f.Count):
         return [
             ImportColumn(field.name, field, synonyms, **common),
-            ImportColumn(f"{field.prefix}_min", field, ("min", "minimum", "at least", "최소")),
-            ImportColumn(f"{field.prefix}_max", field, ("max", "maximum", "up to", "최대")),
+            ImportColumn(
+                f"{field.prefix}_min",
+                field,
+                ("min", "minimum", "at least", "최소"),
+                label=_l("%(field)s, at least", field=field.label),
+                description=_l("The lowest figure, when the file has it in a column of its own."),
+            ),
+            ImportColumn(
+                f"{field.prefix}_max",
+                field,
+                ("max", "maximum", "up to", "최대"),
+                label=_l("%(field)s, at most", field=field.label),
+                description=_l("The highest figure, when the file has it in a column of its own."),
+            ),
         ]
     if isinstance(field, f.Ref | f.Refs | f.Rows) and field.by_name:
         several = not isinstance(field, f.Ref)

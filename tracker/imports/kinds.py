@@ -17,6 +17,7 @@ from sqlalchemy import select
 from tracker.exceptions import NotFound, ValidationFailed
 from tracker.extensions import db
 from tracker.imports.columns import import_columns, several_valued
+from tracker.imports.lookalikes import lookalike_name
 from tracker.imports.mapping import CompiledMapping
 from tracker.imports.reading import cell_text
 from tracker.kinds import fields as f
@@ -560,7 +561,7 @@ class KindImporter:
         problems = []
         for key, message in (error.fields or {"": error.message}).items():
             name = self.column_of(key.split("-", 1)[0]) if key else ""
-            column = self.mapping.columns.get(name, name or "(row)")
+            column = self.mapping.columns.get(name, name or _("(row)"))
             problems.append((column, row.text(name) if name else "", message))
         return problems
 
@@ -767,7 +768,7 @@ class PersonImporter(KindImporter):
             return
         row.problems.append(
             (
-                "(row)",
+                _("(row)"),
                 "",
                 _("This row names nobody: give a name, an alias, a case code or an external id."),
             )
@@ -806,11 +807,14 @@ class PersonImporter(KindImporter):
             self.similar.append((row.number, codes[0]))
             row.problems.append(
                 (
-                    "(row)",
+                    _("(row)"),
                     "",
-                    f"Looks like {_case_or_row(codes[0])} (a similar name, born within "
-                    f"{YEARS_APART} years); give its case code to update it, or allow similar "
-                    "persons to add it.",
+                    _(
+                        "Looks like %(like)s (a similar name, born within %(years)s years); give "
+                        "its case code to update it, or allow similar persons to add it.",
+                        like=lookalike_name(codes[0]),
+                        years=YEARS_APART,
+                    ),
                 )
             )
             raise RowRejected()
@@ -865,10 +869,6 @@ class Lookalike:
     label: str
     birth_year: int | None
     forms: list[tuple[str, Reading]]
-
-
-def _case_or_row(label: str) -> str:
-    return label + " above" if label.startswith("row ") else f"case {label}"
 
 
 def _row_year(row: RowContext) -> int | None:
@@ -933,13 +933,16 @@ class EventImporter(KindImporter):
         found = [other.label for other in self._events_at(crossing) if other.overlaps(mine)]
         if found and not self.options.allow_similar:
             self.similar.append((row.number, found[0]))
-            like = found[0] + " above" if found[0].startswith("row ") else found[0]
             row.problems.append(
                 (
-                    "(row)",
+                    _("(row)"),
                     "",
-                    f"Looks like {like} (the same crossing, overlapping dates and counts); give "
-                    "its id or external id to update it, or allow similar records to add it.",
+                    _(
+                        "Looks like %(like)s (the same crossing, overlapping dates and counts); "
+                        "give its id or external id to update it, or allow similar records to "
+                        "add it.",
+                        like=lookalike_name(found[0]),
+                    ),
                 )
             )
             raise RowRejected()

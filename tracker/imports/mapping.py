@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
+from tracker.i18n import kind_label
 from tracker.imports.columns import IMPORT_KINDS, import_columns, several_valued
 from tracker.imports.reading import Cell, FileRejected, cell_text
 from tracker.kinds.values import parse_flag as is_flag_set
@@ -70,9 +73,11 @@ class CompiledMapping:
 def compile_mapping(kind: str, mapping: dict[str, Any], headers: list[str]) -> CompiledMapping:
     """Check a mapping against the kind's fields and the file's headers; FileRejected if wrong."""
     if kind not in KINDS:
-        raise FileRejected(f"Choose what the file holds: one of {', '.join(KINDS)}.")
+        raise FileRejected(
+            _("Choose what the file holds: one of %(kinds)s.", kinds=", ".join(KINDS))
+        )
     if not isinstance(mapping, dict):
-        raise FileRejected('A mapping is a JSON object: {"field": "column header"}.')
+        raise FileRejected(_('A mapping is a JSON object: {"field": "column header"}.'))
     index = {h: i for i, h in enumerate(headers)}
     folded = {normalise_header(h): i for i, h in enumerate(headers)}
     readers: dict[str, Callable[[list[Cell]], Any]] = {}
@@ -81,21 +86,30 @@ def compile_mapping(kind: str, mapping: dict[str, Any], headers: list[str]) -> C
         if field_name in SETTINGS:
             continue
         if field_name not in import_columns(kind):
-            raise FileRejected(f"{field_name!r} is not a field of {kind}.")
+            raise FileRejected(
+                _(
+                    "%(field)s is not a field of %(kind)s.",
+                    field=repr(field_name),
+                    kind=kind_label(kind).lower(),
+                )
+            )
         if spec is None or spec == "":
             continue
         readers[field_name], columns[field_name] = _reader(field_name, spec, index, folded)
     order = mapping.get("date_order")
     if order not in (None, "", "day-first", "month-first"):
-        raise FileRejected('"date_order" is "day-first" or "month-first".')
+        raise FileRejected(_('"date_order" is "day-first" or "month-first".'))
     source_key = mapping.get("source_key")
     if source_key is not None and not isinstance(source_key, str):
-        raise FileRejected('"source_key" is a name, such as "IOM".')
+        raise FileRejected(_('"source_key" is a name, such as "IOM".'))
     split = mapping.get("split_commas") or []
     several = several_valued(kind)
     if not isinstance(split, list) or any(name not in several for name in split):
         raise FileRejected(
-            f'"split_commas" lists fields of several values: {", ".join(sorted(several))}.'
+            _(
+                '"split_commas" lists fields of several values: %(fields)s.',
+                fields=", ".join(sorted(several)),
+            )
         )
     return CompiledMapping(
         readers=readers,
@@ -108,12 +122,12 @@ def compile_mapping(kind: str, mapping: dict[str, Any], headers: list[str]) -> C
 
 def _column(header: Any, index: dict[str, int], folded: dict[str, int]) -> int:
     if not isinstance(header, str):
-        raise FileRejected("Name each column by its header text.")
+        raise FileRejected(_("Name each column by its header text."))
     position = index.get(header)
     if position is None:
         position = folded.get(normalise_header(header))
     if position is None:
-        raise FileRejected(f"The file has no column {header!r}.")
+        raise FileRejected(_("The file has no column %(header)s.", header=repr(header)))
     return position
 
 
@@ -124,12 +138,16 @@ def _reader(
         position = _column(spec, index, folded)
         return (lambda cells: cells[position]), spec
     if not isinstance(spec, dict):
-        raise FileRejected(f"The mapping of {field_name!r} is not a header or an object.")
+        raise FileRejected(
+            _("The mapping of %(field)s is not a header or an object.", field=repr(field_name))
+        )
     if "value" in spec:
         constant = spec["value"]
         if not isinstance(constant, str | int | float | bool) and constant is not None:
-            raise FileRejected(f"The value given for {field_name!r} must be text or a number.")
-        return (lambda cells: constant), "(fixed value)"
+            raise FileRejected(
+                _("The value given for %(field)s must be text or a number.", field=repr(field_name))
+            )
+        return (lambda cells: constant), _("(fixed value)")
     if "flags" in spec:
         flags = [(_column(h, index, folded), h) for h in _headers(spec["flags"], field_name)]
         return (
@@ -139,7 +157,7 @@ def _reader(
         positions = [_column(h, index, folded) for h in _headers(spec["columns"], field_name)]
         join = spec.get("join", " ")
         if not isinstance(join, str):
-            raise FileRejected(f'"join" of {field_name!r} must be text.')
+            raise FileRejected(_('"join" of %(field)s must be text.', field=repr(field_name)))
         names = " + ".join(_headers(spec["columns"], field_name))
         return (
             lambda cells: join.join(t for t in (cell_text(cells[p]) for p in positions) if t)
@@ -148,7 +166,9 @@ def _reader(
         position = _column(spec["column"], index, folded)
         values = spec.get("values") or {}
         if not isinstance(values, dict):
-            raise FileRejected(f'"values" of {field_name!r} must be an object.')
+            raise FileRejected(
+                _('"values" of %(field)s must be an object.', field=repr(field_name))
+            )
         table = {normalise_header(str(k)): v for k, v in values.items()}
 
         def read(cells: list[Cell]) -> Any:
@@ -156,10 +176,17 @@ def _reader(
             return table.get(normalise_header(cell_text(cell)), cell) if table else cell
 
         return read, spec["column"]
-    raise FileRejected(f"The mapping of {field_name!r} needs a column, columns, flags or value.")
+    raise FileRejected(
+        _(
+            "The mapping of %(field)s needs a column, columns, flags or value.",
+            field=repr(field_name),
+        )
+    )
 
 
 def _headers(value: Any, field_name: str) -> list[str]:
     if not isinstance(value, list) or not value:
-        raise FileRejected(f"List the columns of {field_name!r} as a JSON array of headers.")
+        raise FileRejected(
+            _("List the columns of %(field)s as a JSON array of headers.", field=repr(field_name))
+        )
     return value

@@ -15,11 +15,14 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from tracker.exceptions import ValidationFailed
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
-DAMAGED_WORKBOOK = "This is not a CSV or XLSX file, or the workbook is damaged."
+DAMAGED_WORKBOOK = _l("This is not a CSV or XLSX file, or the workbook is damaged.")
 # A cell of a workbook: what openpyxl gives, reduced to what a value parser expects.
 Cell = str | int | float | bool | date | None
 
@@ -27,7 +30,8 @@ Cell = str | int | float | bool | date | None
 class FileRejected(ValidationFailed):
     """The file cannot be read as a table; nothing was imported."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: Any):
+        message = str(message)  # a lazy message in the language of the moment it is refused
         super().__init__(message, {"file": message})
 
 
@@ -66,11 +70,13 @@ def open_table(path: Path, sheet: str | None = None, max_bytes: int | None = Non
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except OSError:
-        raise FileRejected("The file cannot be read.") from None
+        raise FileRejected(_("The file cannot be read.")) from None
     if max_bytes is not None and size > max_bytes:
-        raise FileRejected(f"The file is larger than the limit of {describe_size(max_bytes)}.")
+        raise FileRejected(
+            _("The file is larger than the limit of %(size)s.", size=describe_size(max_bytes))
+        )
     if not head.strip():
-        raise FileRejected("The file is empty.")
+        raise FileRejected(_("The file is empty."))
     if head.startswith(b"PK\x03\x04"):
         return _open_workbook(path, sheet)
     return _open_csv(path, head)
@@ -81,7 +87,7 @@ def describe_size(size: int) -> str:
     for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
         if size >= factor:
             return f"{size / factor:.0f} {unit}"
-    return f"{size} bytes"
+    return _("%(count)s bytes", count=size)
 
 
 # --- CSV ------------------------------------------------------------------------------
@@ -94,7 +100,7 @@ def detect_encoding(head: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in head:
-        raise FileRejected("This is not a CSV or XLSX file.")
+        raise FileRejected(_("This is not a CSV or XLSX file."))
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -110,13 +116,13 @@ def detect_encoding(head: bytes) -> str:
 
     best = from_bytes(head).best()
     if best is None:
-        raise FileRejected("This is not a CSV or XLSX file.")
+        raise FileRejected(_("This is not a CSV or XLSX file."))
     return str(best.encoding)
 
 
 def _broken_utf8(data: bytes, offset: int) -> str:
     line = data[:offset].count(b"\n") + 1
-    return f"The file is not valid UTF-8 (line {line}); save it again as UTF-8."
+    return _("The file is not valid UTF-8 (line %(line)s); save it again as UTF-8.", line=line)
 
 
 def _open_csv(path: Path, head: bytes) -> Table:
@@ -129,7 +135,7 @@ def _open_csv(path: Path, head: bytes) -> Table:
         first = _csv_next(reader, handle)
     except StopIteration:
         handle.close()
-        raise FileRejected("The file is empty.") from None
+        raise FileRejected(_("The file is empty.")) from None
     try:
         headers = _check_headers(list(first))
     except FileRejected:
@@ -163,12 +169,17 @@ def _csv_next(reader: Any, handle: IO[str]) -> list[str]:
         handle.close()
         encoding = getattr(handle, "encoding", "text")
         raise FileRejected(
-            f"The file is not valid {encoding} near line {reader.line_num + 1}; "
-            "save it again as UTF-8."
+            _(
+                "The file is not valid %(encoding)s near line %(line)s; save it again as UTF-8.",
+                encoding=encoding,
+                line=reader.line_num + 1,
+            )
         ) from error
     except csv.Error as error:
         handle.close()
-        raise FileRejected(f"Line {reader.line_num} cannot be read as CSV.") from error
+        raise FileRejected(
+            _("Line %(line)s cannot be read as CSV.", line=reader.line_num)
+        ) from error
 
 
 def _csv_rows(reader: Any, handle: IO[str], width: int) -> Iterator[tuple[int, list[Cell]]]:
@@ -208,12 +219,16 @@ def _open_workbook(path: Path, sheet: str | None) -> Table:
     names = list(book.sheetnames)
     if sheet is None or sheet == "":
         if not names:
-            raise FileRejected("The workbook has no sheets.")
+            raise FileRejected(_("The workbook has no sheets."))
         sheet = names[0]
     if sheet not in names:
         book.close()
         raise FileRejected(
-            f"There is no sheet named {sheet!r}; the sheets are: {', '.join(names)}."
+            _(
+                "There is no sheet named %(sheet)s; the sheets are: %(sheets)s.",
+                sheet=repr(sheet),
+                sheets=", ".join(names),
+            )
         )
     worksheet = book[sheet]
     # A workbook's <dimension> may understate its extent (read-only openpyxl would stop
@@ -226,7 +241,7 @@ def _open_workbook(path: Path, sheet: str | None) -> Table:
         first = next(rows)
         headers = _check_headers([_text(cell) for cell in _trim(first)])
     except StopIteration:
-        raise FileRejected(f"The sheet {sheet!r} is empty.") from None
+        raise FileRejected(_("The sheet %(sheet)s is empty.", sheet=repr(sheet))) from None
     except FileRejected:
         rows.close()
         raise
@@ -260,9 +275,12 @@ def _sheet_rows(book: Any, sheet: Any, counter: list[int]) -> Generator[list[Cel
             cells: list[Cell] = []
             for cell in row:
                 if getattr(cell, "data_type", None) == "f":
-                    coordinate = getattr(cell, "coordinate", "a cell")
+                    coordinate = getattr(cell, "coordinate", "?")
                     raise FileRejected(
-                        f"Cell {coordinate} holds a formula; copy the sheet and paste values only."
+                        _(
+                            "Cell %(cell)s holds a formula; copy the sheet and paste values only.",
+                            cell=coordinate,
+                        )
                     )
                 cells.append(_cell_value(getattr(cell, "value", None)))
             yield cells
@@ -309,19 +327,24 @@ def _check_headers(raw: list[str]) -> list[str]:
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
-        raise FileRejected("The first row must hold the column names; it is empty.")
+        raise FileRejected(_("The first row must hold the column names; it is empty."))
     if all(_looks_like_value(h) for h in headers):
         raise FileRejected(
-            "The first row must hold the column names; it holds only numbers or dates."
+            _("The first row must hold the column names; it holds only numbers or dates.")
         )
     seen: dict[str, int] = {}
     for index, header in enumerate(headers, start=1):
         if not header:
-            raise FileRejected(f"Column {index} has no name in the first row.")
+            raise FileRejected(_("Column %(index)s has no name in the first row.", index=index))
         key = header.casefold()
         if key in seen:
             raise FileRejected(
-                f"Two columns are named {header!r} (columns {seen[key]} and {index})."
+                _(
+                    "Two columns are named %(header)s (columns %(first)s and %(second)s).",
+                    header=repr(header),
+                    first=seen[key],
+                    second=index,
+                )
             )
         seen[key] = index
     return headers
@@ -336,7 +359,12 @@ def _fit(cells: list[Cell], width: int, number: int) -> list[Cell]:
         cells = _trim(cells)
         if len(cells) > width:
             raise FileRejected(
-                f"Row {number} has {len(cells)} cells but the header names only {width} columns."
+                _(
+                    "Row %(row)s has %(cells)s cells but the header names only %(width)s columns.",
+                    row=number,
+                    cells=len(cells),
+                    width=width,
+                )
             )
     if len(cells) < width:
         cells = cells + [None] * (width - len(cells))

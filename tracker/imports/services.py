@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
@@ -20,8 +21,10 @@ from tracker.db import utcnow
 from tracker.exceptions import NotFound, ValidationFailed
 from tracker.exports.services import FORMULA_START
 from tracker.extensions import db
+from tracker.i18n import kind_label
 from tracker.imports.columns import several_valued
 from tracker.imports.kinds import RowContext, RowRejected, importer_for, services_by_table
+from tracker.imports.lookalikes import lookalike_name
 from tracker.imports.mapping import compile_mapping, propose_mapping
 from tracker.imports.models import ImportBatch, SavedMapping
 from tracker.imports.reading import Table, cell_text, open_table
@@ -65,10 +68,12 @@ class AlreadyImported(ValidationFailed):
 
     def __init__(self, batch: ImportBatch):
         self.batch_id = batch.id
-        message = (
-            f"This file was already imported on {batch.created_at:%Y-%m-%d %H:%M} UTC "
-            f"(import #{batch.id}); nothing was written. Importing it again would add its rows "
-            "without ids a second time: revert that import first, or tick 'import it again'."
+        message = _(
+            "This file was already imported on %(when)s UTC (import #%(id)s); nothing was "
+            "written. Importing it again would add its rows without ids a second time: revert "
+            "that import first, or tick 'import it again'.",
+            when=batch.created_at.strftime("%Y-%m-%d %H:%M"),
+            id=batch.id,
         )
         super().__init__(message, {"file": message})
 
@@ -174,49 +179,109 @@ class ImportReport:
         return len(self.rejected_rows)
 
     def lines(self) -> list[str]:
-        """The report as text: the CLI prints it, and it matches the web preview."""
-        verb = "Would import" if self.dry_run else "Imported"
-        out = [
-            f"{verb} {self.kind} from {self.filename} (SHA-256 {self.sha256[:16]}…): "
-            f"{self.rows} rows: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.rejected} rejected"
-            + (f" ({self.flagged} look like existing persons)" if self.flagged else "")
-            + "."
-        ]
+        """The report as text in the interface's language: the CLI prints it (in English), and
+        it says what the web preview and the import's page show."""
+        kind = kind_label(self.kind).lower()
+        counts = {
+            "kind": kind,
+            "file": self.filename,
+            "sha256": self.sha256[:16],
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+        if self.dry_run:
+            summary = _(
+                "Would import %(kind)s from %(file)s (SHA-256 %(sha256)s…): %(rows)s rows: "
+                "%(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(rejected)s rejected",
+                **counts,
+            )
+        else:
+            summary = _(
+                "Imported %(kind)s from %(file)s (SHA-256 %(sha256)s…): %(rows)s rows: "
+                "%(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(rejected)s rejected",
+                **counts,
+            )
+        if self.flagged and self.kind == "events":
+            summary += " " + _("(%(count)s look like existing events)", count=self.flagged)
+        elif self.flagged:
+            summary += " " + _("(%(count)s look like existing persons)", count=self.flagged)
+        out = [summary + "."]
         if self.misstated:
             sheet, declared, held = self.misstated
             out.append(
-                f"The sheet {sheet!r} says it has {declared} rows but holds {held}; "
-                "every row it holds was read."
+                _(
+                    "The sheet “%(sheet)s” says it has %(declared)s rows but holds %(held)s; "
+                    "every row it holds was read.",
+                    sheet=sheet,
+                    declared=declared,
+                    held=held,
+                )
             )
-        for kind, number in sorted(self.references_created.items()):
-            out.append(f"Also {'would create' if self.dry_run else 'created'} {number} {kind}.")
+        for name, number in sorted(self.references_created.items()):
+            label = kind_label(name).lower()
+            if self.dry_run:
+                out.append(_("Would also create %(count)s %(kind)s.", count=number, kind=label))
+            else:
+                out.append(_("Also created %(count)s %(kind)s.", count=number, kind=label))
         if self.earlier_batch_id is not None:
             out.append(
-                f"This file was imported before, as batch #{self.earlier_batch_id} "
-                f"(/imports/{self.earlier_batch_id})."
+                _(
+                    "This file was imported before, as batch #%(id)s (%(link)s).",
+                    id=self.earlier_batch_id,
+                    link="/imports/" + str(self.earlier_batch_id),
+                )
             )
         for problem in self.problems[:MAX_PRINTED]:
             out.append(
-                f"Row {problem.row}, column {problem.column!r}, value {problem.value!r}: "
-                f"{problem.message}"
+                _(
+                    "Row %(row)s, column %(column)s, value %(value)s: %(message)s",
+                    row=problem.row,
+                    column=repr(problem.column),
+                    value=repr(problem.value),
+                    message=problem.message,
+                )
             )
         if len(self.problems) > MAX_PRINTED:
             out.append(
-                f"… and {len(self.problems) - MAX_PRINTED} more problems "
-                "(--rejects PATH writes every rejected row)."
+                _(
+                    "… and %(count)s more problems (--rejects PATH writes every rejected row).",
+                    count=len(self.problems) - MAX_PRINTED,
+                )
             )
         rejected_rows = {problem.row for problem in self.problems}
         for number, label in self.similar:
-            if number not in rejected_rows:
-                like = label if label.startswith("row ") else f"case {label}"
-                out.append(f"Row {number} looks like {like}; added as a new case.")
-        if self.batch_id is not None and not self.dry_run:
-            out.append(f"Batch #{self.batch_id}.")
-            if self.flagged and self.created:
+            if number in rejected_rows:
+                continue
+            like = lookalike_name(label)
+            if self.kind == "events":
                 out.append(
-                    f"Review the persons that look like existing ones at "
-                    f"/persons/duplicates?batch={self.batch_id}"
+                    _(
+                        "Row %(row)s looks like %(like)s; added as a new event.",
+                        row=number,
+                        like=like,
+                    )
+                )
+            else:
+                out.append(
+                    _(
+                        "Row %(row)s looks like %(like)s; added as a new case.",
+                        row=number,
+                        like=like,
+                    )
+                )
+        if self.batch_id is not None and not self.dry_run:
+            out.append(_("Batch #%(id)s.", id=self.batch_id))
+            if self.flagged and self.created and self.kind == "persons":
+                out.append(
+                    _(
+                        "Review the persons that look like existing ones at %(link)s",
+                        link="/persons/duplicates?batch=" + str(self.batch_id),
+                    )
                 )
         return out
 
@@ -457,7 +522,7 @@ def get_batch(batch_id: int) -> ImportBatch:
     """An import batch, or NotFound."""
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None:
-        raise NotFound("There is no such import.")
+        raise NotFound(_("There is no such import."))
     return batch
 
 
@@ -469,7 +534,7 @@ def revert_batch(actor: Any, batch: ImportBatch) -> int:
     check_can_edit(actor)
     services = services_by_table()
     if batch.reverted_at is not None:
-        raise ValidationFailed("This import was already reverted.")
+        raise ValidationFailed(_("This import was already reverted."))
     entries = list(
         db.session.execute(
             select(AuditEntry)
@@ -518,7 +583,9 @@ def save_mapping(actor: Any, kind: str, name: str, mapping: dict[str, Any]) -> S
     check_can_edit(actor)
     name = " ".join((name or "").split())[:100]
     if not name:
-        raise ValidationFailed("Give the mapping a name.", {"mapping_name": "Give it a name."})
+        raise ValidationFailed(
+            _("Give the mapping a name."), {"mapping_name": _("Give it a name.")}
+        )
     saved = db.session.execute(
         select(SavedMapping).where(SavedMapping.kind == kind, SavedMapping.name == name)
     ).scalar_one_or_none()

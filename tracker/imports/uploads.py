@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from tracker.exceptions import NotFound
 from tracker.imports.reading import FileRejected, describe_size
@@ -57,7 +58,10 @@ def store_upload(
                 size += len(chunk)
                 if size > limit:
                     raise FileRejected(
-                        f"The file is larger than the limit of {describe_size(limit)}."
+                        _(
+                            "The file is larger than the limit of %(size)s.",
+                            size=describe_size(limit),
+                        )
                     )
                 out.write(chunk)
     except BaseException:
@@ -65,7 +69,7 @@ def store_upload(
         raise
     if size == 0:
         path.unlink(missing_ok=True)
-        raise FileRejected("The file is empty.")
+        raise FileRejected(_("The file is empty."))
     name = "".join(
         ch for ch in (filename or "").replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable()
     )
@@ -86,14 +90,14 @@ def load_upload(actor: Any, token: str) -> Upload:
     """The upload with this token, for the account that made it (NotFound for anyone else)."""
     check_can_edit(actor)
     if not TOKEN.match(token or ""):
-        raise NotFound("This upload is gone; upload the file again.")
+        raise NotFound(_("This upload is gone; upload the file again."))
     path = _folder() / f"{token}.upload"
     try:
         meta = json.loads((_folder() / f"{token}.json").read_text())
     except (OSError, ValueError):
-        raise NotFound("This upload is gone; upload the file again.") from None
+        raise NotFound(_("This upload is gone; upload the file again.")) from None
     if meta.get("user_id") != getattr(actor, "id", None) or not path.exists():
-        raise NotFound("This upload is gone; upload the file again.")
+        raise NotFound(_("This upload is gone; upload the file again."))
     return Upload(token, path, meta["filename"], meta["kind"], meta.get("sheet"))
 
 

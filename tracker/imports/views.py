@@ -28,6 +28,7 @@ from tracker.extensions import db
 from tracker.i18n import format_number
 from tracker.imports import forms, jobs, results, services, uploads
 from tracker.imports.columns import import_columns
+from tracker.imports.lookalikes import record_name
 from tracker.imports.mapping import KINDS, propose_mapping
 from tracker.imports.models import ImportBatch, SavedMapping
 from tracker.imports.reading import FileRejected
@@ -162,6 +163,7 @@ def preview_page(token: str) -> Response | str:
         pages=pages,
         earlier=earlier,
         labels=_labels(upload.kind),
+        record_name=record_name,
     )
 
 

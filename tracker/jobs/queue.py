@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+
+from tracker.i18n import DEFAULT
 
 EXTENSION = "tracker_queue"
 TASK = "tracker_queue_task"
@@ -127,11 +131,13 @@ def _run(job_id: str, name: str, payload: dict[str, Any]) -> None:
         from tracker.exceptions import ServiceError
 
         message = error.message if isinstance(error, ServiceError) else None
-        job.state.update(
-            status="failed",
-            error=message or f"The job stopped ({type(error).__name__}); nothing was written.",
-            updated=time.time(),
-        )
+        if not message:  # in the language of the page that queued the job
+            with force_locale(payload.get("language") or DEFAULT):
+                message = _(
+                    "The job stopped (%(error)s); nothing was written.",
+                    error=type(error).__name__,
+                )
+        job.state.update(status="failed", error=message, updated=time.time())
         _save(job)
         if not isinstance(error, ServiceError):
             raise
