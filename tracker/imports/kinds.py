@@ -12,7 +12,9 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.exceptions import NotFound, ValidationFailed
 from tracker.extensions import db
@@ -27,7 +29,7 @@ from tracker.kinds.registry import kinds
 from tracker.kinds.values import CountRange, FuzzyDate, ValueProblem, parse_birth_year, parse_count
 from tracker.kinds.values import parse_date as parse_written_date
 from tracker.persons.lookalike import YEARS_APART, candidates, forms_of, looks_alike
-from tracker.persons.models import Person, PersonNameKey, StatusRecord
+from tracker.persons.models import Person, PersonNameKey
 from tracker.persons.services import persons, status_fields
 from tracker.records.service import clean_fields, refuse
 from tracker.search.names import Reading, iter_keys
@@ -137,6 +139,16 @@ def _shown(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(str(item) for item in value)
     return str(value)
+
+
+def with_collections(model: Any) -> list[Any]:
+    """Loader options that read a chunk's records' collections (a person's statuses,
+    detentions, name keys) in one query each, not one per record as each row compares them."""
+    return [
+        selectinload(getattr(model, relation.key))
+        for relation in sa_inspect(model).relationships
+        if relation.uselist
+    ]
 
 
 def _columns_read(field: f.Field) -> tuple[str, ...]:
@@ -328,15 +340,13 @@ class KindImporter:
             outcome = "created"
         else:
             self.write_pending()
-            before = self.service.snapshot(record)
-            self.service.update(self.actor, record, None, values)
-            after = self.service.snapshot(record)
+            changes = self.service.changes_made(self.actor, record, None, values)
             row.changes = [
-                (name, _shown(before.get(name)), _shown(after.get(name)))
-                for name in after
-                if before.get(name) != after.get(name) and name not in IGNORED_CHANGES
+                (name, _shown(change["old"]), _shown(change["new"]))
+                for name, change in changes.items()
+                if name not in IGNORED_CHANGES
             ]
-            outcome = "updated" if after != before else "unchanged"
+            outcome = "updated" if changes else "unchanged"
             similar = []
         if record is not None and self.after(row, record):
             row.changes.append(("status", "", "; ".join(self.added_claims())))
@@ -377,7 +387,7 @@ class KindImporter:
         ids = {external.get(_external_key(row.text("external_id"))) for row in rows}
         ids.discard(None)
         if ids:
-            query = select(model).where(model.id.in_(ids))
+            query = select(model).where(model.id.in_(ids)).options(*with_collections(model))
             self.prefetched = list(db.session.execute(query).scalars())
 
     def external_ids(self, model: Any) -> dict[str, int]:
@@ -624,9 +634,20 @@ class PersonImporter(KindImporter):
         self._by_code = {}
         if codes:
             query = select(Person).where(Person.case_code.in_(codes))
+            query = query.options(*with_collections(Person))
             self._by_code = {p.case_code: p for p in db.session.execute(query).scalars()}
-        keys = {key for row in rows for key in _row_keys(row)}
-        self._load_lookalikes(keys, [_row_year(row) for row in rows])
+        new = [row for row in rows if not self._names_existing(row)]
+        keys = {key for row in new for key in _row_keys(row)}
+        self._load_lookalikes(keys, [_row_year(row) for row in new])
+
+    def _names_existing(self, row: RowContext) -> bool:
+        """Whether a row names an existing case by its code or its external id (such a row
+        is compared with no look-alike)."""
+        if row.has("case_code") and row.text("case_code"):
+            return row.text("case_code").upper() in self._by_code
+        if row.has("external_id") and row.text("external_id") and self._external is not None:
+            return _external_key(row.text("external_id")) in self._external
+        return False
 
     def find(self, row: RowContext) -> Any:
         if row.has("case_code") and row.text("case_code"):
@@ -644,8 +665,8 @@ class PersonImporter(KindImporter):
             if event_id is not None:
                 values["event_id"] = event_id
         self._pending_status = self._statuses(row)
-        if self._pending_status and record is not None:
-            row.protect()  # the person is updated first, then each status added
+        if record is not None and not all(has_claim(record, c) for c in self._pending_status):
+            row.protect()  # the person is updated first, then each new status added
         return values
 
     def written_with(self, row: RowContext) -> list[dict[str, Any]]:
@@ -1003,20 +1024,22 @@ def add_status_once(actor: Any, person: Person, claim: dict[str, Any]) -> bool:
     problems: dict[str, str] = {}
     cleaned = clean_fields(status_fields(), claim, None, problems)
     refuse(problems)
-    as_of: FuzzyDate = cleaned["as_of"]
-    exists = db.session.execute(
-        select(StatusRecord.id).where(
-            StatusRecord.person_id == person.id,
-            StatusRecord.status == cleaned["status"],
-            StatusRecord.as_of == as_of.start,
-            StatusRecord.source_id == cleaned["source_id"],
-            StatusRecord.deleted_at.is_(None),
-        )
-    ).first()
-    if exists is not None:
+    if has_claim(person, cleaned):
         return False
     persons.add_status(actor, person, claim)
     return True
+
+
+def has_claim(person: Person, cleaned: dict[str, Any]) -> bool:
+    """Whether the person has this live status claim already (same status, as-of day and
+    source), read from the statuses loaded with the chunk (`with_collections`)."""
+    as_of: FuzzyDate = cleaned["as_of"]
+    same = (cleaned["status"], as_of.start, cleaned["source_id"])
+    return any(
+        (claim.status, claim.as_of, claim.source_id) == same
+        for claim in person.statuses
+        if claim.deleted_at is None
+    )
 
 
 def importer_for(kind_name: str, *args: Any) -> KindImporter:

@@ -372,12 +372,29 @@ class RecordService(Generic[T]):
     ) -> T:
         """Validate and change a record read at `expected_version`; audit old and new values
         (`confirmed` as for `create`), and the user's `reason` for the change when given."""
+        self.changes_made(actor, record, expected_version, values, action, confirmed, reason)
+        return record
+
+    def changes_made(
+        self,
+        actor: Any,
+        record: T,
+        expected_version: int | None,
+        values: Mapping[str, Any],
+        action: str = "update",
+        confirmed: bool = True,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        """`update`, saying what it changed as the audit keeps it ({} for nothing), so that a
+        caller need not take snapshots of its own (an import's preview lists the changes)."""
         check_can_edit(actor)
         check_version(record, expected_version)
-        before = self.snapshot(record)
         cleaned = self.clean(self.merged(record, values), record)
         if not confirmed:
             self.warn(cleaned, record)
+        if all(field.read(record) == cleaned[field.name] for field in self.fields):
+            return {}  # the values it has already (a file imported again)
+        before = self.snapshot(record)
         self.assign(actor, record, cleaned)
         changes = audit.diff(before, self.snapshot(record))
         if changes:
@@ -386,7 +403,7 @@ class RecordService(Generic[T]):
             if reason:
                 changes[REASON] = reason
             audit.record(actor, action, record, changes)
-        return record
+        return changes
 
     def delete(self, actor: Any, record: T, expected_version: int | None = None) -> T:
         """Move the record to the Trash (it stays in the database and can be restored)."""
