@@ -384,6 +384,29 @@ def measure_import(name: str, url: str, rows: int, kind: str = "events") -> Resu
     return result
 
 
+def measure_import_again(name: str, url: str, rows: int) -> Result:
+    """`import the same file again`: persons with a status each, imported a second time
+    (every row found and unchanged), beside their first import (the goal: no slower)."""
+    print(f"{name}: importing {rows:,} persons rows with a status each, twice", flush=True)
+    app = _app(url)
+    path = HERE / "data" / f"import-persons-statuses-{rows}.csv"
+    import_bench.write_person_rows(path, rows, statuses=True)
+    first, again = import_bench.time_import_again(app, url, path)
+    with app.app_context():
+        db.engine.dispose()
+    result = Result(
+        name,
+        f"import the same {rows:,} persons rows with a status each again, all unchanged "
+        f"({rows / again:,.0f} rows/s; first import {rows / first:,.0f} rows/s)",
+        again,
+        first,
+        "their first import",
+        1.0,
+    )
+    print(f"  {result.measure}: {again:.2f}s vs {first:.2f}s", flush=True)
+    return result
+
+
 def datasette_facets(path: str, runs: int) -> float | None:
     """Datasette's own facet counts over the same SQLite file (installed in the bench venv only)."""
     try:
@@ -483,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
         results += measure_database("SQLite", sqlite, sizes, args.runs, notes)
     for kind in IMPORT_KINDS:
         results.append(measure_import("SQLite", f"sqlite:///{data}/import.db", import_rows, kind))
+    results.append(measure_import_again("SQLite", f"sqlite:///{data}/import.db", import_rows))
     if not args.no_postgres:
         postgres = args.postgres_url
         if not args.only_imports:
@@ -504,6 +528,9 @@ def main(argv: list[str] | None = None) -> int:
                         "PostgreSQL", normalise_database_url(import_url), import_rows, kind
                     )
                 )
+            results.append(
+                measure_import_again("PostgreSQL", normalise_database_url(import_url), import_rows)
+            )
     write_results(args.out, sizes, args.runs, results, notes)
     return 0
 

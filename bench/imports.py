@@ -114,6 +114,23 @@ def time_import(app: Any, url: str, path: Path, kind: str = "events") -> float:
     return seconds
 
 
+def time_import_again(app: Any, url: str, path: Path) -> tuple[float, float]:
+    """Seconds for the first import of the persons file into an empty database, and for
+    importing the same file again (every row found, nothing to change)."""
+    from tracker.imports.services import ImportOptions, import_file
+
+    first = time_import(app, url, path, "persons")
+    with app.app_context():
+        start = time.perf_counter()
+        options = ImportOptions(create_missing=True, allow_similar=True, allow_repeat=True)
+        report = import_file(None, path, path.name, "persons", None, options)
+        db.session.commit()
+        again = time.perf_counter() - start
+        assert report.unchanged == report.rows, report.lines()[:5]
+        db.session.remove()
+    return first, again
+
+
 def time_executemany(app: Any, url: str, rows: list[list[str]], connect: Any) -> float:
     """Seconds for the same rows as one executemany of already-parsed values."""
     _fresh(app, url)
