@@ -6,6 +6,7 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from tests.dashboard.test_summary import crossing, event, facility, person
 from tracker.dashboard import tallies
@@ -89,3 +90,22 @@ def test_more_matching_events_than_it_binds_are_counted_by_a_subquery(seeded, mo
 def test_a_facility_filter_counts_persons_by_their_detentions_not_by_event_ids(seeded):
     shenyang = Filters(facility_id=2, date_from=date(2022, 1, 1))
     assert tallies.matching_events(shenyang, None) is None
+
+
+def test_a_month_and_a_province_read_the_matching_persons_twice_in_all(seeded):
+    """Once grouped for the status, gender, crossing and month tables, once joined to their
+    detentions for the facility table: not once per table."""
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.lower().split()))
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        found = tallies.tally(FILTERS[0])
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    assert sum(found.people.values()) > 0
+    assert sum(" from persons" in sql or " join persons" in sql for sql in statements) == 2
+    grouped = [sql for sql in statements if "group by" in sql]
+    assert len(grouped) == 4  # events, their facilities, persons, their detentions
