@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event as sa_event
+from sqlalchemy import update
 
 from tests.dashboard.test_summary import crossing, event, facility, person
 from tracker.dashboard import tallies
@@ -14,6 +15,7 @@ from tracker.dashboard.filters import Filters
 from tracker.db import utcnow
 from tracker.events.models import EventSource
 from tracker.extensions import db
+from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import Source
 
 FILTERS = [
@@ -90,6 +92,20 @@ def test_more_matching_events_than_it_binds_are_counted_by_a_subquery(seeded, mo
 def test_a_facility_filter_counts_persons_by_their_detentions_not_by_event_ids(seeded):
     shenyang = Filters(facility_id=2, date_from=date(2022, 1, 1))
     assert tallies.matching_events(shenyang, None) is None
+
+
+def test_a_deleted_place_still_brings_its_events_into_its_province(seeded, monkeypatch):
+    """The province's places are read first, deleted ones too, as the subquery has them."""
+    for model in (Facility, CrossingPoint):
+        db.session.execute(
+            update(model).where(model.province == "Jilin").values(deleted_at=utcnow())
+        )
+    filters = FILTERS[0]  # October 2023 in Jilin
+    assert tallies.province_places("Jilin").facilities
+    by_ids = tallies.tally(filters)
+    monkeypatch.setattr(tallies, "MATCHING_EVENTS_AT_MOST", -1)
+    assert by_ids == tallies.tally(filters)
+    assert by_ids.total.events > 0
 
 
 def test_a_month_and_a_province_read_the_matching_persons_twice_in_all(seeded):

@@ -28,10 +28,17 @@ from sqlalchemy import (
 )
 
 from tracker.caching.services import cached
-from tracker.dashboard.filters import Filters, all_of, event_conditions, person_conditions
+from tracker.dashboard.filters import (
+    Filters,
+    ProvincePlaces,
+    all_of,
+    event_conditions,
+    person_conditions,
+)
 from tracker.events.models import RepatriationEvent, event_facilities
 from tracker.extensions import db
 from tracker.persons.models import Detention, Person
+from tracker.places.models import CrossingPoint, Facility
 
 VANISHED = "vanished"
 # A summary filtered to a period or a place first reads the ids of the matching events, then
@@ -254,9 +261,25 @@ def matching_events(filters: Filters, starts_from: date | None) -> list[int] | N
     facility: persons are at a facility by their detentions, events by their origins)."""
     if not filters.filters_events or filters.facility_id is not None:
         return None
-    found = select(RepatriationEvent.id).where(*event_conditions(filters, starts_from=starts_from))
+    places = province_places(filters.province) if filters.province else None
+    found = select(RepatriationEvent.id).where(
+        *event_conditions(filters, starts_from=starts_from, places=places)
+    )
     ids = list(run(found.limit(MATCHING_EVENTS_AT_MOST + 1)).scalars())
     return None if len(ids) > MATCHING_EVENTS_AT_MOST else ids
+
+
+def province_places(province: str) -> ProvincePlaces:
+    """The ids of the crossing points and facilities in `province` (deleted ones too, as the
+    province filter counts them), in one query."""
+    crossings = select(literal("crossing"), CrossingPoint.id).where(
+        CrossingPoint.province == province
+    )
+    facilities = select(literal("facility"), Facility.id).where(Facility.province == province)
+    found: dict[str, list[int]] = {"crossing": [], "facility": []}
+    for kind, place_id in run(crossings.union_all(facilities)):
+        found[kind].append(place_id)
+    return ProvincePlaces(found["crossing"], found["facility"])
 
 
 def earliest_start(filters: Filters) -> date | None:
