@@ -11,6 +11,7 @@ and their persons once each, and add the groups up into every table.
 
 import functools
 import math
+import operator
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
@@ -92,13 +93,13 @@ class Sums:
     approximate: int = 0
 
     def __add__(self, other: "Sums") -> "Sums":
-        return Sums(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
+        return Sums(*map(operator.add, self.values(), other.values()))
 
     def __sub__(self, other: "Sums") -> "Sums":
-        return Sums(*(a - b for a, b in zip(self.values(), other.values(), strict=True)))
+        return Sums(*map(operator.sub, self.values(), other.values()))
 
     def values(self) -> tuple[int, ...]:
-        return tuple(getattr(self, f.name) for f in fields(self))
+        return _sum_values(self)  # type: ignore[no-any-return]
 
     def __bool__(self) -> bool:
         return any(self.values())
@@ -116,6 +117,9 @@ class Sums:
             self.approximate > 0,
         )
 
+
+# Every field of Sums in order, read at once (sums are added hundreds of times a summary).
+_sum_values = operator.attrgetter(*(f.name for f in fields(Sums)))
 
 Key = Any
 
@@ -460,11 +464,22 @@ def _tally_of_events(own: Filters, matching: list[int]) -> Tallies:
         _add(tallies.month, (y, m), reported_sums(sums, not_daily))
     for facility_id, *sums in run(found.facility_reported, given):
         _add(tallies.facility, facility_id, reported_sums(sums))
+    # Hundreds of groups: counted as plain numbers (persons, vanished), made into sums once
+    # per row of a table.
+    per_crossing: dict[Any, list[int]] = {}
+    per_month: dict[Any, list[int]] = {}
     for crossing_id, y, m, status, gender, count in run(found.persons, given):
         tallies.people[(status, gender)] = tallies.people.get((status, gender), 0) + count
-        documented = Sums(persons=count, vanished=count if status == VANISHED else 0)
-        _add(tallies.crossing, crossing_id, documented)
-        _add(tallies.month, (y, m), documented)
+        vanished = count if status == VANISHED else 0
+        for counts in (
+            per_crossing.setdefault(crossing_id, [0, 0]),
+            per_month.setdefault((y, m), [0, 0]),
+        ):
+            counts[0] += count
+            counts[1] += vanished
+    for table, counted in ((tallies.crossing, per_crossing), (tallies.month, per_month)):
+        for key, (persons_there, vanished_there) in counted.items():
+            _add(table, key, Sums(persons=persons_there, vanished=vanished_there))
     for facility_id, persons_there, vanished in run(found.facility_documented, given):
         _add(tallies.facility, facility_id, _documented(persons_there, vanished))
     return tallies
