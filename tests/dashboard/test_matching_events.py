@@ -125,3 +125,25 @@ def test_a_month_and_a_province_read_the_matching_persons_twice_in_all(seeded):
     assert sum(" from persons" in sql or " join persons" in sql for sql in statements) == 2
     grouped = [sql for sql in statements if "group by" in sql]
     assert len(grouped) == 4  # events, their facilities, persons, their detentions
+
+
+def test_postgresql_is_sent_the_same_statements_for_any_month_and_province(seeded):
+    """The matching events' ids are bound as one array, not rendered as hundreds of
+    parameters, so the driver parses (and PostgreSQL may prepare) each statement once."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite binds the ids as a list")
+    sent: list[list[str]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "group by" in statement.lower():
+            sent[-1].append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        for filters in FILTERS[:2]:  # October 2023 in Jilin, then in Liaoning
+            sent.append([])
+            tallies.tally(filters)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    assert len(sent[0]) == 4
+    assert sent[0] == sent[1]

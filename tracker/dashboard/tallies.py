@@ -18,8 +18,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
+    ColumnElement,
     Integer,
+    any_,
     bindparam,
     case,
     extract,
@@ -222,12 +225,11 @@ class _OfEvents:
 
 
 @functools.lru_cache(maxsize=64)
-def queries_of_events(own: Filters) -> _OfEvents:
+def queries_of_events(own: Filters, dialect: str) -> _OfEvents:
     """The queries over the events EVENT_IDS and their persons that match `own` (the persons'
     own filters, `persons_own`): the same statements for every period and place."""
-    matching: BindParameter[list[int]] = bindparam(EVENT_IDS, expanding=True)
-    of_matching = RepatriationEvent.id.in_(matching)
-    persons_where = all_of([*person_conditions(own), Person.event_id.in_(matching)])
+    of_matching = _among(RepatriationEvent.id, dialect)
+    persons_where = all_of([*person_conditions(own), _among(Person.event_id, dialect)])
     year, month, imprecise = _month_columns()
     return _OfEvents(
         events=select(RepatriationEvent.crossing_id, year, month, *_reported_columns(), imprecise)
@@ -243,6 +245,17 @@ def queries_of_events(own: Filters) -> _OfEvents:
         .group_by(RepatriationEvent.crossing_id, year, month, Person.status, Person.gender),
         facility_documented=_facility_documented(persons_where),
     )
+
+
+def _among(column: Any, dialect: str) -> ColumnElement[bool]:
+    """`column` is one of the ids EVENT_IDS. On PostgreSQL they are bound as one array: the
+    statement's text is the same whatever the ids, where a list bound as hundreds of
+    parameters was rendered, and parsed by the driver, afresh for every view (as long as the
+    queries themselves at a million persons)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(EVENT_IDS, type_=ARRAY(Integer)))
+    matching: BindParameter[list[int]] = bindparam(EVENT_IDS, expanding=True)
+    return column.in_(matching)
 
 
 def persons_own(filters: Filters) -> Filters:
@@ -455,7 +468,8 @@ def tally(
 def _tally_of_events(own: Filters, matching: list[int]) -> Tallies:
     """Every table's sums over the events `matching` and their persons that match `own`,
     each table's rows summed from the groups of `queries_of_events`."""
-    found, given = queries_of_events(own), {EVENT_IDS: matching}
+    dialect = db.session.get_bind().dialect.name
+    found, given = queries_of_events(own, dialect), {EVENT_IDS: matching}
     tallies = Tallies()
     for crossing_id, y, m, *sums, not_daily in run(found.events, given):
         reported = reported_sums(sums)
