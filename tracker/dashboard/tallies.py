@@ -500,4 +500,6 @@ def _tally_of_events(own: Filters, matching: list[int]) -> Tallies:
 
 
 def _add(table: dict[Any, Sums], key: Any, sums: Sums) -> None:
-    table[key] = table.get(key, Sums()) + sums
+    # Sums are never changed in place: a row's first sums are kept as they are.
+    found = table.get(key)
+    table[key] = sums if found is None else found + sums
