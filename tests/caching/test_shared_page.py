@@ -1,58 +1,43 @@
-"""The dashboard an analyst sees is rendered once per data version and shared by every analyst
-reading it in the same language, in every process; a write shows on the next view; a page
-that names a confidential source or carries a session's token is never shared."""
+"""The dashboard an analyst sees (and their list pages) is rendered once per data version and
+shared by every analyst reading it in the same language, in every process; a write shows on
+the next view; a page that names a confidential source or carries a session's token is never
+shared."""
 
 from pathlib import Path
 
 import pytest
-from flask import template_rendered
 
-from tests import factories
-from tests.conftest import csrf_token, log_in
+from tests.caching.conftest import analyst as _analyst
+from tests.conftest import csrf_token
 from tracker.extensions import db
 from tracker.persons.services import persons
 from tracker.places.services import crossings
 from tracker.sources.services import SourceService
 
 CONTENT = "dashboard/_page.html"
+LIST = "records/_list.html"  # an analyst's list, shared the same way
 
 
-@pytest.fixture
-def rendered(app):  # type: ignore[no-untyped-def]
-    """The names of the templates rendered since the test began, in order."""
-    names: list[str] = []
-
-    def note(sender, template, context, **extra):  # type: ignore[no-untyped-def]
-        names.append(template.name)
-
-    template_rendered.connect(note, app)
-    yield names
-    template_rendered.disconnect(note, app)
-
-
-def _analyst(app):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    user = factories.make_user("analyst")
-    db.session.commit()
-    assert log_in(client, user.email).status_code == 302
-    return client
-
-
-def test_analysts_share_one_rendering_until_the_data_changes(app, rendered):
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [("/?province=North+Hamgyong", CONTENT), ("/crossings?province=North+Hamgyong", LIST)],
+    ids=["dashboard", "list"],
+)
+def test_analysts_share_one_rendering_until_the_data_changes(app, rendered, path, content):
     first, second = _analyst(app), _analyst(app)
     crossings.create(None, {"name": "Onsong", "province": "North Hamgyong"})
     db.session.commit()
-    page = first.get("/?province=North+Hamgyong").get_data(as_text=True)
-    assert "Onsong" in page and rendered.count(CONTENT) == 1
+    page = first.get(path).get_data(as_text=True)
+    assert "Onsong" in page and rendered.count(content) == 1
 
-    other = second.get("/?province=North+Hamgyong").get_data(as_text=True)
-    assert rendered.count(CONTENT) == 1, "the second analyst should read the kept rendering"
+    other = second.get(path).get_data(as_text=True)
+    assert rendered.count(content) == 1, "the second analyst should read the kept rendering"
     assert other.split("<main")[1] == page.split("<main")[1]
 
     crossings.create(None, {"name": "Namyang", "province": "North Hamgyong"})
     db.session.commit()
-    after = second.get("/?province=North+Hamgyong").get_data(as_text=True)
-    assert "Namyang" in after and rendered.count(CONTENT) == 2
+    after = second.get(path).get_data(as_text=True)
+    assert "Namyang" in after and rendered.count(content) == 2
 
 
 def test_each_language_and_each_filter_is_its_own_rendering(app, rendered):

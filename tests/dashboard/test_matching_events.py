@@ -6,6 +6,8 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import update
 
 from tests.dashboard.test_summary import crossing, event, facility, person
 from tracker.dashboard import tallies
@@ -13,6 +15,7 @@ from tracker.dashboard.filters import Filters
 from tracker.db import utcnow
 from tracker.events.models import EventSource
 from tracker.extensions import db
+from tracker.places.models import CrossingPoint, Facility
 from tracker.sources.models import Source
 
 FILTERS = [
@@ -89,3 +92,58 @@ def test_more_matching_events_than_it_binds_are_counted_by_a_subquery(seeded, mo
 def test_a_facility_filter_counts_persons_by_their_detentions_not_by_event_ids(seeded):
     shenyang = Filters(facility_id=2, date_from=date(2022, 1, 1))
     assert tallies.matching_events(shenyang, None) is None
+
+
+def test_a_deleted_place_still_brings_its_events_into_its_province(seeded, monkeypatch):
+    """The province's places are read first, deleted ones too, as the subquery has them."""
+    for model in (Facility, CrossingPoint):
+        db.session.execute(
+            update(model).where(model.province == "Jilin").values(deleted_at=utcnow())
+        )
+    filters = FILTERS[0]  # October 2023 in Jilin
+    assert tallies.province_places("Jilin").facilities
+    by_ids = tallies.tally(filters)
+    monkeypatch.setattr(tallies, "MATCHING_EVENTS_AT_MOST", -1)
+    assert by_ids == tallies.tally(filters)
+    assert by_ids.total.events > 0
+
+
+def test_a_month_and_a_province_read_the_matching_persons_twice_in_all(seeded):
+    """Once grouped for the status, gender, crossing and month tables, once joined to their
+    detentions for the facility table: not once per table."""
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.lower().split()))
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        found = tallies.tally(FILTERS[0])
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    assert sum(found.people.values()) > 0
+    assert sum(" from persons" in sql or " join persons" in sql for sql in statements) == 2
+    grouped = [sql for sql in statements if "group by" in sql]
+    assert len(grouped) == 4  # events, their facilities, persons, their detentions
+
+
+def test_postgresql_is_sent_the_same_statements_for_any_month_and_province(seeded):
+    """The matching events' ids are bound as one array, not rendered as hundreds of
+    parameters, so the driver parses (and PostgreSQL may prepare) each statement once."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite binds the ids as a list")
+    sent: list[list[str]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "group by" in statement.lower():
+            sent[-1].append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        for filters in FILTERS[:2]:  # October 2023 in Jilin, then in Liaoning
+            sent.append([])
+            tallies.tally(filters)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    assert len(sent[0]) == 4
+    assert sent[0] == sent[1]

@@ -78,3 +78,27 @@ def test_the_report_says_why_there_is_no_estimate(app, login_as, client):
     page = client.get("/exports/report?" + query).get_data(as_text=True)
     assert "No estimate." in page and "at least three lists" in page
     assert 'data-figure="estimate"' not in page
+
+
+def _chosen_per_list(page: str) -> dict[str, tuple[int, list[str]]]:
+    """Each list's source picker: how many sources it offers, and which are selected."""
+    found = {}
+    for number, options in re.findall(
+        r'<select id="est-sources-(\d)"[^>]*>(.*?)</select>', page, flags=re.S
+    ):
+        offered = re.findall(r'<option value="(\d+)"( selected)?>', options)
+        found[number] = (len(offered), [value for value, chosen in offered if chosen])
+    return found
+
+
+def test_every_list_offers_every_source_and_selects_only_its_own(app, login_as, client):
+    ids = build_lists(["A", "B", "C"], THREE_LISTS)
+    login_as("analyst")
+    blank = _chosen_per_list(client.get("/").get_data(as_text=True))
+    assert blank == {str(n): (3, []) for n in (1, 2, 3)}
+    page = client.get(f"/?list2=B&list2_sources={ids['B']}").get_data(as_text=True)
+    assert _chosen_per_list(page) == {
+        "1": (3, []),
+        "2": (3, [str(ids["B"])]),
+        "3": (3, []),
+    }

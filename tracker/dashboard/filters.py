@@ -1,8 +1,9 @@
 """The dashboard's filters: parsed from the query string, applied to events and persons alike."""
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -139,12 +140,24 @@ def parse_filters(args: Any) -> Filters:
     return Filters(**values)
 
 
+class ProvincePlaces(NamedTuple):
+    """The ids of the crossing points and facilities of the province a filter names."""
+
+    crossings: Sequence[int]
+    facilities: Sequence[int]
+
+
 def event_conditions(
-    filters: Filters, event: Any = RepatriationEvent, starts_from: date | None = None
+    filters: Filters,
+    event: Any = RepatriationEvent,
+    starts_from: date | None = None,
+    places: ProvincePlaces | None = None,
 ) -> list[ColumnElement]:
     """WHERE clauses selecting the live events that match the filters. `starts_from`, the
     earliest start an event overlapping the period can have (`earliest_start`), lets the
-    index of date_start narrow the overlap to the events near the period."""
+    index of date_start narrow the overlap to the events near the period; `places`, the
+    province's places read beforehand, lets each event near the period be looked up by its
+    own facilities."""
     conditions: list[ColumnElement] = [event.deleted_at.is_(None)]
     # An event is in the period when its span overlaps it: "October 2023" is in a period
     # from 15 October, and a period to 5 October.
@@ -165,7 +178,18 @@ def event_conditions(
                 origin.c.event_id == event.id, origin.c.facility_id == filters.facility_id
             )
         )
-    if filters.province:
+    if filters.province and places is not None:
+        # Correlated, so that PostgreSQL probes the few events near the period by the primary
+        # key of event_facilities: as an EXISTS it hashes every link of the province's
+        # facilities first (40,000 at a million persons, 15 ms a filtered view).
+        origin = event_facilities.alias()
+        from_facility_in = event.id.in_(
+            select(origin.c.event_id).where(
+                origin.c.event_id == event.id, origin.c.facility_id.in_(places.facilities)
+            )
+        )
+        conditions.append(or_(event.crossing_id.in_(places.crossings), from_facility_in))
+    elif filters.province:
         in_crossing = select(CrossingPoint.id).where(CrossingPoint.province == filters.province)
         origin = event_facilities.alias()
         from_facility = exists().where(

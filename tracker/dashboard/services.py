@@ -1,8 +1,8 @@
 """Figures for the dashboard and the summary API: reported ranges beside documented persons.
 
-Every number comes from one grouped SQL query per table. Reported counts (sums of the
-events' people_min / people_max) and documented counts (Person records) are kept apart:
-they are never added together.
+Every number comes from grouped SQL queries (tracker/dashboard/tallies.py). Reported counts
+(sums of the events' people_min / people_max) and documented counts (Person records) are kept
+apart: they are never added together.
 """
 
 import calendar

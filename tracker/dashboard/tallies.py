@@ -4,20 +4,25 @@ A summary is a sum over events (the reported ranges) and over persons (the docum
 counts): every table's rows are sums of what each event and each person brings. `tally`
 runs the grouped queries for a set of filters; given the ids of a few events and persons,
 it runs the same queries over those alone, which is what one write changes
-(tracker/dashboard/current.py keeps the unfiltered tallies current that way).
+(tracker/dashboard/current.py keeps the unfiltered tallies current that way). Filters that
+select a few hundred events (a month in a province) find them first, then group those events
+and their persons once each, and add the groups up into every table.
 """
 
 import functools
 import math
+import operator
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
     ColumnElement,
     Integer,
+    any_,
     bindparam,
     case,
     extract,
@@ -27,10 +32,17 @@ from sqlalchemy import (
 )
 
 from tracker.caching.services import cached
-from tracker.dashboard.filters import Filters, all_of, event_conditions, person_conditions
+from tracker.dashboard.filters import (
+    Filters,
+    ProvincePlaces,
+    all_of,
+    event_conditions,
+    person_conditions,
+)
 from tracker.events.models import RepatriationEvent, event_facilities
 from tracker.extensions import db
 from tracker.persons.models import Detention, Person
+from tracker.places.models import CrossingPoint, Facility
 
 VANISHED = "vanished"
 # A summary filtered to a period or a place first reads the ids of the matching events, then
@@ -84,13 +96,13 @@ class Sums:
     approximate: int = 0
 
     def __add__(self, other: "Sums") -> "Sums":
-        return Sums(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
+        return Sums(*map(operator.add, self.values(), other.values()))
 
     def __sub__(self, other: "Sums") -> "Sums":
-        return Sums(*(a - b for a, b in zip(self.values(), other.values(), strict=True)))
+        return Sums(*map(operator.sub, self.values(), other.values()))
 
     def values(self) -> tuple[int, ...]:
-        return tuple(getattr(self, f.name) for f in fields(self))
+        return _sum_values(self)  # type: ignore[no-any-return]
 
     def __bool__(self) -> bool:
         return any(self.values())
@@ -108,6 +120,9 @@ class Sums:
             self.approximate > 0,
         )
 
+
+# Every field of Sums in order, read at once (sums are added hundreds of times a summary).
+_sum_values = operator.attrgetter(*(f.name for f in fields(Sums)))
 
 Key = Any
 
@@ -188,13 +203,73 @@ class _Queries:
 
 
 @functools.lru_cache(maxsize=256)
-def queries(
-    filters: Filters, starts_from: date | None = None, by_event_ids: bool = False
-) -> _Queries:
+def queries(filters: Filters, starts_from: date | None = None) -> _Queries:
     """The summary's queries for these filters (statements are immutable and safe to share);
-    `starts_from` as for `event_conditions`; `by_event_ids`: the events are given as the
-    bound list EVENT_IDS, found by `matching_events`."""
-    return _build(filters, None, None, starts_from, by_event_ids)
+    `starts_from` as for `event_conditions`."""
+    return _build(filters, None, None, starts_from)
+
+
+@dataclass(frozen=True)
+class _OfEvents:
+    """The queries of a summary whose events are given by their ids (the bound list
+    EVENT_IDS, found by `matching_events`): a few hundred events and their persons, each read
+    once. The events are grouped by crossing point and month at once, the persons by crossing
+    point, month, status and gender: every table's row is a sum of those groups. A filtered
+    view so runs four queries where it ran eight, and reads the matching persons once where
+    it read them three times."""
+
+    events: Any
+    facility_reported: Any
+    persons: Any
+    facility_documented: Any
+
+
+@functools.lru_cache(maxsize=64)
+def queries_of_events(own: Filters, dialect: str) -> _OfEvents:
+    """The queries over the events EVENT_IDS and their persons that match `own` (the persons'
+    own filters, `persons_own`): the same statements for every period and place."""
+    of_matching = _among(RepatriationEvent.id, dialect)
+    persons_where = all_of([*person_conditions(own), _among(Person.event_id, dialect)])
+    year, month, imprecise = _month_columns()
+    return _OfEvents(
+        events=select(RepatriationEvent.crossing_id, year, month, *_reported_columns(), imprecise)
+        .where(of_matching)
+        .group_by(RepatriationEvent.crossing_id, year, month),
+        facility_reported=_facility_reported(of_matching),
+        persons=select(
+            RepatriationEvent.crossing_id, year, month, Person.status, Person.gender, func.count()
+        )
+        .select_from(Person)
+        .join(RepatriationEvent, RepatriationEvent.id == Person.event_id)
+        .where(persons_where, of_matching)
+        .group_by(RepatriationEvent.crossing_id, year, month, Person.status, Person.gender),
+        facility_documented=_facility_documented(persons_where),
+    )
+
+
+def _among(column: Any, dialect: str) -> ColumnElement[bool]:
+    """`column` is one of the ids EVENT_IDS. On PostgreSQL they are bound as one array: the
+    statement's text is the same whatever the ids, where a list bound as hundreds of
+    parameters was rendered, and parsed by the driver, afresh for every view (as long as the
+    queries themselves at a million persons)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(EVENT_IDS, type_=ARRAY(Integer)))
+    matching: BindParameter[list[int]] = bindparam(EVENT_IDS, expanding=True)
+    return column.in_(matching)
+
+
+def persons_own(filters: Filters) -> Filters:
+    """The filters that describe persons themselves (status, gender), without those that
+    select their events: given the ids of the matching events, the counts depend on these
+    alone."""
+    return replace(
+        filters,
+        date_from=None,
+        date_to=None,
+        province=None,
+        crossing_id=None,
+        min_reliability=None,
+    )
 
 
 def matching_events(filters: Filters, starts_from: date | None) -> list[int] | None:
@@ -203,9 +278,25 @@ def matching_events(filters: Filters, starts_from: date | None) -> list[int] | N
     facility: persons are at a facility by their detentions, events by their origins)."""
     if not filters.filters_events or filters.facility_id is not None:
         return None
-    found = select(RepatriationEvent.id).where(*event_conditions(filters, starts_from=starts_from))
+    places = province_places(filters.province) if filters.province else None
+    found = select(RepatriationEvent.id).where(
+        *event_conditions(filters, starts_from=starts_from, places=places)
+    )
     ids = list(run(found.limit(MATCHING_EVENTS_AT_MOST + 1)).scalars())
     return None if len(ids) > MATCHING_EVENTS_AT_MOST else ids
+
+
+def province_places(province: str) -> ProvincePlaces:
+    """The ids of the crossing points and facilities in `province` (deleted ones too, as the
+    province filter counts them), in one query."""
+    crossings = select(literal("crossing"), CrossingPoint.id).where(
+        CrossingPoint.province == province
+    )
+    facilities = select(literal("facility"), Facility.id).where(Facility.province == province)
+    found: dict[str, list[int]] = {"crossing": [], "facility": []}
+    for kind, place_id in run(crossings.union_all(facilities)):
+        found[kind].append(place_id)
+    return ProvincePlaces(found["crossing"], found["facility"])
 
 
 def earliest_start(filters: Filters) -> date | None:
@@ -228,47 +319,60 @@ def _longest_span() -> int | None:
     return None if found is None else math.ceil(found)
 
 
-def _build(
-    filters: Filters,
-    persons: Collection[int] | None,
-    events: Collection[int] | None,
-    starts_from: date | None = None,
-    by_event_ids: bool = False,
-) -> _Queries:
-    """The queries, over every matching record, or over the given persons and events only."""
-    if by_event_ids:
-        matching: BindParameter[list[int]] = bindparam(EVENT_IDS, expanding=True)
-        event_where: list[ColumnElement] = [RepatriationEvent.id.in_(matching)]
-        # The persons' own filters (status, gender), and their event among the matching.
-        own = replace(
-            filters,
-            date_from=None,
-            date_to=None,
-            province=None,
-            crossing_id=None,
-            min_reliability=None,
-        )
-        person_where = person_conditions(own)
-        person_where.append(Person.event_id.in_(matching))
-    else:
-        event_where = event_conditions(filters, starts_from=starts_from)
-        person_where = person_conditions(filters, starts_from)
-    if events is not None:
-        event_where.append(RepatriationEvent.id.in_(sorted(events)))
-    if persons is not None:
-        person_where.append(Person.id.in_(sorted(persons)))
-    events_where, persons_where = all_of(event_where), all_of(person_where)
-    per_event = _documented_per_event(persons_where)
-
-    # Documented persons of a facility: those whose detention history records them there.
-    vanished_id = case((Person.status == VANISHED, Detention.person_id))
-
+def _month_columns() -> tuple[Any, Any, Any]:
+    """The year and month of an event's start (month 0 for an event dated only to the year),
+    and how many events are dated only to the month or the year."""
     year = extract("year", RepatriationEvent.date_start).cast(Integer)
     is_year = RepatriationEvent.date_precision == "year"
     month = case(
         (is_year, literal(0)), else_=extract("month", RepatriationEvent.date_start).cast(Integer)
     )
     imprecise = func.sum(case((RepatriationEvent.date_precision != "day", 1), else_=0))
+    return year, month, imprecise
+
+
+def _facility_reported(events_where: Any) -> Any:
+    """Events and their reported ranges per facility of origin."""
+    return (
+        select(event_facilities.c.facility_id, *_reported_columns())
+        .join(RepatriationEvent, RepatriationEvent.id == event_facilities.c.event_id)
+        .where(events_where)
+        .group_by(event_facilities.c.facility_id)
+    )
+
+
+def _facility_documented(persons_where: Any) -> Any:
+    """Documented persons (and vanished) per facility: those whose detention history records
+    them there."""
+    vanished_id = case((Person.status == VANISHED, Detention.person_id))
+    return (
+        select(
+            Detention.facility_id,
+            func.count(Detention.person_id.distinct()),
+            func.count(vanished_id.distinct()),
+        )
+        .join(Person, Person.id == Detention.person_id)
+        .where(Detention.deleted_at.is_(None), persons_where)
+        .group_by(Detention.facility_id)
+    )
+
+
+def _build(
+    filters: Filters,
+    persons: Collection[int] | None,
+    events: Collection[int] | None,
+    starts_from: date | None = None,
+) -> _Queries:
+    """The queries, over every matching record, or over the given persons and events only."""
+    event_where = event_conditions(filters, starts_from=starts_from)
+    person_where = person_conditions(filters, starts_from)
+    if events is not None:
+        event_where.append(RepatriationEvent.id.in_(sorted(events)))
+    if persons is not None:
+        person_where.append(Person.id.in_(sorted(persons)))
+    events_where, persons_where = all_of(event_where), all_of(person_where)
+    per_event = _documented_per_event(persons_where)
+    year, month, imprecise = _month_columns()
 
     return _Queries(
         total=select(*_reported_columns()).where(events_where),
@@ -286,18 +390,8 @@ def _build(
         .join(per_event, per_event.c.event_id == RepatriationEvent.id)
         .where(RepatriationEvent.deleted_at.is_(None))
         .group_by(RepatriationEvent.crossing_id),
-        facility_reported=select(event_facilities.c.facility_id, *_reported_columns())
-        .join(RepatriationEvent, RepatriationEvent.id == event_facilities.c.event_id)
-        .where(events_where)
-        .group_by(event_facilities.c.facility_id),
-        facility_documented=select(
-            Detention.facility_id,
-            func.count(Detention.person_id.distinct()),
-            func.count(vanished_id.distinct()),
-        )
-        .join(Person, Person.id == Detention.person_id)
-        .where(Detention.deleted_at.is_(None), persons_where)
-        .group_by(Detention.facility_id),
+        facility_reported=_facility_reported(events_where),
+        facility_documented=_facility_documented(persons_where),
         month_reported=select(year, month, *_reported_columns(), imprecise)
         .where(events_where)
         .group_by(year, month),
@@ -340,38 +434,72 @@ def tally(
 ) -> Tallies:
     """Every table's sums for these filters: over all matching records, or (given ids) over
     those persons and events alone."""
-    given: dict[str, Any] = {}
     if persons is None and events is None:
         starts_from = earliest_start(filters)
         matching = matching_events(filters, starts_from)
-        if matching is None:
-            found = queries(filters, starts_from)
-        else:
-            found, given = queries(filters, by_event_ids=True), {EVENT_IDS: matching}
+        if matching is not None:
+            return _tally_of_events(persons_own(filters), matching)
+        found = queries(filters, starts_from)
         reported = documented = True
     else:
         found = _build(filters, persons or (), events or ())
         reported, documented = bool(events), bool(persons)
     tallies = Tallies()
     if reported:
-        tallies.total = reported_sums(run(found.total, given).one())
-        for crossing_id, *sums in run(found.crossing_reported, given):
+        tallies.total = reported_sums(run(found.total).one())
+        for crossing_id, *sums in run(found.crossing_reported):
             _add(tallies.crossing, crossing_id, reported_sums(sums))
-        for facility_id, *sums in run(found.facility_reported, given):
+        for facility_id, *sums in run(found.facility_reported):
             _add(tallies.facility, facility_id, reported_sums(sums))
-        for y, m, *sums, not_daily in run(found.month_reported, given):
+        for y, m, *sums, not_daily in run(found.month_reported):
             _add(tallies.month, (y, m), reported_sums(sums, not_daily))
     if documented:
-        for status, gender, count in run(found.status_gender, given):
+        for status, gender, count in run(found.status_gender):
             tallies.people[(status, gender)] = tallies.people.get((status, gender), 0) + count
-        for crossing_id, persons_there, vanished in run(found.crossing_documented, given):
+        for crossing_id, persons_there, vanished in run(found.crossing_documented):
             _add(tallies.crossing, crossing_id, _documented(persons_there, vanished))
-        for facility_id, persons_there, vanished in run(found.facility_documented, given):
+        for facility_id, persons_there, vanished in run(found.facility_documented):
             _add(tallies.facility, facility_id, _documented(persons_there, vanished))
-        for y, m, persons_then, vanished in run(found.month_documented, given):
+        for y, m, persons_then, vanished in run(found.month_documented):
             _add(tallies.month, (y, m), _documented(persons_then, vanished))
     return tallies
 
 
+def _tally_of_events(own: Filters, matching: list[int]) -> Tallies:
+    """Every table's sums over the events `matching` and their persons that match `own`,
+    each table's rows summed from the groups of `queries_of_events`."""
+    dialect = db.session.get_bind().dialect.name
+    found, given = queries_of_events(own, dialect), {EVENT_IDS: matching}
+    tallies = Tallies()
+    for crossing_id, y, m, *sums, not_daily in run(found.events, given):
+        reported = reported_sums(sums)
+        tallies.total += reported
+        _add(tallies.crossing, crossing_id, reported)
+        _add(tallies.month, (y, m), reported_sums(sums, not_daily))
+    for facility_id, *sums in run(found.facility_reported, given):
+        _add(tallies.facility, facility_id, reported_sums(sums))
+    # Hundreds of groups: counted as plain numbers (persons, vanished), made into sums once
+    # per row of a table.
+    per_crossing: dict[Any, list[int]] = {}
+    per_month: dict[Any, list[int]] = {}
+    for crossing_id, y, m, status, gender, count in run(found.persons, given):
+        tallies.people[(status, gender)] = tallies.people.get((status, gender), 0) + count
+        vanished = count if status == VANISHED else 0
+        for counts in (
+            per_crossing.setdefault(crossing_id, [0, 0]),
+            per_month.setdefault((y, m), [0, 0]),
+        ):
+            counts[0] += count
+            counts[1] += vanished
+    for table, counted in ((tallies.crossing, per_crossing), (tallies.month, per_month)):
+        for key, (persons_there, vanished_there) in counted.items():
+            _add(table, key, Sums(persons=persons_there, vanished=vanished_there))
+    for facility_id, persons_there, vanished in run(found.facility_documented, given):
+        _add(tallies.facility, facility_id, _documented(persons_there, vanished))
+    return tallies
+
+
 def _add(table: dict[Any, Sums], key: Any, sums: Sums) -> None:
-    table[key] = table.get(key, Sums()) + sums
+    # Sums are never changed in place: a row's first sums are kept as they are.
+    found = table.get(key)
+    table[key] = sums if found is None else found + sums

@@ -60,12 +60,14 @@ class Person(TrackedRecord, Base):
     __table_args__ = (
         UniqueConstraint("external_source", "external_id"),
         # Live persons only, and covering what the dashboard counts: its per-event,
-        # per-status and per-gender aggregates read this index, not the table.
+        # per-status and per-gender aggregates read this index, not the table, and so does
+        # the join of a filtered dashboard's persons to their detentions (by id).
         Index(
-            "ix_persons_live_event_status_gender",
+            "ix_persons_live_event_status_gender_id",
             "event_id",
             "status",
             "gender",
+            "id",
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
         ),
@@ -379,6 +381,15 @@ class Detention(TrackedRecord, Base):
             "ix_detentions_live_facility_person",
             "facility_id",
             "person_id",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        # The facilities of a few thousand persons, read from the index alone (the filtered
+        # dashboard's documented persons per facility).
+        Index(
+            "ix_detentions_live_person_facility",
+            "person_id",
+            "facility_id",
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
         ),

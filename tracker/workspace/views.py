@@ -19,13 +19,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms.fields import FieldList
 
 from tracker import unit_of_work
 from tracker.accounts.permissions import can_edit_records, can_view_identity
-from tracker.caching.conditional import kept_until_the_data_changes
+from tracker.caching.conditional import kept_until_the_data_changes, rendered_once_per_version
 from tracker.caching.services import cached
 from tracker.db import utcnow
 from tracker.exceptions import (
@@ -367,6 +368,20 @@ class RecordViews:
         listing = list_query(web.kind, params, can_see, post_search=request.method == "POST")
         for message in listing.problems.values():
             flash(message, "error")
+        if can_see or listing.q or listing.problems:
+            content = self.list_content(listing, params, can_see)
+        else:
+            # An analyst's page shows no identity and nothing of their session: rendered once
+            # per version of the data and shared by every analyst (a search term is never
+            # kept: such a list is rendered afresh).
+            content = rendered_once_per_version(lambda: self.list_content(listing, params, can_see))
+        # The content is a template's own output, escaped as it was rendered.
+        return render_template("records/list.html", kind=web, content=Markup(content))  # noqa: S704
+
+    def list_content(self, listing: Any, params: Any, can_see: bool) -> str:
+        """The list's page of records with its filters, count and pager (the page around it
+        apart)."""
+        web = self.kind
         query, columns = listing.query, listing.columns
         ranked = web.rank(listing.q, can_see, query) if listing.q and web.rank else None
         matched = {record.id: match for record, match in ranked} if ranked is not None else {}
@@ -391,7 +406,7 @@ class RecordViews:
             for record in records
         ]
         page_html = render_template(
-            "records/list.html",
+            "records/_list.html",
             kind=web,
             columns=columns,
             rows=rows,
