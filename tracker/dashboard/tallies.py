@@ -376,7 +376,8 @@ def _build(
 
     return _Queries(
         total=select(*_reported_columns()).where(events_where),
-        status_gender=select(Person.status, Person.gender, func.count(Person.id))
+        # count(*), not count(id): the index of live persons' status and gender answers alone
+        status_gender=select(Person.status, Person.gender, func.count())
         .where(persons_where)
         .group_by(Person.status, Person.gender),
         crossing_reported=select(RepatriationEvent.crossing_id, *_reported_columns())
