@@ -35,14 +35,14 @@ def test_the_fields_a_file_has_no_column_for_are_the_same_for_every_record(app):
     assert one["detentions"] is not other["detentions"]
 
 
-def test_a_reference_refused_in_a_job_is_checked_again_when_asked_again(app):
+def test_a_reference_refused_in_a_job_is_accepted_once_a_later_row_creates_it(app):
+    first = facilities.create(None, {"name": "Shenyang Prison"})
+    not_yet = first.id + 1  # the next facility's id, on either database
+    values = {"family_name": "Kim", "facility_ids": [not_yet]}
     with cached_lookups():
         with pytest.raises(ValidationFailed):
-            persons.prepare(None, {"family_name": "Kim", "facility_ids": [999_999]})
-        prison = facilities.create(None, {"name": "Shenyang Prison"})
-        values = {"family_name": "Kim", "facility_ids": [prison.id]}
-        assert [row["facility_id"] for row in persons.prepare(None, values)["detentions"]] == [
-            prison.id
-        ]
-        with pytest.raises(ValidationFailed):
-            persons.prepare(None, {"family_name": "Kim", "facility_ids": [999_999]})
+            persons.prepare(None, dict(values))
+        created = facilities.create(None, {"name": "Tumen Detention Centre"})
+        assert created.id == not_yet
+        cleaned = persons.prepare(None, dict(values))
+    assert [row["facility_id"] for row in cleaned["detentions"]] == [not_yet]
