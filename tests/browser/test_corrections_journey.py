@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser.session import log_in
+from tests.browser.session import log_in, search_box
 from tracker.events.models import RepatriationEvent
 from tracker.extensions import db
 from tracker.persons.models import Person
@@ -108,7 +108,7 @@ def test_the_event_picker_finds_onsong_by_its_date_in_english_and_korean(
     ).scalar_one()
     log_in(page, "researcher@example.org")
     page.goto("/persons/new")
-    picker = page.get_by_label("Repatriation event", exact=True)
+    picker = search_box(page, "Repatriation event")
     picker.fill("Oct 2023")
     expect(page.get_by_role("option", name="Onsong, 9 October 2023")).to_be_visible()
     expect(page.get_by_role("option", name="Dandong, October 2023")).to_be_visible()
@@ -126,7 +126,7 @@ def test_the_event_picker_finds_onsong_by_its_date_in_english_and_korean(
 
     page.get_by_role("button", name="한국어").first.click()
     expect(page.locator("html")).to_have_attribute("lang", "ko")
-    picker = page.get_by_label("송환 사건", exact=True)
+    picker = search_box(page, "송환 사건")
     expect(picker).to_have_attribute("placeholder", "입력하여 검색…")
     picker.fill("2023년 10월")
     expect(page.get_by_role("option", name="온성, 2023년 10월 9일")).to_be_visible()

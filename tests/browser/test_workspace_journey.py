@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.browser.session import log_in
+from tests.browser.session import log_in, search_box
 from tracker.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ HANGUL = "렴경옥"
 
 def pick(page: Page, label: str, typed: str, option: str) -> None:
     """Use a search-as-you-type picker: type, then choose the suggestion."""
-    page.get_by_label(label, exact=True).fill(typed)
+    search_box(page, label).fill(typed)
     page.get_by_role("option", name=option).click()
 
 
@@ -69,7 +69,7 @@ def test_a_researcher_records_a_case_end_to_end_and_an_analyst_sees_it_masked(pa
     page.get_by_role("link", name="New event").click()
     page.get_by_label("Date", exact=True).fill("9 Oct 2023")  # as a researcher writes it
     # The picker works from the keyboard: type, wait for the suggestion, Enter.
-    crossing = page.get_by_label("Crossing point", exact=True)
+    crossing = search_box(page, "Crossing point")
     crossing.fill("Ons")
     expect(page.get_by_role("option", name="Onsong")).to_have_attribute("aria-selected", "true")
     crossing.press("Enter")
