@@ -5,6 +5,7 @@ rules, no audit, no history, no name keys)."""
 import csv
 import random
 import time
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,56 @@ def time_import_again(app: Any, url: str, path: Path) -> tuple[float, float]:
         assert report.unchanged == report.rows, report.lines()[:5]
         db.session.remove()
     return first, again
+
+
+def time_writes_alone(app: Any, url: str, path: Path) -> tuple[float, float, int, int]:
+    """Seconds for importing the persons file into an empty SQLite database; seconds for
+    inserting the very rows that import wrote (every table: persons, statuses, source links,
+    name keys, audit entries…) into another empty one by raw executemany, in one transaction;
+    and how many rows and tables that was. The second is the least any import of the file can take."""
+    from sqlite3 import connect
+
+    _fresh(app, url)
+    with app.app_context():
+        tables = [table.name for table in db.metadata.sorted_tables]  # parents first
+        db.engine.dispose()
+    file = url.removeprefix("sqlite:///")
+    with closing(connect(file)) as empty:
+        seeded = {name: _last_rowid(empty, name) for name in tables}
+    seconds = time_import(app, url, path, "persons")
+    written: list[tuple[str, list[Any]]] = []
+    with closing(connect(file)) as imported:
+        for name in tables:
+            cursor = imported.execute(
+                f'SELECT * FROM "{name}" WHERE rowid > ? ORDER BY rowid',  # noqa: S608
+                (seeded[name],),
+            )
+            rows = cursor.fetchall()
+            if rows:
+                columns = ", ".join(f'"{column[0]}"' for column in cursor.description)
+                marks = ", ".join("?" for _ in cursor.description)
+                written.append((f'INSERT INTO "{name}" ({columns}) VALUES ({marks})', rows))
+    _fresh(app, url)
+    with app.app_context():
+        db.engine.dispose()
+    (first, values), *more = written
+    writes = _executemany(url, _sqlite_like_the_app, first, values, *more)
+    return seconds, writes, sum(len(rows) for _, rows in written), len(written)
+
+
+def _last_rowid(connection: Any, table: str) -> int:
+    found = connection.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()[0]  # noqa: S608
+    return found or 0
+
+
+def _sqlite_like_the_app(url: str) -> Any:
+    """A raw sqlite3 connection with the app's own pragmas (foreign keys checked, WAL)."""
+    from sqlite3 import connect
+
+    connection = connect(url.removeprefix("sqlite:///"))
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA journal_mode=WAL")
+    return connection
 
 
 def time_executemany(app: Any, url: str, rows: list[list[str]], connect: Any) -> float:
