@@ -97,7 +97,12 @@ def test_a_row_that_changes_is_updated_and_audited_among_unchanged_ones(app, tmp
     changed[6][5], changed[6][6] = "released", "2024-01-02"  # a new status claim
     report = run(write(tmp_path / "changed", changed))
     assert (report.unchanged, report.updated) == (18, 2), report.lines()
-    assert report.changes[7] == [("birth_year", "1955", "1930")]  # row 7 is the file's 6th
+    # Row 7 is the file's 6th. The changes are kept as the audit keeps them.
+    assert report.changes[7] == [{"birth_year": {"old": 1955, "new": 1930}}]
+    [claim] = report.changes[8]
+    assert claim["status_record"]["old"] is None
+    assert claim["status_record"]["new"]["status"] == "released"
+    assert claim["status_record"]["new"]["as_of"] == "2024-01-02"
     person = db.session.execute(select(Person).where(Person.external_id == "P6")).scalar_one()
     assert person.status == "released"
     assert [s.status for s in person.statuses if s.deleted_at is None] == ["detained", "released"]

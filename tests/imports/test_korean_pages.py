@@ -6,6 +6,7 @@ upload of the same file flagged with a link to the first import."""
 import csv
 import html
 import io
+import json
 import re
 
 import pytest
@@ -14,8 +15,10 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_token
 from tests.imports.test_jobs import QUEUED, run_next_job
 from tests.imports.test_korean_sheet import SHEET
+from tracker.accounts.models import User
 from tracker.extensions import db
 from tracker.imports import results
+from tracker.imports.uploads import load_upload
 from tracker.persons.models import Person
 from tracker.sample.services import load_october_2023
 
@@ -163,21 +166,74 @@ def test_the_preview_pages_every_row_without_a_cap(client, login_as, tmp_path):
     assert len(rejects.strip().splitlines()) == 1201  # the header and every rejected row
 
 
-def test_an_update_is_previewed_field_by_field(client, login_as, tmp_path):
+def import_then_preview(client, form: dict[str, str], first: str, second: str) -> str:  # type: ignore[no-untyped-def]
+    """Import the CSV `first`, then preview `second` with the same mapping: its page."""
+    path = upload(client, first.encode())
+    form = form | {"csrf_token": csrf_token(client, path)}
+    client.post(path + "/preview", data=form)
+    client.post(path + "/import", data=form)
+    again = upload(client, second.encode())
+    client.post(again + "/preview", data=form)
+    return again
+
+
+def updated_rows(client, path: str) -> str:  # type: ignore[no-untyped-def]
+    """The preview's table of updated rows, as the page shows it."""
+    page = client.get(path + "/preview?show=updated").get_data(as_text=True)
+    start = page.index('id="updated-rows"')
+    return page[start : page.index("</table>", start)]
+
+
+def test_an_update_is_previewed_field_by_field_in_the_readers_words(client, login_as):
     login_as("researcher")
-    first = upload(client, "관리번호,이름,생년\nA-1,김영희,1990\n".encode())
-    token = csrf_token(client, first)
-    form = {"csrf_token": token, "field-external_id": "관리번호", "field-name_hangul": "이름"}
-    form |= {"field-birth_year": "생년", "source_key": "NGO"}
-    client.post(first + "/preview", data=form)
-    client.post(first + "/import", data=form)
-    second = upload(client, "관리번호,이름,생년\na-1,김영희,약 1991\n".encode())
-    text = client.post(second + "/preview", data=form, follow_redirects=True).get_data(as_text=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    form = {"field-external_id": "관리번호", "field-name_hangul": "이름"}
+    form |= {"field-birth_year": "생년", "field-gender": "성별", "source_key": "NGO"}
+    header = "관리번호,이름,생년,성별\n"
+    second = import_then_preview(
+        client, form, header + "A-1,김영희,1990,여\n", header + "a-1,김영희,약 1991,남\n"
+    )
+    text = client.get(second + "/preview").get_data(as_text=True)
     assert re.search(r'data-count="updated">1<', text)
-    updated = client.get(second + "/preview?show=updated").get_data(as_text=True)
-    assert re.search(r'<td data-field="birth_year">[^<]+</td><td>1990</td><td>1991</td>', updated)
-    changes = updated[updated.index('id="updated-rows"') :]
-    assert 'data-field="external_id"' not in changes  # a key in another case is not a change
+    changes = updated_rows(client, second)
+    # Each field once, by its Korean label, its values as the interface names them: not the
+    # stored codes ("female"), nor the year and its "approximate" flag as two rows.
+    assert re.search(r"<td>성별</td><td>여성</td><td>남성</td>", changes)
+    assert re.search(r"<td>출생 연도</td><td>1990</td><td>1991년경</td>", changes)
+    assert "female" not in changes and "approximate" not in changes
+    assert changes.count("<tr data-row=") == 2  # a key in another case is not a change
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the same preview, read in English
+    assert "<td>Gender</td><td>Female</td><td>Male</td>" in updated_rows(client, second)
+
+
+def test_a_status_claim_an_update_adds_is_previewed_as_the_history_shows_it(client, login_as):
+    login_as("researcher")
+    form = {"field-external_id": "id", "field-name_hangul": "name", "field-status": "status"}
+    form |= {"field-status_as_of": "as_of", "field-sources": "source", "create_missing": "y"}
+    header = "id,name,status,as_of,source\n"
+    first, second = "A-1,김영희,detained,2023-10-01,NGO\n", "A-1,김영희,vanished,2024-01-02,NGO\n"
+    changes = updated_rows(
+        client, import_then_preview(client, form, header + first, header + second)
+    )
+    row = re.search(r"<td>Status record</td><td>—</td><td>([^<]+)</td>", changes)
+    assert row and "Vanished" in row[1] and "2 January 2024" in row[1], changes
+
+
+def test_a_preview_saved_before_changes_were_kept_as_the_audit_keeps_them_still_shows(
+    client, login_as
+):
+    login_as("researcher")
+    form = {"field-external_id": "id", "field-name_hangul": "name", "field-birth_year": "year"}
+    second = import_then_preview(
+        client, form, "id,name,year\nA-1,김영희,1990\n", "id,name,year\nA-1,김영희,1991\n"
+    )
+    user = db.session.execute(select(User)).scalar_one()
+    saved = results.preview_path(load_upload(user, second.rsplit("/", 1)[1]).path)
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["changes"] = {"2": [["birth_year", "1990", "1991"]]}  # the earlier form
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    assert "<td>Birth year</td><td>1990</td><td>1991</td>" in updated_rows(client, second)
 
 
 # The preview runs in a worker, outside any request: in the language of the page it came from.

@@ -30,7 +30,7 @@ from tracker.kinds.values import CountRange, FuzzyDate, ValueProblem, parse_birt
 from tracker.kinds.values import parse_date as parse_written_date
 from tracker.persons.lookalike import YEARS_APART, candidates, forms_of, looks_alike
 from tracker.persons.models import Person, PersonNameKey
-from tracker.persons.services import persons, status_fields
+from tracker.persons.services import claim_values, persons, status_fields
 from tracker.records.service import clean_fields, refuse
 from tracker.search.names import Reading, iter_keys
 from tracker.security.converters import parse_id
@@ -71,8 +71,10 @@ class RowContext:
         self.problems: list[tuple[str, str, str]] = []
         self.savepoint: Any = None
         self.before_write: Callable[[], None] = _nothing
-        # An updated record's changes: (stored name, before, after), as the preview lists them.
-        self.changes: list[tuple[str, str, str]] = []
+        # An updated record's changes as the audit keeps them ({"column": {"old", "new"}}), then
+        # one {"status_record": {"old": None, "new": …}} per status claim the row adds: the
+        # preview shows them as a record's history does, in the reader's language.
+        self.changes: list[dict[str, Any]] = []
 
     def protect(self) -> None:
         """Begin the row's savepoint before a write that a later failure must undo (the rows
@@ -130,15 +132,6 @@ def _nothing() -> None:
 
 # Stored values an update changes that a person does not write (bookkeeping).
 IGNORED_CHANGES = frozenset({"version", "updated_at", "updated_by_id", "search_text"})
-
-
-def _shown(value: Any) -> str:
-    """A stored value as the preview lists it."""
-    if value is None or value == [] or value == "":
-        return ""
-    if isinstance(value, list):
-        return "; ".join(str(item) for item in value)
-    return str(value)
 
 
 def with_collections(model: Any) -> list[Any]:
@@ -341,15 +334,12 @@ class KindImporter:
         else:
             self.write_pending()
             changes = self.service.changes_made(self.actor, record, None, values)
-            row.changes = [
-                (name, _shown(change["old"]), _shown(change["new"]))
-                for name, change in changes.items()
-                if name not in IGNORED_CHANGES
-            ]
+            kept = {name: change for name, change in changes.items() if name not in IGNORED_CHANGES}
+            row.changes = [kept] if kept else []
             outcome = "updated" if changes else "unchanged"
             similar = []
         if record is not None and self.after(row, record):
-            row.changes.append(("status", "", "; ".join(self.added_claims())))
+            row.changes.extend(self.added_claims())
             if outcome == "unchanged":
                 outcome = "updated"
         if key is not None:
@@ -562,8 +552,8 @@ class KindImporter:
         """A hook for what is stored beside the record (a person's statuses); True if changed."""
         return False
 
-    def added_claims(self) -> list[str]:
-        """A hook: what `after` added, as the preview lists it."""
+    def added_claims(self) -> list[dict[str, Any]]:
+        """A hook: what `after` added, as changes the audit would keep."""
         return []
 
     def explain(self, row: RowContext, error: ValidationFailed) -> list[tuple[str, str, str]]:
@@ -801,8 +791,10 @@ class PersonImporter(KindImporter):
         self._added = [c for c, new in zip(self._pending_status, added, strict=True) if new]
         return any(added)
 
-    def added_claims(self) -> list[str]:
-        return [f"{claim['status']} ({claim['as_of'].start.isoformat()})" for claim in self._added]
+    def added_claims(self) -> list[dict[str, Any]]:
+        return [
+            {"status_record": {"old": None, "new": claim_values(claim)}} for claim in self._added
+        ]
 
     def check_similar(self, row: RowContext, values: dict[str, Any]) -> list[str]:
         """The existing cases (codes) a new person looks like, by the one rule

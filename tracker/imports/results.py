@@ -23,7 +23,7 @@ class Results:
 
     headers: list[str]
     outcomes: list[tuple[int, str]]
-    changes: dict[int, list[tuple[str, str, str]]]
+    changes: dict[int, list[Any]]  # see ImportReport.changes
     problems: list[Problem]
     rejected_rows: list[tuple[int, list[str]]]
     report: ImportReport = field(init=False)
@@ -115,10 +115,7 @@ def _load(data: dict[str, Any]) -> Results:
         earlier_batch_id=data["earlier_batch_id"],
         misstated=tuple(data["misstated"]) if data.get("misstated") else None,  # type: ignore[arg-type]
         outcomes=[(n, outcome) for n, outcome in data["outcomes"]],
-        changes={
-            int(k): [tuple(change) for change in v]  # type: ignore[misc]
-            for k, v in data["changes"].items()
-        },
+        changes={int(k): v for k, v in data["changes"].items()},
     )
     found = Results.of(report)
     found.options = data.get("options") or {}

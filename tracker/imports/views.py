@@ -22,7 +22,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker import unit_of_work
-from tracker.accounts.permissions import role_required
+from tracker.accounts.permissions import can_view_identity, role_required
 from tracker.exceptions import ServiceError
 from tracker.extensions import db
 from tracker.i18n import format_number
@@ -162,7 +162,7 @@ def preview_page(token: str) -> Response | str:
         page=page,
         pages=pages,
         earlier=earlier,
-        labels=_labels(upload.kind),
+        changes=_changes_shown(upload.kind, found, numbers) if show == "updated" else {},
         record_name=record_name,
     )
 
@@ -291,12 +291,27 @@ def batch_rejects(batch_id: int) -> Response:
     return _csv(found, f"{_stem(found_batch.filename)}-rejected.csv")
 
 
-def _labels(kind: str) -> dict[str, str]:
-    """The stored values' names an update changes, by the label of their field."""
+def _changes_shown(
+    kind: str, found: results.Results, numbers: list[int]
+) -> dict[int, list[tuple[Any, Any, Any]]]:
+    """The page's updated rows as (field, before, after), read as a record's history reads
+    them: each field's stored parts together, by its label and in the page's language."""
     from tracker.kinds.registry import kind as kind_named
+    from tracker.workspace.views import history_changes
 
     named = kind_named(kind)
-    return {column: str(field.label) for field in named.fields for column in field.columns}
+    can_see = can_view_identity(current_user)
+    labels = {column: field.label for field in named.fields for column in field.columns}
+    shown: dict[int, list[tuple[Any, Any, Any]]] = {}
+    for number in numbers:
+        for step in found.changes.get(number, []):
+            if isinstance(step, dict):
+                rows = history_changes(named, step, not can_see, can_see)
+            else:  # saved before changes were kept as the audit keeps them
+                name, before, after = step
+                rows = [(labels.get(name, name), before or "—", after or "—")]
+            shown.setdefault(number, []).extend(rows)
+    return shown
 
 
 def _paged(found: results.Results) -> tuple[str, list[int], int, int]:

@@ -384,9 +384,14 @@ def status_fields() -> list[Field]:
 
 def status_values(entry: StatusRecord) -> dict[str, Any]:
     """A status claim's stored values (what the audit keeps)."""
+    return claim_values({field.name: field.read(entry) for field in status_fields()})
+
+
+def claim_values(cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """A cleaned status claim's stored values, as the audit keeps them."""
     values: dict[str, Any] = {}
     for field in status_fields():
-        values |= field.stored(field.read(entry))
+        values |= field.stored(cleaned[field.name])
     return values
 
 
