@@ -107,6 +107,25 @@ def test_unknown_references_are_rejected_without_create_missing(app, tmp_path):
     assert count(RepatriationEvent) == 0 and count(Source) == 0
 
 
+def test_a_source_a_person_and_its_status_both_name_is_refused_once(app, tmp_path):
+    """One "sources" cell documents the person and the status claim: an unknown source is one
+    problem of the row, not the same line twice."""
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "external_id,family_name,status,status_as_of,sources\n"
+        "P1,Kim,detained,2023-10-01,Nowhere\n"
+        "P2,Ri,,,Nowhere;Elsewhere\n",
+        encoding="utf-8",
+    )
+    report = services.import_file(None, path, "people.csv", "persons", None, services.ImportOptions())
+    assert [(p.row, p.message.split("'")[1]) for p in report.problems] == [
+        (2, "Nowhere"),
+        (3, "Nowhere"),
+        (3, "Elsewhere"),  # another source: a problem of its own
+    ]
+    db.session.rollback()
+
+
 def test_a_changed_row_updates_its_record_through_the_versioned_service(app, tmp_path):
     run(None, write(tmp_path, EVENTS), "events", create_missing=True)
     changed = EVENTS.replace("300+", "320+")

@@ -126,8 +126,9 @@ class ImportReport:
     earlier_batch_id: int | None = None
     # Every accepted row: (row number, "created" | "updated" | "unchanged").
     outcomes: list[tuple[int, str]] = field(default_factory=list)
-    # What each updated row changes: row number → [(field, before, after)].
-    changes: dict[int, list[tuple[str, str, str]]] = field(default_factory=dict)
+    # What each updated row changes: row number → the changes as the audit keeps them (see
+    # RowContext.changes). A report saved before 7 December 2026 has [field, before, after].
+    changes: dict[int, list[Any]] = field(default_factory=dict)
     # A workbook that misstates its size: (sheet, rows it declares, rows it holds).
     misstated: tuple[str, int, int] | None = None
 
@@ -154,7 +155,9 @@ class ImportReport:
     def reject(self, number: int, cells: list[Any], problems: list[tuple[str, str, str]]) -> None:
         """Keep a rejected row, its cells and every problem it has."""
         self.rejected += 1
-        self.add_problems(number, problems)
+        # Once each: a cell two fields read (one sources column documents a person and the
+        # status claim) is refused by both with the same words.
+        self.add_problems(number, list(dict.fromkeys(problems)))
         self.rejected_rows.append((number, [cell_text(cell) for cell in cells]))
 
     def problems_by_row(self) -> dict[int, list[Problem]]:
