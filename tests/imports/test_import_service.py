@@ -117,7 +117,8 @@ def test_a_source_a_person_and_its_status_both_name_is_refused_once(app, tmp_pat
         "P2,Ri,,,Nowhere;Elsewhere\n",
         encoding="utf-8",
     )
-    report = services.import_file(None, path, "people.csv", "persons", None, services.ImportOptions())
+    options = services.ImportOptions()
+    report = services.import_file(None, path, "people.csv", "persons", None, options)
     assert [(p.row, p.message.split("'")[1]) for p in report.problems] == [
         (2, "Nowhere"),
         (3, "Nowhere"),
