@@ -115,3 +115,24 @@ def test_a_korean_sheet_through_the_korean_pages(app, korean_page, tmp_path):
             .where(Detention.person_id == person.id)
         ).scalars()
         assert set(held) == {part.strip() for part in re.split("[;,]", row["수용시설"])}
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_mapping_page_fits_a_laptop_and_a_phone(app, korean_page, width):
+    """Every field's column, sample values and value translations in view without scrolling
+    sideways; its check boxes beside their words, not 44-pixel-tall input boxes."""
+    factories.make_user("researcher", "seoul@example.org")
+    db.session.commit()
+    page = korean_page
+    log_in(page, "seoul@example.org")
+    upload(page, str(SHEET))
+    page.set_viewport_size({"width": width, "height": 900})
+    table = page.locator("#mapping-fields")
+    hidden = table.evaluate("t => t.parentElement.scrollWidth - t.parentElement.clientWidth")
+    assert hidden <= 1, f"{hidden} px of the mapping hidden to the right at {width} px"
+    assert table.locator("select").first.bounding_box()["width"] <= width  # type: ignore[index]
+    create = page.get_by_label("파일에 나오지만 데이터베이스에 없는")
+    box = create.bounding_box()
+    words = page.locator('label[for="create_missing"]').bounding_box()
+    assert box and words and box["height"] <= 30
+    assert words["y"] < box["y"] + box["height"]  # on the line of the box, not under it
